@@ -1,0 +1,103 @@
+"""Batched DynamoDB writes that never lose a record: BatchWriteItem in batches of 25,
+UnprocessedItems and throttling retried with exponential backoff and full jitter."""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+BATCH_SIZE = 25  # BatchWriteItem's limit
+RETRYABLE = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+}
+
+
+class WriteFailed(RuntimeError):
+    """Writes still refused after every retry; the load stops, and a rerun resumes it."""
+
+
+class Backoff:
+    def __init__(self, base: float = 0.05, cap: float = 5.0, attempts: int = 10,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.base, self.cap, self.attempts, self.sleep = base, cap, attempts, sleep
+
+    def wait(self, attempt: int) -> None:
+        self.sleep(random.uniform(0, min(self.cap, self.base * 2**attempt)))
+
+
+def _key(request: dict[str, Any]) -> tuple[str, str]:
+    values = request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"]
+    return values["pk"]["S"], values["sk"]["S"]
+
+
+def put(item: dict[str, Any]) -> dict[str, Any]:
+    return {"PutRequest": {"Item": item}}
+
+
+def delete(key: dict[str, Any]) -> dict[str, Any]:
+    return {"DeleteRequest": {"Key": key}}
+
+
+class BatchWriter:
+    def __init__(self, client: Any, table: str, concurrency: int = 4, backoff: Backoff | None = None) -> None:
+        self.client = client
+        self.table = table
+        self.backoff = backoff or Backoff()
+        self.concurrency = concurrency
+        self.requests_sent = 0
+        self.retries = 0
+
+    def write(self, requests: Sequence[dict[str, Any]]) -> None:
+        """Write every request; returns once all are stored, raises WriteFailed otherwise."""
+        batches = list(_batches(requests))
+        if self.concurrency <= 1 or len(batches) <= 1:
+            for batch in batches:
+                self._write_batch(batch)
+            return
+        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
+            for _ in pool.map(self._write_batch, batches):
+                pass
+
+    def _write_batch(self, batch: list[dict[str, Any]]) -> None:
+        pending = batch
+        for attempt in range(self.backoff.attempts):
+            try:
+                self.requests_sent += 1
+                response = self.client.batch_write_item(RequestItems={self.table: pending})
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") not in RETRYABLE:
+                    raise
+            else:
+                pending = response.get("UnprocessedItems", {}).get(self.table, [])
+                if not pending:
+                    return
+            self.retries += 1
+            self.backoff.wait(attempt)
+        raise WriteFailed(
+            f"DynamoDB kept refusing {len(pending)} writes after {self.backoff.attempts} attempts; "
+            "nothing was lost: run the same command again to finish the load"
+        )
+
+
+def _batches(requests: Iterable[dict[str, Any]]) -> Iterable[list[dict[str, Any]]]:
+    """Batches of 25 with no key twice in a batch (DynamoDB rejects such a batch)."""
+    batch: list[dict[str, Any]] = []
+    keys: set[tuple[str, str]] = set()
+    for request in requests:
+        key = _key(request)
+        if key in keys or len(batch) == BATCH_SIZE:
+            yield batch
+            batch, keys = [], set()
+        batch.append(request)
+        keys.add(key)
+    if batch:
+        yield batch

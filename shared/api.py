@@ -1,0 +1,134 @@
+"""The HTTP edge of the content functions (API Gateway REST proxy integration).
+
+Each function serves one route, so there is no router here: just reading the request,
+writing JSON responses with CORS and cache headers, and the single place where domain
+exceptions become HTTP statuses.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections.abc import Callable, Mapping
+from http import HTTPStatus
+from typing import Any
+
+from aws_lambda_powertools.logging import correlation_paths
+
+from shared.config import HttpConfig
+from shared.errors import EssayApiError, InvalidRequest, NotFound, Throttled
+from shared.observability import logger, metrics, tracer
+
+Event = Mapping[str, Any]
+Response = dict[str, Any]
+
+# The one exception -> HTTP map. Anything not listed is a fault of ours: 500.
+_STATUS_OF: dict[type[EssayApiError], HTTPStatus] = {
+    InvalidRequest: HTTPStatus.BAD_REQUEST,
+    NotFound: HTTPStatus.NOT_FOUND,
+    Throttled: HTTPStatus.TOO_MANY_REQUESTS,
+}
+
+
+def header(event: Event, name: str) -> str | None:
+    """A request header, whatever case the client (or a local emulator) used."""
+    wanted = name.lower()
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == wanted:
+            return value
+    return None
+
+
+def path_parameter(event: Event, name: str) -> str:
+    value = (event.get("pathParameters") or {}).get(name)
+    if not value:
+        raise InvalidRequest(f"the path parameter '{name}' is missing")
+    return str(value)
+
+
+def _cors(config: HttpConfig) -> dict[str, str]:
+    return {
+        "Access-Control-Allow-Origin": config.cors_allow_origin,
+        "Access-Control-Expose-Headers": "ETag",
+        **({} if config.cors_allow_origin == "*" else {"Vary": "Origin"}),
+    }
+
+
+def _json(status: int, body: Any, headers: dict[str, str]) -> Response:
+    return {
+        "statusCode": int(status),
+        "headers": {"Content-Type": "application/json; charset=utf-8", **headers},
+        "body": json.dumps(body, ensure_ascii=False, separators=(",", ":")),
+    }
+
+
+def error_response(status: HTTPStatus, code: str, message: str, config: HttpConfig) -> Response:
+    headers = {**_cors(config), "Cache-Control": "no-store"}
+    if status == HTTPStatus.TOO_MANY_REQUESTS:
+        headers["Retry-After"] = "1"
+    return _json(status, {"error": {"code": code, "message": message}}, headers)
+
+
+def _etag_matches(if_none_match: str | None, etag: str) -> bool:
+    if not if_none_match:
+        return False
+    candidates = {c.strip().removeprefix("W/") for c in if_none_match.split(",")}
+    return "*" in candidates or etag in candidates
+
+
+def public_response(event: Event, body: Any, config: HttpConfig) -> Response:
+    """A response anyone may see: cacheable by browsers and CDNs, with a strong ETag."""
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":"))
+    etag = '"' + hashlib.sha256(payload.encode("utf-8")).hexdigest()[:32] + '"'
+    headers = {
+        **_cors(config),
+        "Cache-Control": f"public, max-age={config.browser_max_age}, s-maxage={config.cdn_max_age}",
+        "ETag": etag,
+    }
+    if _etag_matches(header(event, "If-None-Match"), etag):
+        return {"statusCode": HTTPStatus.NOT_MODIFIED.value, "headers": headers, "body": ""}
+    return {
+        "statusCode": HTTPStatus.OK.value,
+        "headers": {"Content-Type": "application/json; charset=utf-8", **headers},
+        "body": payload,
+    }
+
+
+def private_response(body: Any, config: HttpConfig) -> Response:
+    """A response for one subscriber only: never stored by any cache."""
+    return _json(HTTPStatus.OK, body, {**_cors(config), "Cache-Control": "private, no-store"})
+
+
+def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response]], Callable[..., Response]]:
+    """Wrap a route function with logging (API Gateway correlation id), metrics, tracing and
+    the exception -> HTTP map."""
+
+    def decorate(route: Callable[[Event, Any], Response]) -> Callable[..., Response]:
+        @functools.wraps(route)
+        def safe_route(event: Event, context: Any) -> Response:
+            response = _answer(event, context)
+            metrics.add_metric(name=f"Http{response['statusCode'] // 100}xx", unit="Count", value=1)
+            return response
+
+        def _answer(event: Event, context: Any) -> Response:
+            try:
+                return route(event, context)
+            except EssayApiError as error:
+                status = _STATUS_OF.get(type(error), HTTPStatus.BAD_REQUEST)
+                logger.info("request refused", extra={"status": int(status), "code": error.code})
+                return error_response(status, error.code, error.message, config)
+            except Exception:
+                logger.exception("unhandled fault")
+                return error_response(
+                    HTTPStatus.INTERNAL_SERVER_ERROR,
+                    "internal_error",
+                    "Something went wrong on our side; please try again later.",
+                    config,
+                )
+
+        traced = tracer.capture_lambda_handler(safe_route, capture_response=False)
+        measured = metrics.log_metrics(traced, capture_cold_start_metric=True)
+        return logger.inject_lambda_context(measured, correlation_id_path=correlation_paths.API_GATEWAY_REST)
+
+    return decorate

@@ -1,0 +1,77 @@
+"""DynamoDB plumbing: one client per container, a small attribute codec, and the mapping of
+DynamoDB errors onto domain exceptions."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from shared.errors import Throttled
+
+AttributeMap = dict[str, dict[str, Any]]
+_THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+
+
+@functools.cache
+def dynamodb_client() -> Any:
+    """Created on first use (never at import, so tests can start moto first), then reused.
+
+    The endpoint honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_DYNAMODB for local emulators.
+    """
+    config = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+    return boto3.client("dynamodb", config=config)
+
+
+@contextmanager
+def dynamodb_errors() -> Iterator[None]:
+    """Throttling is the one DynamoDB error a caller can act on (retry later); the rest are faults."""
+    try:
+        yield
+    except ClientError as error:
+        if error.response.get("Error", {}).get("Code") in _THROTTLING:
+            raise Throttled("The library is busy right now; please retry in a moment.") from error
+        raise
+
+
+def to_attribute(value: Any) -> dict[str, Any]:
+    if isinstance(value, bool):
+        return {"BOOL": value}
+    if isinstance(value, str):
+        return {"S": value}
+    if isinstance(value, int):
+        return {"N": str(value)}
+    if isinstance(value, list | tuple):
+        return {"L": [to_attribute(v) for v in value]}
+    if isinstance(value, Mapping):
+        return {"M": to_item(value)}
+    raise TypeError(f"cannot store {type(value).__name__} in DynamoDB")
+
+
+def to_item(values: Mapping[str, Any]) -> AttributeMap:
+    """Plain values to a DynamoDB item; None means "attribute absent"."""
+    return {k: to_attribute(v) for k, v in values.items() if v is not None}
+
+
+def from_attribute(attribute: Mapping[str, Any]) -> Any:
+    ((kind, value),) = attribute.items()
+    if kind == "S" or kind == "BOOL":
+        return value
+    if kind == "N":
+        return int(value) if value.lstrip("-").isdigit() else float(value)
+    if kind == "L":
+        return [from_attribute(v) for v in value]
+    if kind == "M":
+        return from_item(value)
+    if kind == "NULL":
+        return None
+    raise TypeError(f"unexpected DynamoDB attribute type {kind}")
+
+
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: from_attribute(v) for k, v in item.items()}

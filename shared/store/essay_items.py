@@ -1,0 +1,112 @@
+"""The items an essay is stored as, built from a validated record (used by the loader).
+
+Kept beside schema.py so the functions that read items and the loader that writes them
+cannot disagree on their shape.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from shared.models import EssayRecord
+from shared.preview import Preview
+from shared.store import schema
+from shared.text import paragraphs, unique_terms
+
+RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
+
+
+def card_values(record: EssayRecord, preview: Preview, keywords: list[str], content_hash: str,
+                created_at: str, updated_at: str) -> dict[str, Any]:
+    essay_id, section_id = record.essay_id, record.section_id
+    return {
+        "pk": schema.essay_pk(essay_id),
+        "sk": schema.CARD,
+        "essayId": essay_id,
+        "title": record.title,
+        "level": record.level,
+        "subject": record.subject,
+        "sectionId": section_id,
+        "sectionName": record.section,
+        "wordCount": record.word_count,
+        "rating": record.rating,
+        "extracts": list(preview.extracts),
+        "snippet": preview.snippet,
+        "keywords": keywords,
+        "contentHash": content_hash,
+        "createdAt": created_at,
+        "updatedAt": updated_at,
+    }
+
+
+def body_values(record: EssayRecord, content_hash: str, created_at: str, updated_at: str) -> dict[str, Any]:
+    """The paywalled item: the formatted essay with a copy of the header, so one read serves it."""
+    return {
+        "pk": schema.body_pk(record.essay_id),
+        "sk": schema.BODY,
+        "essayId": record.essay_id,
+        "title": record.title,
+        "level": record.level,
+        "subject": record.subject,
+        "sectionId": record.section_id,
+        "sectionName": record.section,
+        "wordCount": record.word_count,
+        "rating": record.rating,
+        "paragraphs": paragraphs(record.body),
+        "teacherComment": record.teacher_comment,
+        "contentHash": content_hash,
+        "createdAt": created_at,
+        "updatedAt": updated_at,
+    }
+
+
+def member_values(card: dict[str, Any]) -> dict[str, Any]:
+    """The essay's entry in its section: what listings show and what related ranking needs."""
+    return {
+        "pk": schema.section_pk(card["sectionId"]),
+        "sk": schema.member_sk(card["title"], card["essayId"]),
+        **{k: card[k] for k in ("essayId", "title", "rating", "snippet", "wordCount", "keywords")},
+    }
+
+
+def posting_keys(essay_id: str, title: str, rating: int | None) -> set[tuple[str, str]]:
+    """(pk, sk) of the search postings of an essay: one per distinct title term."""
+    return {(schema.term_pk(t), schema.posting_sk(essay_id, rating)) for t in unique_terms(title)}
+
+
+def related_values(card: dict[str, Any], related_cards: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The related list of one essay, as many of the ranked entries as fit one small read."""
+    entries: list[dict[str, Any]] = []
+    size = 300 + len(json.dumps(card["sectionName"]))
+    for other in related_cards:
+        entry = {k: other.get(k) for k in ("essayId", "title", "snippet", "rating")}
+        size += len(json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+        if size > RELATED_ITEM_BUDGET:
+            break
+        entries.append({k: v for k, v in entry.items() if v is not None})
+    return {
+        "pk": schema.essay_pk(card["essayId"]),
+        "sk": schema.RELATED,
+        "essayId": card["essayId"],
+        "sectionId": card["sectionId"],
+        "sectionName": card["sectionName"],
+        "level": card["level"],
+        "subject": card["subject"],
+        "related": entries,
+    }
+
+
+def taxonomy_values(section_id: str, level: str, subject: str, name: str, essay_count: int,
+                    updated_at: str) -> dict[str, Any]:
+    return {
+        "pk": schema.TAXONOMY,
+        "sk": schema.taxonomy_sk(section_id),
+        "sectionId": section_id,
+        "level": level,
+        "subject": subject,
+        "name": name,
+        "essayCount": essay_count,
+        "updatedAt": updated_at,
+    }

@@ -1,0 +1,76 @@
+"""The content table's single-table layout: every key shape in one place.
+
+  pk                 sk                   what
+  ESSAY#<id>         CARD                 header + preview extracts + snippet (< 4 KB; what previews read)
+  ESSAY#<id>         RELATED              the ranked related essays of the same section (< 4 KB)
+  BODY#<id>          BODY                 the full, formatted essay with a copy of the header: paywalled
+  SECTION#<secId>    <title>#<id>         a section's essays in title order (listing + related ranking)
+  TERM#<term>        <9-rating>#<id>      search postings of a title word, best rated first
+  TAXONOMY           SECTION#<sectionId>  a section with its level, subject, name and essay count
+  LOADER             DIRTY#<sectionId>    a section whose derived data a load has still to rebuild
+
+Bodies sit under their own partition-key prefix so IAM can keep every public function away
+from them (dynamodb:LeadingKeys), while the full-essay function may read nothing else.
+Section members are items of the table rather than a GSI so the loader can read them back
+strongly consistent right after writing.
+"""
+
+from __future__ import annotations
+
+from shared.text import fold
+
+CARD = "CARD"
+RELATED = "RELATED"
+TAXONOMY = "TAXONOMY"
+LOADER = "LOADER"
+BODY = "BODY"
+BODY_PREFIX = "BODY#"
+
+
+def essay_pk(essay_id: str) -> str:
+    return f"ESSAY#{essay_id}"
+
+
+def card_key(essay_id: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": essay_pk(essay_id)}, "sk": {"S": CARD}}
+
+
+def related_key(essay_id: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": essay_pk(essay_id)}, "sk": {"S": RELATED}}
+
+
+def body_pk(essay_id: str) -> str:
+    return f"{BODY_PREFIX}{essay_id}"
+
+
+def body_key(essay_id: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": body_pk(essay_id)}, "sk": {"S": BODY}}
+
+
+def term_pk(term: str) -> str:
+    return f"TERM#{term}"
+
+
+def posting_sk(essay_id: str, rating: int | None) -> str:
+    # 9 - rating sorts rating 5 first and unrated (0) last within a term's postings.
+    return f"{9 - (rating or 0)}#{essay_id}"
+
+
+def essay_id_of_posting(sk: str) -> str:
+    return sk.split("#", 1)[1]
+
+
+def section_pk(section_id: str) -> str:
+    return f"SECTION#{section_id}"
+
+
+def member_sk(title: str, essay_id: str) -> str:
+    return f"{fold(title)[:100]}#{essay_id}"
+
+
+def taxonomy_sk(section_id: str) -> str:
+    return f"SECTION#{section_id}"
+
+
+def dirty_sk(section_id: str) -> str:
+    return f"DIRTY#{section_id}"

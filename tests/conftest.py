@@ -1,0 +1,148 @@
+"""Shared fixtures: fake AWS (moto) with tables built from template.yaml, sample data,
+API Gateway events kept as JSON files, and a Lambda context."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import yaml
+from moto import mock_aws
+
+# Set before any function module is imported: they read their configuration at import.
+os.environ.update(
+    AWS_ACCESS_KEY_ID="testing",
+    AWS_SECRET_ACCESS_KEY="testing",
+    AWS_SECURITY_TOKEN="testing",
+    AWS_SESSION_TOKEN="testing",
+    AWS_DEFAULT_REGION="eu-west-2",
+    ESSAYS_TABLE="essays-test",
+    CORS_ALLOW_ORIGIN="https://essays.example.com",
+    POWERTOOLS_SERVICE_NAME="essay-library-tests",
+    POWERTOOLS_METRICS_NAMESPACE="EssayLibraryTests",
+    POWERTOOLS_TRACE_DISABLED="true",
+)
+os.environ.pop("AWS_ENDPOINT_URL", None)
+os.environ.pop("AWS_PROFILE", None)
+
+from shared.store.dynamo import dynamodb_client  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = sorted((ROOT / "samples" / "essays").glob("*.*"))
+EVENTS = Path(__file__).parent / "events"
+TABLE = os.environ["ESSAYS_TABLE"]
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Reads template.yaml, keeping intrinsic functions (!Ref, !GetAtt...) as plain values."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node)}
+    return {suffix: loader.construct_mapping(node)}  # type: ignore[arg-type]
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+def template() -> dict[str, Any]:
+    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_CloudFormationLoader)  # noqa: S506
+
+
+def create_table_from_template(client: Any, logical_id: str, name: str) -> None:
+    """Create a moto table from template.yaml's own definition: tests and infrastructure cannot drift."""
+    properties = template()["Resources"][logical_id]["Properties"]
+    wanted = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+    client.create_table(TableName=name, **{k: properties[k] for k in wanted if k in properties})
+
+
+@pytest.fixture
+def aws() -> Iterator[None]:
+    dynamodb_client.cache_clear()
+    with mock_aws():
+        yield
+    dynamodb_client.cache_clear()
+
+
+@pytest.fixture
+def ddb(aws: None) -> Any:
+    return boto3.client("dynamodb")
+
+
+@pytest.fixture
+def essays_table(ddb: Any) -> str:
+    create_table_from_template(ddb, "EssaysTable", TABLE)
+    return TABLE
+
+
+@pytest.fixture
+def library(essays_table: str) -> str:
+    """The sample essays, loaded through the seed CLI as the content team would."""
+    from essays_cli.seed import main
+
+    assert main(["load", *map(str, SAMPLES), "--table", essays_table]) == 0
+    return essays_table
+
+
+def api_event(name: str, *, path_parameters: dict[str, str] | None = None,
+              query: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """A recorded API Gateway event with the parts a test cares about replaced."""
+    event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text()))
+    if path_parameters is not None:
+        event["pathParameters"] = path_parameters
+        path = event["resource"]
+        for key, value in path_parameters.items():
+            path = path.replace("{" + key + "}", value)
+        event["path"] = path
+    if query is not None:
+        event["queryStringParameters"] = query or None
+        event["multiValueQueryStringParameters"] = {k: [v] for k, v in query.items()} or None
+    if headers:
+        event["headers"] = {**event["headers"], **headers}
+        event["multiValueHeaders"] = {**event["multiValueHeaders"], **{k: [v] for k, v in headers.items()}}
+    return event
+
+
+@dataclass
+class LambdaContext:
+    function_name: str = "essay-library-test"
+    memory_limit_in_mb: int = 512
+    invoked_function_arn: str = "arn:aws:lambda:eu-west-2:123456789012:function:essay-library-test"
+    aws_request_id: str = "52fdfc07-2182-154f-163f-5f0f9a621d72"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 5000
+
+
+@pytest.fixture
+def context() -> LambdaContext:
+    return LambdaContext()
+
+
+def body_of(response: dict[str, Any]) -> Any:
+    return json.loads(response["body"])
+
+
+def sample_records() -> list[dict[str, Any]]:
+    """The sample essays as plain dicts (JSON Lines and CSV alike)."""
+    import csv
+
+    records: list[dict[str, Any]] = []
+    for path in SAMPLES:
+        if path.suffix == ".jsonl":
+            records += [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        elif path.suffix == ".csv":
+            with path.open(encoding="utf-8", newline="") as handle:
+                records += list(csv.DictReader(handle))
+    return records

@@ -1,0 +1,88 @@
+"""SPEC.md "Preview rules" as properties over random essays, very short ones included."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from shared.preview import PreviewPolicy, build_preview
+from shared.text import paragraphs, sentence_spans
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÉéëç0123456789'-", min_size=1, max_size=12)
+SENTENCE = st.builds(
+    lambda first, rest, end: " ".join([first.capitalize(), *rest]) + end,
+    WORD, st.lists(WORD, max_size=40), st.sampled_from([".", "!", "?", '."', ""]),
+)
+PARAGRAPH = st.lists(SENTENCE, min_size=1, max_size=8).map(" ".join)
+ESSAY = st.lists(PARAGRAPH, min_size=1, max_size=12).map("\n\n".join)
+POLICY = st.builds(PreviewPolicy, share=st.floats(0.05, 0.5), max_words_per_extract=st.integers(1, 150))
+
+
+def _ranges(tokens: list[str], body: str, policy: PreviewPolicy) -> list[range]:
+    """Where the non-empty extracts lie, checking each is exactly that run of the essay's words."""
+    preview = build_preview(body, policy)
+    ranges = []
+    for text, (start, end) in zip(preview.extracts, preview.spans, strict=True):
+        assert text == " ".join(tokens[start:end])
+        if text:
+            ranges.append(range(start, end))
+    return ranges
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=ESSAY, policy=POLICY)
+def test_extracts_never_exceed_the_share_and_never_overlap(body: str, policy: PreviewPolicy) -> None:
+    tokens = " ".join(paragraphs(body)).split()
+    shown = _ranges(tokens, body, policy)
+
+    assert sum(len(r) for r in shown) <= policy.share * len(tokens)
+    assert all(len(r) <= policy.max_words_per_extract for r in shown)
+    covered = [i for r in shown for i in r]
+    assert len(covered) == len(set(covered)), "extracts overlap"
+    assert len(covered) < len(tokens), "the preview must never be the whole essay"
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=ESSAY, policy=POLICY)
+def test_extracts_start_at_sentence_starts_in_essay_order(body: str, policy: PreviewPolicy) -> None:
+    tokens = " ".join(paragraphs(body)).split()
+    starts = {s for s, _ in sentence_spans(tokens)}
+
+    ranges = _ranges(tokens, body, policy)
+    assert all(r.start in starts for r in ranges)
+    assert [r.start for r in ranges] == sorted(r.start for r in ranges)
+    preview = build_preview(body, policy)
+    assert preview.extracts[0].startswith(preview.snippet.removesuffix("…"))
+
+
+def test_a_long_essay_gets_whole_sentences_from_start_middle_and_end() -> None:
+    sentences = [f"Sentence number {i} says something about the topic." for i in range(200)]
+    body = "\n\n".join(" ".join(sentences[i : i + 5]) for i in range(0, 200, 5))
+    intro, middle, conclusion = build_preview(body, PreviewPolicy()).extracts
+
+    assert intro.startswith("Sentence number 0 says") and intro.endswith(".")
+    assert "number 10" in middle and intro.count(".") > 1
+    assert conclusion.endswith("Sentence number 199 says something about the topic.")
+    assert all(len(e.split()) <= 100 for e in (intro, middle, conclusion))
+
+
+def test_a_short_essay_gets_shorter_extracts_never_its_text() -> None:
+    body = "Stalin rose to power. He outwitted Trotsky. He controlled the party. He purged rivals."
+    intro, middle, conclusion = build_preview(body, PreviewPolicy()).extracts
+    shown = " ".join(e for e in (intro, middle, conclusion) if e).split()
+    assert 0 < len(shown) <= 0.3 * len(body.split())
+
+
+@pytest.mark.parametrize("share", [0.0, -0.1, 0.51])
+def test_share_outside_bounds_is_refused(share: float) -> None:
+    with pytest.raises(ValueError, match="share"):
+        PreviewPolicy(share=share)
+
+
+def test_abbreviations_and_initials_do_not_end_sentences() -> None:
+    tokens = "Dr. Schacht met J. M. Keynes, e.g. in 1929. Then c. 1930 came the crash.".split()
+    assert [" ".join(tokens[s:e]) for s, e in sentence_spans(tokens)] == [
+        "Dr. Schacht met J. M. Keynes, e.g. in 1929.",
+        "Then c. 1930 came the crash.",
+    ]

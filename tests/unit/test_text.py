@@ -1,0 +1,42 @@
+"""Normalising words for search and related ranking; identifiers."""
+
+from __future__ import annotations
+
+import pytest
+
+from shared.ids import essay_id_from_title, is_essay_id, is_section_id, section_id
+from shared.text import terms
+
+
+def test_case_accents_and_punctuation_do_not_matter() -> None:
+    assert terms("Émile ZOLA!") == terms("emile zola") == ["emile", "zola"]
+
+
+def test_stop_words_are_ignored_and_plurals_fold_to_singular() -> None:
+    assert terms("The causes of the revolutions of 1848") == ["cause", "revolution", "1848"]
+    assert terms("revolution cause") == ["revolution", "cause"]
+    assert terms("cities, churches and boxes") == ["city", "church", "box"]
+    assert terms("analysis of the status of glass") == ["analysis", "status", "glass"]
+
+
+def test_possessives_do_not_leave_a_stray_letter() -> None:
+    assert terms("Stalin's rise") == ["stalin", "rise"]
+
+
+def test_derived_essay_ids_are_stable_readable_and_valid() -> None:
+    first = essay_id_from_title("Émile Zola and the Dreyfus Affair")
+    assert first == essay_id_from_title("Émile  Zola and the Dreyfus Affair")  # spacing does not matter
+    assert first != essay_id_from_title("Emile Zola and the Dreyfus Affair")  # different title, other id
+    assert first.startswith("emile-zola-and-the-dreyfus-affair-")
+    assert is_essay_id(first)
+
+
+def test_section_ids_are_slugs_of_level_subject_section() -> None:
+    sid = section_id("AS and A Level", "History", "Modern European History, 1789-1945")
+    assert sid == "as-and-a-level--history--modern-european-history-1789-1945"
+    assert is_section_id(sid)
+
+
+@pytest.mark.parametrize("value", ["", "UPPER", "has space", "a" * 101, "trailing-", "x/y"])
+def test_invalid_essay_ids(value: str) -> None:
+    assert not is_essay_id(value)
