@@ -18,6 +18,7 @@ from aws_lambda_powertools.logging import correlation_paths
 
 from shared.config import HttpConfig
 from shared.errors import EssayApiError, InvalidRequest, NotFound, Throttled
+from shared.ids import is_essay_id
 from shared.observability import logger, metrics, tracer
 
 Event = Mapping[str, Any]
@@ -132,3 +133,25 @@ def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response
         return logger.inject_lambda_context(measured, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 
     return decorate
+
+
+def query_parameter(event: Event, name: str) -> str | None:
+    return (event.get("queryStringParameters") or {}).get(name)
+
+
+def limit_parameter(event: Event, default: int, maximum: int) -> int:
+    raw = query_parameter(event, "limit")
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+        raise InvalidRequest(f"limit must be a whole number from 1 to {maximum}")
+    return int(raw)
+
+
+def essay_id_parameter(event: Event) -> str:
+    essay_id = path_parameter(event, "essayId")
+    if not is_essay_id(essay_id):
+        raise InvalidRequest(
+            "essayId must be 1-100 lower-case letters, digits or hyphens, e.g. 'stalin-rise-to-power'"
+        )
+    return essay_id

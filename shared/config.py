@@ -51,3 +51,11 @@ class ContentConfig:
     @classmethod
     def from_env(cls) -> ContentConfig:
         return cls(essays_table=_required("ESSAYS_TABLE"), http=HttpConfig.from_env())
+
+
+def cursor_secret() -> str:
+    """The key that signs pagination cursors; long enough to resist guessing."""
+    secret = _required("CURSOR_SECRET")
+    if len(secret) < 32:
+        raise ConfigError("CURSOR_SECRET must be at least 32 characters")
+    return secret

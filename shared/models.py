@@ -116,3 +116,77 @@ class FullEssay(EssayHeader):
     teacher_comment: str | None
     formatted: bool = True
     updated_at: str
+
+
+class EssaySummary(ApiModel):
+    """An essay as listed elsewhere (related, search, section): never more than its snippet."""
+
+    essay_id: str
+    title: str
+    snippet: str
+    rating: Rating | None = None
+
+
+class SectionInfo(ApiModel):
+    id: str
+    name: str
+    level: str
+    subject: str
+
+
+class RelatedEssays(ApiModel):
+    essay_id: str
+    section: SectionInfo
+    related: list[EssaySummary]
+
+
+class SearchHit(EssaySummary):
+    breadcrumb: Breadcrumb
+    matched_words: int
+
+
+class SearchResults(ApiModel):
+    query: str
+    words: list[str]
+    results: list[SearchHit]
+    next_cursor: str | None
+
+
+class SectionEssays(ApiModel):
+    section: SectionInfo
+    essays: list[EssaySummary]
+    next_cursor: str | None
+
+
+class SectionNode(ApiModel):
+    id: str
+    name: str
+    essay_count: int
+
+
+class SubjectNode(ApiModel):
+    name: str
+    essay_count: int
+    sections: list[SectionNode]
+
+
+class LevelNode(ApiModel):
+    name: str
+    essay_count: int
+    subjects: list[SubjectNode]
+
+
+class SectionTree(ApiModel):
+    levels: list[LevelNode]
+    essay_count: int
+
+
+class Plan(ApiModel):
+    name: str
+    price: Annotated[str, StringConstraints(pattern=r"^\d+\.\d{2}$")]
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")]
+    period: Annotated[str, StringConstraints(pattern=r"^(day|week|month|year)$")]
+
+
+class Plans(ApiModel):
+    plans: list[Plan]

@@ -28,6 +28,7 @@ os.environ.update(
     POWERTOOLS_SERVICE_NAME="essay-library-tests",
     POWERTOOLS_METRICS_NAMESPACE="EssayLibraryTests",
     POWERTOOLS_TRACE_DISABLED="true",
+    CURSOR_SECRET="test-cursor-secret-0123456789abcdef0123456789",
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)

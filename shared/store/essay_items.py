@@ -67,7 +67,8 @@ def member_values(card: dict[str, Any]) -> dict[str, Any]:
     return {
         "pk": schema.section_pk(card["sectionId"]),
         "sk": schema.member_sk(card["title"], card["essayId"]),
-        **{k: card[k] for k in ("essayId", "title", "rating", "snippet", "wordCount", "keywords")},
+        **{k: card[k] for k in ("essayId", "title", "rating", "snippet", "wordCount", "keywords",
+                                "sectionId", "sectionName", "level", "subject")},
     }
 
 

@@ -1,0 +1,15 @@
+"""GET /essays/{essayId}/related?limit=N: other essays of the same section, closest first."""
+
+from shared.api import Event, Response, api_handler, essay_id_parameter, limit_parameter, public_response
+from shared.config import ContentConfig
+from shared.discovery import related_essays
+from shared.store.content import ContentStore
+
+CONFIG = ContentConfig.from_env()
+STORE = ContentStore(CONFIG.essays_table)
+
+
+@api_handler(CONFIG.http)
+def handler(event: Event, context: object) -> Response:
+    related = related_essays(STORE, essay_id_parameter(event), limit_parameter(event, default=8, maximum=20))
+    return public_response(event, related.to_json(), CONFIG.http)

@@ -1,0 +1,18 @@
+"""GET /search?q=...&limit=N&cursor=...: essays whose titles match the words of q, best first."""
+
+from shared.api import Event, Response, api_handler, limit_parameter, public_response, query_parameter
+from shared.config import ContentConfig, cursor_secret
+from shared.cursor import CursorCodec
+from shared.discovery import search
+from shared.store.content import ContentStore
+
+CONFIG = ContentConfig.from_env()
+STORE = ContentStore(CONFIG.essays_table)
+CURSORS = CursorCodec(cursor_secret())
+
+
+@api_handler(CONFIG.http)
+def handler(event: Event, context: object) -> Response:
+    results = search(STORE, CURSORS, query_parameter(event, "q") or "", limit_parameter(event, default=10, maximum=50),
+                     query_parameter(event, "cursor"))
+    return public_response(event, results.to_json(), CONFIG.http)

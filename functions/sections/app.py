@@ -1,0 +1,36 @@
+"""GET /sections (the level > subject > section tree with essay counts) and
+GET /sections/{sectionId}/essays?limit=&cursor= (a section's essays, paginated).
+
+One function for both: they read the same items and share permissions."""
+
+from shared.api import (
+    Event,
+    Response,
+    api_handler,
+    limit_parameter,
+    path_parameter,
+    public_response,
+    query_parameter,
+)
+from shared.config import ContentConfig, cursor_secret
+from shared.cursor import CursorCodec
+from shared.discovery import section_essays, section_tree
+from shared.errors import InvalidRequest
+from shared.ids import is_section_id
+from shared.store.content import ContentStore
+
+CONFIG = ContentConfig.from_env()
+STORE = ContentStore(CONFIG.essays_table)
+CURSORS = CursorCodec(cursor_secret())
+
+
+@api_handler(CONFIG.http)
+def handler(event: Event, context: object) -> Response:
+    if not event.get("pathParameters"):
+        return public_response(event, section_tree(STORE).to_json(), CONFIG.http)
+    section_id = path_parameter(event, "sectionId")
+    if not is_section_id(section_id):
+        raise InvalidRequest("sectionId must look like 'gcse--english--poetry' (level--subject--section)")
+    page = section_essays(STORE, CURSORS, section_id, limit_parameter(event, default=20, maximum=50),
+                          query_parameter(event, "cursor"))
+    return public_response(event, page.to_json(), CONFIG.http)

@@ -1,0 +1,132 @@
+"""Domain logic of the discovery routes: related essays, title search, the section tree and a
+section's essays. Stores are passed in; every route costs a fixed number of reads."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from typing import Any, Protocol
+
+from shared.catalog import breadcrumb_of
+from shared.cursor import CursorCodec
+from shared.errors import InvalidRequest, NotFound
+from shared.models import (
+    EssaySummary,
+    LevelNode,
+    RelatedEssays,
+    SearchHit,
+    SearchResults,
+    SectionEssays,
+    SectionInfo,
+    SectionNode,
+    SectionTree,
+    SubjectNode,
+)
+from shared.text import unique_terms
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_WORDS = 8
+POSTINGS_PER_WORD = 1000  # the best rated 1,000 titles per word: one Query page of ~50 KB
+
+
+class DiscoveryStore(Protocol):
+    def get_related(self, essay_id: str) -> dict[str, Any] | None: ...
+    def postings(self, term: str, limit: int) -> list[tuple[str, int]]: ...
+    def get_cards(self, essay_ids: list[str]) -> dict[str, dict[str, Any]]: ...
+    def section_page(self, section_id: str, limit: int, start_after: str | None) -> list[dict[str, Any]]: ...
+    def sections(self) -> list[dict[str, Any]]: ...
+
+
+def _summary(item: dict[str, Any]) -> EssaySummary:
+    return EssaySummary(essay_id=item["essayId"], title=item["title"], snippet=item.get("snippet", ""),
+                        rating=item.get("rating"))
+
+
+def _section_of(item: dict[str, Any]) -> SectionInfo:
+    return SectionInfo(id=item["sectionId"], name=item["sectionName"], level=item["level"], subject=item["subject"])
+
+
+def related_essays(store: DiscoveryStore, essay_id: str, limit: int) -> RelatedEssays:
+    item = store.get_related(essay_id)
+    if item is None:
+        raise NotFound(f"No essay has the id '{essay_id}'.")
+    return RelatedEssays(
+        essay_id=essay_id,
+        section=_section_of(item),
+        related=[_summary(entry) for entry in item["related"][:limit]],
+    )
+
+
+def search_words(query: str) -> list[str]:
+    query = query.strip()
+    if not query:
+        raise InvalidRequest("q is empty: give some words of the essay title you are looking for")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidRequest(f"q is too long: at most {MAX_QUERY_CHARS} characters")
+    words = unique_terms(query)
+    if not words:
+        raise InvalidRequest("q has no words to search for (very common words such as 'the' are ignored)")
+    if len(words) > MAX_QUERY_WORDS:
+        raise InvalidRequest(f"q has too many words: at most {MAX_QUERY_WORDS} (common words do not count)")
+    return words
+
+
+def search(store: DiscoveryStore, cursors: CursorCodec, query: str, limit: int, cursor: str | None) -> SearchResults:
+    """Titles matching the most words first, then the best rated; one Query per word and one
+    BatchGetItem for the page shown."""
+    words = search_words(query)
+    scope = "search:" + " ".join(sorted(words))
+    offset = int(cursors.decode(cursor, scope)) if cursor else 0
+
+    matches: Counter[str] = Counter()
+    ratings: dict[str, int] = {}
+    for word in words:
+        for essay_id, rating in store.postings(word, POSTINGS_PER_WORD):
+            matches[essay_id] += 1
+            ratings[essay_id] = rating
+    ranked = sorted(matches, key=lambda e: (-matches[e], -ratings[e], e))
+    page = ranked[offset : offset + limit]
+    cards = store.get_cards(page) if page else {}
+    hits = [
+        SearchHit(**_summary(cards[e]).model_dump(), breadcrumb=breadcrumb_of(cards[e]), matched_words=matches[e])
+        for e in page
+        if e in cards  # a posting whose essay is being removed this very moment
+    ]
+    more = offset + limit < len(ranked)
+    return SearchResults(
+        query=query.strip(),
+        words=words,
+        results=hits,
+        next_cursor=cursors.encode(scope, offset + limit) if more else None,
+    )
+
+
+def section_tree(store: DiscoveryStore) -> SectionTree:
+    tree: dict[str, dict[str, list[SectionNode]]] = defaultdict(lambda: defaultdict(list))
+    for item in store.sections():
+        node = SectionNode(id=item["sectionId"], name=item["name"], essay_count=item["essayCount"])
+        tree[item["level"]][item["subject"]].append(node)
+    levels = []
+    for level in sorted(tree):
+        subjects = [
+            SubjectNode(name=subject, essay_count=sum(s.essay_count for s in nodes),
+                        sections=sorted(nodes, key=lambda s: s.name))
+            for subject, nodes in sorted(tree[level].items())
+        ]
+        levels.append(LevelNode(name=level, essay_count=sum(s.essay_count for s in subjects), subjects=subjects))
+    return SectionTree(levels=levels, essay_count=sum(level.essay_count for level in levels))
+
+
+def section_essays(store: DiscoveryStore, cursors: CursorCodec, section_id: str, limit: int,
+                   cursor: str | None) -> SectionEssays:
+    scope = f"section:{section_id}"
+    start_after = cursors.decode(cursor, scope) if cursor else None
+    # One more than asked for tells whether another page exists, so a cursor never leads to an empty page.
+    items = store.section_page(section_id, limit + 1, start_after)
+    if not items:
+        raise NotFound(f"No section has the id '{section_id}'.")
+    page = items[:limit]
+    return SectionEssays(
+        section=_section_of(page[0]),
+        essays=[_summary(i) for i in page],
+        next_cursor=cursors.encode(scope, page[-1]["sk"]) if len(items) > limit else None,
+    )
