@@ -20,6 +20,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+dev: install
+	$(BIN)/essays-dev
+
 test: install
 	$(BIN)/python -m pytest
 

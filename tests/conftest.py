@@ -13,7 +13,6 @@ from typing import Any
 
 import boto3
 import pytest
-import yaml
 from moto import mock_aws
 
 # Set before any function module is imported: they read their configuration at import.
@@ -33,6 +32,7 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
+from essays_cli.template import table_definition  # noqa: E402
 from shared.store.dynamo import dynamodb_client  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,30 +41,9 @@ EVENTS = Path(__file__).parent / "events"
 TABLE = os.environ["ESSAYS_TABLE"]
 
 
-class _CloudFormationLoader(yaml.SafeLoader):
-    """Reads template.yaml, keeping intrinsic functions (!Ref, !GetAtt...) as plain values."""
-
-
-def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
-    if isinstance(node, yaml.ScalarNode):
-        return {suffix: loader.construct_scalar(node)}
-    if isinstance(node, yaml.SequenceNode):
-        return {suffix: loader.construct_sequence(node)}
-    return {suffix: loader.construct_mapping(node)}  # type: ignore[arg-type]
-
-
-_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
-
-
-def template() -> dict[str, Any]:
-    return yaml.load((ROOT / "template.yaml").read_text(), Loader=_CloudFormationLoader)  # noqa: S506
-
-
 def create_table_from_template(client: Any, logical_id: str, name: str) -> None:
     """Create a moto table from template.yaml's own definition: tests and infrastructure cannot drift."""
-    properties = template()["Resources"][logical_id]["Properties"]
-    wanted = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
-    client.create_table(TableName=name, **{k: properties[k] for k in wanted if k in properties})
+    client.create_table(TableName=name, **table_definition(logical_id))
 
 
 @pytest.fixture

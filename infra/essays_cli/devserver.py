@@ -1,0 +1,210 @@
+"""essays-dev: the whole API on localhost, no AWS account and no Docker.
+
+An embedded DynamoDB (moto's server) on 127.0.0.1, the table created from template.yaml,
+the sample essays loaded with the real loader, and an HTTP front that serves exactly the
+routes template.yaml declares by calling the real handlers with API Gateway proxy events.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import re
+import secrets
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+from essays_cli.template import Route, api_routes, table_definition
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = "essays-local"
+
+
+def _environment(dynamodb_url: str) -> None:
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="local",
+        AWS_SECRET_ACCESS_KEY="local",  # noqa: S105 - the local emulator accepts anything
+        AWS_DEFAULT_REGION="eu-west-2",
+        AWS_ENDPOINT_URL_DYNAMODB=dynamodb_url,
+        ESSAYS_TABLE=TABLE,
+        CURSOR_SECRET=secrets.token_urlsafe(32),
+        CORS_ALLOW_ORIGIN="*",
+        POWERTOOLS_SERVICE_NAME="essay-library-local",
+        POWERTOOLS_METRICS_NAMESPACE="EssayLibraryLocal",
+        POWERTOOLS_TRACE_DISABLED="true",
+        POWERTOOLS_METRICS_DISABLED="true",
+        LOG_LEVEL="WARNING",
+    )
+
+
+def _matcher(route: Route) -> re.Pattern[str]:
+    pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path)
+    return re.compile(f"^{pattern}$")
+
+
+class LocalGateway:
+    def __init__(self, routes: list[Route]) -> None:
+        self.routes = [(route, _matcher(route)) for route in routes]
+        self.handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
+        self.lock = threading.Lock()
+
+    def handler_of(self, route: Route) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        with self.lock:
+            return self._load(route)
+
+    def _load(self, route: Route) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+        if route.function not in self.handlers:
+            module_name, function_name = route.handler.rsplit(".", 1)
+            package = route.code_uri.strip("/").replace("/", ".")
+            module = importlib.import_module(f"{package}.{module_name}")
+            self.handlers[route.function] = getattr(module, function_name)
+        return self.handlers[route.function]
+
+    def find(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
+        for route, pattern in self.routes:
+            match = pattern.match(path)
+            if match and route.method == method:
+                return route, match.groupdict()
+        return None
+
+    def paths(self) -> set[str]:
+        return {route.path for route, _ in self.routes}
+
+
+def _event(route: Route, params: dict[str, str], method: str, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    return {
+        "resource": route.path,
+        "path": parts.path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": query or None,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} or None,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": route.path,
+            "httpMethod": method,
+            "path": "/local" + parts.path,
+            "stage": "local",
+            "requestId": str(uuid.uuid4()),
+            "requestTimeEpoch": int(time.time() * 1000),
+            "identity": {"sourceIp": "127.0.0.1"},
+        },
+        "body": None,
+        "isBase64Encoded": False,
+    }
+
+
+class _Context:
+    function_name = "local"
+    memory_limit_in_mb = 512
+    invoked_function_arn = "arn:aws:lambda:eu-west-2:000000000000:function:local"
+    aws_request_id = "local"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 6000
+
+
+def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def _send(self, status: int, headers: dict[str, str], body: str) -> None:
+            data = body.encode("utf-8")
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def do_GET(self) -> None:  # noqa: N802
+            path = urlsplit(self.path).path
+            found = gateway.find("GET", path)
+            if found is None:
+                error = {"error": {"code": "not_found", "message": f"No route for GET {path}"}}
+                self._send(404, {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"},
+                           json.dumps(error))
+                return
+            route, params = found
+            event = _event(route, params, "GET", self.path, dict(self.headers.items()))
+            response = gateway.handler_of(route)(event, _Context())
+            self._send(response["statusCode"], response.get("headers") or {}, response.get("body") or "")
+
+        def do_OPTIONS(self) -> None:  # noqa: N802 - the CORS preflight API Gateway answers
+            self._send(204, {
+                "Access-Control-Allow-Origin": "*",
+                "Access-Control-Allow-Methods": "GET,OPTIONS",
+                "Access-Control-Allow-Headers": "Authorization,Content-Type,If-None-Match",
+                "Access-Control-Max-Age": "600",
+            }, "")
+
+        def log_message(self, format: str, *args: Any) -> None:
+            sys.stderr.write(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
+
+    return Handler
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="essays-dev", description="Run the essay API locally.")
+    parser.add_argument("--port", type=int, default=3000)
+    parser.add_argument("--dynamodb-port", type=int, default=0, help="0 picks a free port")
+    args = parser.parse_args(argv)
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's request log
+    sys.path.insert(0, str(ROOT))  # the functions/ folders, as `sam build` packages them
+
+    from essays_cli import seed
+
+    emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=args.dynamodb_port, verbose=False)
+    emulator.start()
+    host, port = emulator.get_host_and_port()
+    dynamodb_url = f"http://{host}:{port}"
+    _environment(dynamodb_url)
+    boto3.client("dynamodb").create_table(TableName=TABLE, **table_definition("EssaysTable"))
+    samples = sorted(str(p) for p in (ROOT / "samples" / "essays").glob("*.*"))
+    if seed.main(["load", *samples, "--table", TABLE]) != 0:
+        emulator.stop()
+        return 1
+
+    gateway = LocalGateway(api_routes())
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", args.port), _http_handler(gateway))
+    except OSError as error:
+        print(f"essays-dev: cannot listen on 127.0.0.1:{args.port} ({error.strerror}); try --port", file=sys.stderr)
+        emulator.stop()
+        return 2
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    print(f"\nThe essay API is up at {base} (DynamoDB emulator at {dynamodb_url}). Try:\n")
+    for example in ("/essays/stalin-rise-to-power/preview", "/essays/stalin-rise-to-power/related?limit=3",
+                    "/search?q=revolution%20causes", "/sections", "/plans"):
+        print(f"  curl -s '{base}{example}'")
+    print("\nRoutes (from template.yaml): " + ", ".join(sorted(gateway.paths())))
+    print("Ctrl-C stops everything.\n", flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("\nStopping.")
+    finally:
+        server.server_close()
+        emulator.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,64 @@
+"""Reading template.yaml: the single source of the tables' key schemas and of the API's routes,
+for the local server and the tests, so neither can drift from what `sam deploy` creates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+TEMPLATE = Path(__file__).resolve().parents[2] / "template.yaml"
+
+
+class _CloudFormationLoader(yaml.SafeLoader):
+    """Keeps intrinsic functions (!Ref, !GetAtt, !Sub...) as plain {"Ref": ...} values."""
+
+
+def _intrinsic(loader: yaml.SafeLoader, suffix: str, node: yaml.Node) -> Any:
+    if isinstance(node, yaml.ScalarNode):
+        return {suffix: loader.construct_scalar(node)}
+    if isinstance(node, yaml.SequenceNode):
+        return {suffix: loader.construct_sequence(node)}
+    return {suffix: loader.construct_mapping(node)}  # type: ignore[arg-type]
+
+
+_CloudFormationLoader.add_multi_constructor("!", _intrinsic)
+
+
+def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)  # noqa: S506
+
+
+def table_definition(logical_id: str, path: Path = TEMPLATE) -> dict[str, Any]:
+    """The CreateTable arguments of a table of the template (without its name)."""
+    properties = load_template(path)["Resources"][logical_id]["Properties"]
+    wanted = ("AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
+    return {k: properties[k] for k in wanted if k in properties}
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str  # e.g. /essays/{essayId}/preview
+    function: str  # logical id
+    code_uri: str  # e.g. functions/preview/
+    handler: str  # e.g. app.handler
+    authorizer: str | None
+
+
+def api_routes(path: Path = TEMPLATE) -> list[Route]:
+    template = load_template(path)
+    routes = []
+    for logical_id, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        properties = resource["Properties"]
+        for event in (properties.get("Events") or {}).values():
+            if event["Type"] != "Api":
+                continue
+            auth = (event["Properties"].get("Auth") or {}).get("Authorizer")
+            routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id,
+                                properties["CodeUri"], properties["Handler"], auth))
+    return routes
