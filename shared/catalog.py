@@ -9,12 +9,16 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from shared.errors import NotFound
-from shared.models import Breadcrumb, EssayPreview, Extract, SectionRef
+from shared.models import Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
 from shared.preview import PARTS, with_read_more
 
 
 class CardReader(Protocol):
     def get_card(self, essay_id: str) -> dict[str, Any] | None: ...
+
+
+class BodyReader(Protocol):
+    def get_body(self, essay_id: str) -> dict[str, Any] | None: ...
 
 
 def breadcrumb_of(item: dict[str, Any]) -> Breadcrumb:
@@ -44,3 +48,19 @@ def essay_preview(store: CardReader, essay_id: str) -> EssayPreview:
     if card is None:
         raise NotFound(f"No essay has the id '{essay_id}'.")
     return preview_from_card(card)
+
+
+def full_essay(store: BodyReader, essay_id: str) -> FullEssay:
+    body = store.get_body(essay_id)
+    if body is None:
+        raise NotFound(f"No essay has the id '{essay_id}'.")
+    return FullEssay(
+        essay_id=body["essayId"],
+        title=body["title"],
+        breadcrumb=breadcrumb_of(body),
+        word_count=body["wordCount"],
+        rating=body.get("rating"),
+        paragraphs=body["paragraphs"],
+        teacher_comment=body.get("teacherComment"),
+        updated_at=body["updatedAt"],
+    )

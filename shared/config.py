@@ -59,3 +59,33 @@ def cursor_secret() -> str:
     if len(secret) < 32:
         raise ConfigError("CURSOR_SECRET must be at least 32 characters")
     return secret
+
+
+@dataclass(frozen=True)
+class IssuerConfig:
+    issuer: str
+    audience: str  # the app client id (Cognito access tokens carry it as client_id)
+    token_use: str | None  # "access" or "id" for Cognito; None for issuers without the claim
+
+
+@dataclass(frozen=True)
+class AuthorizerConfig:
+    issuer: IssuerConfig
+    jwks_url: str
+    subscriptions_table: str
+
+    @classmethod
+    def from_env(cls) -> AuthorizerConfig:
+        issuer = _required("TOKEN_ISSUER").rstrip("/")
+        jwks_url = os.environ.get("JWKS_URL", "").strip() or f"{issuer}/.well-known/jwks.json"
+        if not jwks_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
+            raise ConfigError("JWKS_URL must be an https:// URL")
+        return cls(
+            issuer=IssuerConfig(
+                issuer=issuer,
+                audience=_required("TOKEN_AUDIENCE"),
+                token_use=os.environ.get("TOKEN_USE", "").strip() or None,
+            ),
+            jwks_url=jwks_url,
+            subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
+        )

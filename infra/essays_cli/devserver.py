@@ -24,14 +24,23 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
-from essays_cli.template import Route, api_routes, table_definition
+from essays_cli.template import Route, api_routes, gateway_responses, table_definition
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = "essays-local"
+SUBSCRIPTIONS_TABLE = "subscriptions-local"
+CLIENT_ID = "local-web-client"
+SUBSCRIBER, LAPSED = "local-subscriber", "local-lapsed-reader"
+ISSUER_PATH = "/local-issuer"
 
 
-def _environment(dynamodb_url: str) -> None:
+def _environment(dynamodb_url: str, issuer: str) -> None:
     os.environ.update(
+        TOKEN_ISSUER=issuer,
+        TOKEN_AUDIENCE=CLIENT_ID,
+        TOKEN_USE="access",
+        JWKS_URL=f"{issuer}/.well-known/jwks.json",
+        SUBSCRIPTIONS_TABLE=SUBSCRIPTIONS_TABLE,
         AWS_ACCESS_KEY_ID="local",
         AWS_SECRET_ACCESS_KEY="local",  # noqa: S105 - the local emulator accepts anything
         AWS_DEFAULT_REGION="eu-west-2",
@@ -52,8 +61,37 @@ def _matcher(route: Route) -> re.Pattern[str]:
     return re.compile(f"^{pattern}$")
 
 
+class LocalIssuer:
+    """Stands in for Cognito: an RSA key, its JWKS, and access tokens for the local users."""
+
+    def __init__(self, url: str) -> None:
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        self.url = url
+        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+    def jwks(self) -> dict[str, Any]:
+        import jwt
+
+        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
+        return {"keys": [{**jwk, "kid": "local-1", "use": "sig", "alg": "RS256"}]}
+
+    def token(self, user: str, hours: int = 12) -> str:
+        import jwt
+
+        now = int(time.time())
+        claims = {"sub": user, "iss": self.url, "client_id": CLIENT_ID, "token_use": "access",
+                  "iat": now, "exp": now + hours * 3600, "username": user}
+        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": "local-1"})
+
+
 class LocalGateway:
-    def __init__(self, routes: list[Route]) -> None:
+    """Routes as template.yaml declares them, the authorizer in front of the routes that name it,
+    and API Gateway's own error responses as the template defines them."""
+
+    def __init__(self, routes: list[Route], issuer: LocalIssuer | None = None) -> None:
+        self.issuer = issuer
+        self.errors = gateway_responses()
         self.routes = [(route, _matcher(route)) for route in routes]
         self.handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
         self.lock = threading.Lock()
@@ -79,6 +117,33 @@ class LocalGateway:
 
     def paths(self) -> set[str]:
         return {route.path for route, _ in self.routes}
+
+    def _gateway_error(self, kind: str, status: int) -> dict[str, Any]:
+        configured_status, body = self.errors.get(kind, (status, ""))
+        headers = {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
+        return {"statusCode": configured_status or status, "headers": headers, "body": body}
+
+    def invoke(self, route: Route, event: dict[str, Any]) -> dict[str, Any]:
+        """What API Gateway does with a request: authorize if the route says so, then call the function."""
+        if route.authorizer:
+            authorization = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), None)
+            if not authorization:
+                return self._gateway_error("UNAUTHORIZED", 401)
+            authorizer = self.handler_of(Route("GET", "", "AuthorizerFunction", "functions/authorizer/",
+                                               "app.handler", None))
+            method_arn = f"arn:aws:execute-api:eu-west-2:000000000000:local/local/GET{event['path']}"
+            try:
+                decision = authorizer({"type": "TOKEN", "authorizationToken": authorization,
+                                       "methodArn": method_arn}, _Context())
+            except Exception as error:
+                if str(error) == "Unauthorized":
+                    return self._gateway_error("UNAUTHORIZED", 401)
+                return self._gateway_error("DEFAULT_5XX", 500)
+            if decision["policyDocument"]["Statement"][0]["Effect"] != "Allow":
+                return self._gateway_error("ACCESS_DENIED", 403)
+            event["requestContext"]["authorizer"] = {"principalId": decision["principalId"],
+                                                     **decision.get("context", {})}
+        return self.handler_of(route)(event, _Context())
 
 
 def _event(route: Route, params: dict[str, str], method: str, url: str, headers: dict[str, str]) -> dict[str, Any]:
@@ -132,6 +197,9 @@ def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:  # noqa: N802
             path = urlsplit(self.path).path
+            if gateway.issuer and path == f"{ISSUER_PATH}/.well-known/jwks.json":
+                self._send(200, {"Content-Type": "application/json"}, json.dumps(gateway.issuer.jwks()))
+                return
             found = gateway.find("GET", path)
             if found is None:
                 error = {"error": {"code": "not_found", "message": f"No route for GET {path}"}}
@@ -140,7 +208,7 @@ def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                 return
             route, params = found
             event = _event(route, params, "GET", self.path, dict(self.headers.items()))
-            response = gateway.handler_of(route)(event, _Context())
+            response = gateway.invoke(route, event)
             self._send(response["statusCode"], response.get("headers") or {}, response.get("body") or "")
 
         def do_OPTIONS(self) -> None:  # noqa: N802 - the CORS preflight API Gateway answers
@@ -157,6 +225,20 @@ def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+def _create_readers(dynamodb: Any) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from shared.store.subscriptions import SubscriptionStore
+    from shared.subscriptions import Status, Subscription
+
+    now = datetime.now(UTC).replace(microsecond=0)
+    store = SubscriptionStore(SUBSCRIPTIONS_TABLE, dynamodb)
+    store.put(Subscription(userId=SUBSCRIBER, plan="Monthly", status=Status.ACTIVE,
+                           currentPeriodEnd=now + timedelta(days=30), updatedAt=now))
+    store.put(Subscription(userId=LAPSED, plan="Monthly", status=Status.CANCELED,
+                           currentPeriodEnd=now - timedelta(days=3), updatedAt=now))
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="essays-dev", description="Run the essay API locally.")
     parser.add_argument("--port", type=int, default=3000)
@@ -171,29 +253,41 @@ def main(argv: list[str] | None = None) -> int:
 
     from essays_cli import seed
 
+    try:
+        server = ThreadingHTTPServer(("127.0.0.1", args.port), BaseHTTPRequestHandler)
+    except OSError as error:
+        print(f"essays-dev: cannot listen on 127.0.0.1:{args.port} ({error.strerror}); try --port", file=sys.stderr)
+        return 2
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    issuer = LocalIssuer(base + ISSUER_PATH)
+
     emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=args.dynamodb_port, verbose=False)
     emulator.start()
     host, port = emulator.get_host_and_port()
     dynamodb_url = f"http://{host}:{port}"
-    _environment(dynamodb_url)
-    boto3.client("dynamodb").create_table(TableName=TABLE, **table_definition("EssaysTable"))
+    _environment(dynamodb_url, issuer.url)
+    dynamodb = boto3.client("dynamodb")
+    dynamodb.create_table(TableName=TABLE, **table_definition("EssaysTable"))
+    dynamodb.create_table(TableName=SUBSCRIPTIONS_TABLE, **table_definition("SubscriptionsTable"))
     samples = sorted(str(p) for p in (ROOT / "samples" / "essays").glob("*.*"))
     if seed.main(["load", *samples, "--table", TABLE]) != 0:
         emulator.stop()
         return 1
+    _create_readers(dynamodb)
 
-    gateway = LocalGateway(api_routes())
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", args.port), _http_handler(gateway))
-    except OSError as error:
-        print(f"essays-dev: cannot listen on 127.0.0.1:{args.port} ({error.strerror}); try --port", file=sys.stderr)
-        emulator.stop()
-        return 2
-    base = f"http://127.0.0.1:{server.server_address[1]}"
+    gateway = LocalGateway(api_routes(), issuer)
+    server.RequestHandlerClass = _http_handler(gateway)
+    subscriber, lapsed = issuer.token(SUBSCRIBER), issuer.token(LAPSED)
     print(f"\nThe essay API is up at {base} (DynamoDB emulator at {dynamodb_url}). Try:\n")
     for example in ("/essays/stalin-rise-to-power/preview", "/essays/stalin-rise-to-power/related?limit=3",
                     "/search?q=revolution%20causes", "/sections", "/plans"):
         print(f"  curl -s '{base}{example}'")
+    print("\nFull essays need a subscriber's token (valid 12 hours):\n")
+    print(f"  SUBSCRIBER_TOKEN={subscriber}")
+    print(f"  LAPSED_TOKEN={lapsed}\n")
+    print(f"  curl -s -H \"Authorization: Bearer $SUBSCRIBER_TOKEN\" '{base}/essays/stalin-rise-to-power'   # 200")
+    print(f"  curl -s -H \"Authorization: Bearer $LAPSED_TOKEN\" '{base}/essays/stalin-rise-to-power'       # 403")
+    print(f"  curl -s '{base}/essays/stalin-rise-to-power'                                            # 401")
     print("\nRoutes (from template.yaml): " + ", ".join(sorted(gateway.paths())))
     print("Ctrl-C stops everything.\n", flush=True)
     try:

@@ -94,3 +94,7 @@ class ContentStore:
             if "LastEvaluatedKey" not in response:
                 return items
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def get_body(self, essay_id: str) -> dict[str, Any] | None:
+        """The paywalled full essay with its header: one GetItem (only the essay function may)."""
+        return self._get(schema.body_key(essay_id))

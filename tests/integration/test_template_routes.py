@@ -11,6 +11,7 @@ from essays_cli.template import api_routes, load_template
 from tests.conftest import ROOT, body_of
 
 SPEC_ROUTES = {
+    ("GET", "/essays/{essayId}"),
     ("GET", "/essays/{essayId}/preview"),
     ("GET", "/essays/{essayId}/related"),
     ("GET", "/search"),
@@ -50,3 +51,18 @@ def test_the_local_gateway_serves_each_template_route_with_its_handler(library: 
         assert response["statusCode"] == status, (url, body_of(response))
     assert gateway.find("GET", "/essays") is None
     assert gateway.find("POST", "/plans") is None
+
+
+def test_only_the_full_essay_route_sits_behind_the_authorizer() -> None:
+    protected = {r.path for r in api_routes() if r.authorizer}
+    assert protected == {"/essays/{essayId}"}
+
+
+def test_the_local_gateway_refuses_the_full_essay_without_a_token(library: str) -> None:
+    gateway = LocalGateway(api_routes())
+    route, params = gateway.find("GET", "/essays/stalin-rise-to-power") or (None, {})
+    assert route is not None and route.authorizer
+    response = gateway.invoke(route, _event(route, params, "GET", "/essays/stalin-rise-to-power", {}))
+    assert response["statusCode"] == HTTPStatus.UNAUTHORIZED
+    assert body_of(response)["error"]["code"] == "unauthorized"
+    assert response["headers"]["Access-Control-Allow-Origin"]

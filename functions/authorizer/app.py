@@ -1,0 +1,25 @@
+"""TOKEN authorizer of GET /essays/{essayId}: only active subscribers read full essays."""
+
+from typing import Any
+
+from shared.access import Unauthorized, decide, policy
+from shared.config import AuthorizerConfig
+from shared.observability import logger
+from shared.store.subscriptions import SubscriptionStore
+from shared.tokens import JwksCache, TokenRejected, TokenVerifier
+
+CONFIG = AuthorizerConfig.from_env()
+VERIFIER = TokenVerifier(CONFIG.issuer, JwksCache(CONFIG.jwks_url))
+SUBSCRIPTIONS = SubscriptionStore(CONFIG.subscriptions_table)
+
+
+@logger.inject_lambda_context(log_event=False)  # the event holds the token: never log it
+def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    try:
+        decision = decide(VERIFIER, SUBSCRIPTIONS, event.get("authorizationToken"))
+    except TokenRejected as rejected:
+        logger.info("token rejected", extra={"reason": str(rejected)})
+        raise Unauthorized() from None
+    logger.info("access decided", extra={"allow": decision.allow, "userId": decision.principal,
+                                         "reason": decision.reason})
+    return policy(decision, str(event.get("methodArn", "")))

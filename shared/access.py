@@ -1,0 +1,78 @@
+"""The subscription check behind the full-essay route: who may read, decided fail-closed.
+
+- no or unacceptable token            -> Unauthorized (API Gateway answers 401)
+- valid token, no entitled subscription -> Deny (403)
+- any fault (JWKS, DynamoDB, a malformed record) -> Deny, with the reason logged
+- valid token and an active or trialing subscription in its period -> Allow
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from shared.store.subscriptions import SubscriptionStore
+from shared.tokens import TokenRejected, TokenVerifier
+
+# The methods and paths an Allow covers. API Gateway caches one policy per token for every
+# route behind this authorizer, so it must name them all, and nothing more.
+PROTECTED_ROUTES = ("GET/essays/*",)
+
+
+class Unauthorized(Exception):
+    """Raised with exactly this message, API Gateway answers 401 (its UNAUTHORIZED response)."""
+
+    def __init__(self) -> None:
+        super().__init__("Unauthorized")
+
+
+@dataclass(frozen=True)
+class Decision:
+    allow: bool
+    principal: str
+    reason: str
+    context: dict[str, str] = field(default_factory=dict)
+
+
+def decide(verifier: TokenVerifier, subscriptions: SubscriptionStore, authorization: str | None,
+           now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Decision:
+    try:
+        claims = verifier.verify(authorization)
+    except TokenRejected:
+        raise
+    except Exception as error:  # the key set could not be had: fail closed
+        return Decision(False, "unknown", f"token check failed: {type(error).__name__}: {error}")
+    user_id = claims["sub"]
+    try:
+        subscription = subscriptions.get(user_id)
+    except Exception as error:  # DynamoDB fault or malformed record: fail closed
+        return Decision(False, user_id, f"subscription lookup failed: {type(error).__name__}")
+    if subscription is None:
+        return Decision(False, user_id, "no subscription")
+    if not subscription.allows_reading(now()):
+        return Decision(False, user_id, f"subscription {subscription.status.value}, ends {subscription.currentPeriodEnd}")
+    return Decision(True, user_id, "active subscription", {"userId": user_id, "plan": subscription.plan})
+
+
+def policy(decision: Decision, method_arn: str) -> dict[str, Any]:
+    """The IAM policy API Gateway expects from a TOKEN authorizer."""
+    # arn:aws:execute-api:region:account:apiId/stage/METHOD/path...
+    api, _, rest = method_arn.partition("/")
+    stage = rest.split("/", 1)[0]
+    resources = [f"{api}/{stage}/{route}" for route in PROTECTED_ROUTES] if stage else [method_arn]
+    response: dict[str, Any] = {
+        "principalId": decision.principal,
+        "policyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Action": "execute-api:Invoke",
+                "Effect": "Allow" if decision.allow else "Deny",
+                "Resource": resources,
+            }],
+        },
+    }
+    if decision.context:
+        response["context"] = decision.context
+    return response

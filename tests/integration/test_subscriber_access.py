@@ -1,0 +1,321 @@
+"""The paywall: the TOKEN authorizer through its real entry point (keys made here, the JWKS
+served on 127.0.0.1), and the full-essay function with the context API Gateway passes."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import importlib
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import jwt
+import pytest
+from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from shared.subscriptions import Status, Subscription
+from shared.tokens import JwksCache
+from tests.conftest import api_event, body_of, create_table_from_template
+
+ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"
+CLIENT_ID = "web-client-id"
+USER = "7c1e9a52-3f0d-4b8e-9a61-2f5d8c4e1b7a"
+SUBSCRIPTIONS = "subscriptions-test"
+
+
+def _key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+TRUSTED, STRANGER = _key(), _key()
+
+
+def _jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
+    jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key()))
+    return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
+
+
+class JwksServer:
+    """The issuer's JWKS endpoint, on this machine only."""
+
+    def __init__(self) -> None:
+        self.document: dict[str, Any] = {"keys": [_jwk(TRUSTED, "key-1")]}
+        self.requests = 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802
+                owner.requests += 1
+                data = json.dumps(owner.document).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/.well-known/jwks.json"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+
+@pytest.fixture(scope="module")
+def jwks() -> Iterator[JwksServer]:
+    server = JwksServer()
+    yield server
+    server.server.shutdown()
+
+
+@pytest.fixture
+def authorizer(jwks: JwksServer, aws: None, ddb: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
+    monkeypatch.setenv("TOKEN_AUDIENCE", CLIENT_ID)
+    monkeypatch.setenv("TOKEN_USE", "access")
+    monkeypatch.setenv("JWKS_URL", jwks.url)
+    monkeypatch.setenv("SUBSCRIPTIONS_TABLE", SUBSCRIPTIONS)
+    create_table_from_template(ddb, "SubscriptionsTable", SUBSCRIPTIONS)
+    import functions.authorizer.app as module
+
+    return importlib.reload(module)  # a fresh container: configuration read, keys not yet fetched
+
+
+def subscribe(authorizer: Any, status: Status = Status.ACTIVE, days: int = 30, user: str = USER) -> None:
+    now = datetime.now(UTC)
+    authorizer.SUBSCRIPTIONS.put(Subscription(userId=user, plan="Monthly", status=status,
+                                              currentPeriodEnd=now + timedelta(days=days), updatedAt=now))
+
+
+def claims(**overrides: Any) -> dict[str, Any]:
+    now = int(time.time())
+    base = {"sub": USER, "iss": ISSUER, "client_id": CLIENT_ID, "token_use": "access",
+            "iat": now, "exp": now + 3600, "scope": "openid", "username": "reader"}
+    return {k: v for k, v in {**base, **overrides}.items() if v is not None}
+
+
+def token(key: rsa.RSAPrivateKey = TRUSTED, kid: str = "key-1", **overrides: Any) -> str:
+    return jwt.encode(claims(**overrides), key, algorithm="RS256", headers={"kid": kid})
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
+
+
+def unsigned_token(alg: str, signer: Any = None) -> str:
+    header = _b64(json.dumps({"alg": alg, "typ": "JWT", "kid": "key-1"}).encode())
+    payload = _b64(json.dumps(claims()).encode())
+    signature = signer(f"{header}.{payload}".encode()) if signer else b""
+    return f"{header}.{payload}.{_b64(signature)}"
+
+
+def authorize(authorizer: Any, authorization: str | None, context: Any) -> dict[str, Any]:
+    event = json.loads((api_event.__globals__["EVENTS"] / "authorizer_token.json").read_text())
+    if authorization is None:
+        del event["authorizationToken"]
+    else:
+        event["authorizationToken"] = authorization
+    return authorizer.handler(event, context)
+
+
+def effect(response: dict[str, Any]) -> str:
+    return str(response["policyDocument"]["Statement"][0]["Effect"])
+
+
+def _hs256_with_public_key(message: bytes) -> bytes:
+    public_pem = TRUSTED.public_key().public_bytes(serialization.Encoding.PEM,
+                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    return hmac.new(public_pem, message, hashlib.sha256).digest()
+
+
+def _tampered() -> str:
+    header, _, signature = token().split(".")
+    payload = _b64(json.dumps(claims(sub="someone-else")).encode())
+    return f"{header}.{payload}.{signature}"
+
+
+UNAUTHORIZED_CASES = {
+    "no header": None,
+    "empty": "",
+    "Bearer alone": "Bearer",
+    "Bearer and spaces": "Bearer    ",
+    "not bearer": "Basic dXNlcjpwYXNz",
+    "garbage": "Bearer not.a.jwt",
+    "alg none": "Bearer " + unsigned_token("none"),
+    "HS256 signed with the public key": "Bearer " + unsigned_token("HS256", _hs256_with_public_key),
+    "unknown kid": "Bearer " + token(kid="key-9"),
+    "another key's signature": "Bearer " + token(key=STRANGER),
+    "tampered payload": "Bearer " + _tampered(),
+    "expired": "Bearer " + token(exp=int(time.time()) - 120),
+    "not yet valid": "Bearer " + token(nbf=int(time.time()) + 600),
+    "wrong issuer": "Bearer " + token(iss="https://evil.example.com"),
+    "wrong audience": "Bearer " + token(client_id="another-app"),
+    "wrong token_use": "Bearer " + token(token_use="id"),
+    "no subject": "Bearer " + token(sub=None),
+}
+
+
+@pytest.mark.parametrize("authorization", UNAUTHORIZED_CASES.values(), ids=UNAUTHORIZED_CASES.keys())
+def test_bad_tokens_get_401(authorizer: Any, context: Any, authorization: str | None,
+                            caplog: pytest.LogCaptureFixture) -> None:
+    subscribe(authorizer)
+    with pytest.raises(Exception, match="^Unauthorized$"):
+        authorize(authorizer, authorization, context)
+    rejected = [r for r in caplog.records if r.getMessage() == "token rejected"]
+    assert rejected and rejected[0].reason  # type: ignore[attr-defined]
+    logged = " ".join(str(r.__dict__) for r in caplog.records)
+    if authorization and len(authorization) > 20:
+        assert authorization.split(" ", 1)[1] not in logged  # the reason is logged, never the token
+
+
+@pytest.mark.parametrize(
+    ("status", "days"),
+    [(Status.CANCELED, 30), (Status.PAST_DUE, 30), (Status.ACTIVE, -1), (Status.TRIALING, -1)],
+    ids=["canceled", "past_due", "active but period ended", "trial ended"],
+)
+def test_valid_token_without_a_current_subscription_is_denied(authorizer: Any, context: Any,
+                                                              status: Status, days: int) -> None:
+    subscribe(authorizer, status, days)
+    response = authorize(authorizer, "Bearer " + token(), context)
+    assert effect(response) == "Deny"
+    assert "context" not in response
+
+
+def test_valid_token_with_no_subscription_is_denied(authorizer: Any, context: Any) -> None:
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+
+
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.TRIALING])
+def test_active_or_trialing_subscriber_is_allowed_on_every_protected_route(
+    authorizer: Any, context: Any, status: Status
+) -> None:
+    subscribe(authorizer, status)
+    response = authorize(authorizer, "Bearer " + token(), context)
+
+    assert effect(response) == "Allow"
+    assert response["principalId"] == USER
+    assert response["context"] == {"userId": USER, "plan": "Monthly"}
+    # the cached policy must cover every essay, not only the one first asked for
+    assert response["policyDocument"]["Statement"][0]["Resource"] == [
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/essays/*"
+    ]
+
+
+def test_the_key_set_is_fetched_once_and_refetched_at_most_once_a_minute(
+    authorizer: Any, jwks: JwksServer, context: Any
+) -> None:
+    subscribe(authorizer)
+    before = jwks.requests
+    for _ in range(3):
+        assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Allow"
+    assert jwks.requests == before + 1
+    for _ in range(3):  # a flood of unknown key ids does not hammer the issuer
+        with pytest.raises(Exception, match="Unauthorized"):
+            authorize(authorizer, "Bearer " + token(kid="rotated"), context)
+    assert jwks.requests == before + 1
+
+
+def test_a_rotated_key_is_picked_up_after_the_minute(jwks: JwksServer) -> None:
+    now = [1000.0]
+    cache = JwksCache(jwks.url, clock=lambda: now[0])
+    cache.key("key-1")
+    jwks.document = {"keys": [_jwk(TRUSTED, "key-1"), _jwk(STRANGER, "key-2")]}
+    try:
+        with pytest.raises(Exception, match="unknown signing key"):
+            now[0] += 30
+            cache.key("key-2")
+        now[0] += 31
+        assert cache.key("key-2") is not None
+        assert cache.fetches == 2
+    finally:
+        jwks.document = {"keys": [_jwk(TRUSTED, "key-1")]}
+
+
+def test_faults_fail_closed(authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    subscribe(authorizer)
+
+    # the subscriptions table failing
+    def broken(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "InternalServerError", "Message": "boom"}}, "GetItem")
+
+    monkeypatch.setattr(authorizer.SUBSCRIPTIONS.client, "get_item", broken)
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+    monkeypatch.undo()
+
+
+def test_a_malformed_subscription_record_fails_closed(authorizer: Any, ddb: Any, context: Any) -> None:
+    ddb.put_item(TableName=SUBSCRIPTIONS, Item={"userId": {"S": USER}, "status": {"S": "active"},
+                                                "plan": {"S": "Monthly"}, "currentPeriodEnd": {"S": "soon"}})
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+
+
+def test_an_unreachable_key_set_fails_closed(authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    subscribe(authorizer)
+    monkeypatch.setattr(authorizer.VERIFIER, "keys", JwksCache("http://127.0.0.1:9/jwks.json"))
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+
+
+# ---- the full essay -------------------------------------------------------------------
+
+@pytest.fixture
+def essay_app(library: str) -> Any:
+    import functions.essay.app as module
+
+    return module
+
+
+def test_a_subscriber_reads_the_full_formatted_essay(essay_app: Any, context: Any,
+                                                     caplog: pytest.LogCaptureFixture) -> None:
+    response = essay_app.handler(api_event("essay"), context)
+
+    assert response["statusCode"] == HTTPStatus.OK
+    assert response["headers"]["Cache-Control"] == "private, no-store"
+    body = body_of(response)
+    assert body["title"] == "How did Stalin rise to power after Lenin's death?"
+    assert body["breadcrumb"]["section"]["name"] == "Modern European History, 1789-1945"
+    assert len(body["paragraphs"]) > 5 and body["formatted"] is True
+    assert sum(len(p.split()) for p in body["paragraphs"]) == body["wordCount"]
+    assert body["teacherComment"]
+    served = [r for r in caplog.records if r.getMessage() == "full essay served"]
+    assert served[0].userId == USER  # type: ignore[attr-defined]  # who read it is logged
+
+
+def test_full_essay_unknown_and_malformed_ids(essay_app: Any, context: Any) -> None:
+    missing = essay_app.handler(api_event("essay", path_parameters={"essayId": "nope"}), context)
+    assert missing["statusCode"] == HTTPStatus.NOT_FOUND
+    malformed = essay_app.handler(api_event("essay", path_parameters={"essayId": "BODY#x"}), context)
+    assert malformed["statusCode"] == HTTPStatus.BAD_REQUEST
+
+
+def test_essay_without_teacher_comment_says_null(essay_app: Any, context: Any) -> None:
+    response = essay_app.handler(api_event("essay", path_parameters={"essayId": "multiplier-effect"}), context)
+    assert body_of(response)["teacherComment"] is None
+
+
+assert os.environ.get("TOKEN_ISSUER") is None  # set per test only, by the authorizer fixture
+
+
+def test_support_staff_grant_show_and_cancel_a_subscription(
+    authorizer: Any, context: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from essays_cli import admin
+
+    assert admin.main(["subscription", "grant", USER, "--days", "30", "--table", SUBSCRIPTIONS]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "active"
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Allow"
+
+    assert admin.main(["subscription", "cancel", USER, "--table", SUBSCRIPTIONS]) == 0
+    capsys.readouterr()
+    assert admin.main(["subscription", "show", USER, "--table", SUBSCRIPTIONS]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "canceled"
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+    assert admin.main(["subscription", "show", "nobody", "--table", SUBSCRIPTIONS]) == 1
