@@ -29,7 +29,7 @@ test: install
 lint: install
 	$(BIN)/ruff check functions shared infra tests
 	$(BIN)/ruff format --check functions shared infra tests
-	$(BIN)/mypy functions shared infra/essays_cli
+	$(BIN)/mypy functions shared infra/essays_cli tests
 
 format: install
 	$(BIN)/ruff check --fix functions shared infra tests

@@ -36,8 +36,12 @@ class Decision:
     context: dict[str, str] = field(default_factory=dict)
 
 
-def decide(verifier: TokenVerifier, subscriptions: SubscriptionStore, authorization: str | None,
-           now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> Decision:
+def decide(
+    verifier: TokenVerifier,
+    subscriptions: SubscriptionStore,
+    authorization: str | None,
+    now: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> Decision:
     try:
         claims = verifier.verify(authorization)
     except TokenRejected:
@@ -52,7 +56,9 @@ def decide(verifier: TokenVerifier, subscriptions: SubscriptionStore, authorizat
     if subscription is None:
         return Decision(False, user_id, "no subscription")
     if not subscription.allows_reading(now()):
-        return Decision(False, user_id, f"subscription {subscription.status.value}, ends {subscription.currentPeriodEnd}")
+        return Decision(
+            False, user_id, f"subscription {subscription.status.value}, ends {subscription.currentPeriodEnd}"
+        )
     return Decision(True, user_id, "active subscription", {"userId": user_id, "plan": subscription.plan})
 
 
@@ -66,11 +72,13 @@ def policy(decision: Decision, method_arn: str) -> dict[str, Any]:
         "principalId": decision.principal,
         "policyDocument": {
             "Version": "2012-10-17",
-            "Statement": [{
-                "Action": "execute-api:Invoke",
-                "Effect": "Allow" if decision.allow else "Deny",
-                "Resource": resources,
-            }],
+            "Statement": [
+                {
+                    "Action": "execute-api:Invoke",
+                    "Effect": "Allow" if decision.allow else "Deny",
+                    "Resource": resources,
+                }
+            ],
         },
     }
     if decision.context:

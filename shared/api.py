@@ -151,7 +151,5 @@ def limit_parameter(event: Event, default: int, maximum: int) -> int:
 def essay_id_parameter(event: Event) -> str:
     essay_id = path_parameter(event, "essayId")
     if not is_essay_id(essay_id):
-        raise InvalidRequest(
-            "essayId must be 1-100 lower-case letters, digits or hyphens, e.g. 'stalin-rise-to-power'"
-        )
+        raise InvalidRequest("essayId must be 1-100 lower-case letters, digits or hyphens, e.g. 'stalin-rise-to-power'")
     return essay_id

@@ -37,8 +37,7 @@ def preview_from_card(card: dict[str, Any]) -> EssayPreview:
         word_count=card["wordCount"],
         rating=card.get("rating"),
         extracts=[
-            Extract(part=part, text=with_read_more(text))
-            for part, text in zip(PARTS, card["extracts"], strict=True)
+            Extract(part=part, text=with_read_more(text)) for part, text in zip(PARTS, card["extracts"], strict=True)
         ],
     )
 

@@ -28,8 +28,9 @@ class CursorCodec:
         return hmac.new(self._key, payload, hashlib.sha256).digest()[:16]
 
     def encode(self, scope: str, position: Any) -> str:
-        payload = json.dumps({"s": scope, "p": position, "e": int(self._clock()) + self._ttl},
-                             separators=(",", ":")).encode("utf-8")
+        payload = json.dumps(
+            {"s": scope, "p": position, "e": int(self._clock()) + self._ttl}, separators=(",", ":")
+        ).encode("utf-8")
         return base64.urlsafe_b64encode(self._sign(payload) + payload).decode("ascii").rstrip("=")
 
     def decode(self, cursor: str, scope: str) -> Any:

@@ -37,8 +37,9 @@ class DiscoveryStore(Protocol):
 
 
 def _summary(item: dict[str, Any]) -> EssaySummary:
-    return EssaySummary(essay_id=item["essayId"], title=item["title"], snippet=item.get("snippet", ""),
-                        rating=item.get("rating"))
+    return EssaySummary(
+        essay_id=item["essayId"], title=item["title"], snippet=item.get("snippet", ""), rating=item.get("rating")
+    )
 
 
 def _section_of(item: dict[str, Any]) -> SectionInfo:
@@ -108,16 +109,20 @@ def section_tree(store: DiscoveryStore) -> SectionTree:
     levels = []
     for level in sorted(tree):
         subjects = [
-            SubjectNode(name=subject, essay_count=sum(s.essay_count for s in nodes),
-                        sections=sorted(nodes, key=lambda s: s.name))
+            SubjectNode(
+                name=subject,
+                essay_count=sum(s.essay_count for s in nodes),
+                sections=sorted(nodes, key=lambda s: s.name),
+            )
             for subject, nodes in sorted(tree[level].items())
         ]
         levels.append(LevelNode(name=level, essay_count=sum(s.essay_count for s in subjects), subjects=subjects))
     return SectionTree(levels=levels, essay_count=sum(level.essay_count for level in levels))
 
 
-def section_essays(store: DiscoveryStore, cursors: CursorCodec, section_id: str, limit: int,
-                   cursor: str | None) -> SectionEssays:
+def section_essays(
+    store: DiscoveryStore, cursors: CursorCodec, section_id: str, limit: int, cursor: str | None
+) -> SectionEssays:
     scope = f"section:{section_id}"
     start_after = cursors.decode(cursor, scope) if cursor else None
     # One more than asked for tells whether another page exists, so a cursor never leads to an empty page.

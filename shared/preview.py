@@ -47,7 +47,7 @@ def _forward(spans: list[tuple[int, int]], first: int, budget: int, limit: int) 
     """
     start = spans[first][0]
     end = start
-    for s, e in spans[first:]:
+    for _, e in spans[first:]:
         if e > limit or e - start > budget:
             break
         end = e

@@ -43,10 +43,7 @@ def rank_related(essays: Sequence[SectionEssay], limit: int = RELATED_KEPT) -> d
     title_terms = [set(unique_terms(e.title)) for e in essays]
     weights: list[dict[str, float]] = []
     for essay, in_title in zip(essays, title_terms, strict=True):
-        w = {
-            t: math.log((1 + count) / (1 + document_frequency[t])) + 1.0
-            for t in dict.fromkeys(essay.keywords)
-        }
+        w = {t: math.log((1 + count) / (1 + document_frequency[t])) + 1.0 for t in dict.fromkeys(essay.keywords)}
         for t in w.keys() & in_title:
             w[t] *= TITLE_WEIGHT
         weights.append(w)

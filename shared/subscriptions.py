@@ -24,11 +24,11 @@ class Subscription(BaseModel):
 
     model_config = ConfigDict(extra="ignore", frozen=True)
 
-    userId: Annotated[str, StringConstraints(min_length=1, max_length=200)]  # noqa: N815 - stored name
+    userId: Annotated[str, StringConstraints(min_length=1, max_length=200)]
     plan: Annotated[str, StringConstraints(min_length=1, max_length=100)]
     status: Status
-    currentPeriodEnd: datetime  # noqa: N815
-    updatedAt: datetime  # noqa: N815
+    currentPeriodEnd: datetime
+    updatedAt: datetime
 
     def allows_reading(self, now: datetime) -> bool:
         """Active or trialing, and the paid (or trial) period has not ended."""

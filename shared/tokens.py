@@ -33,13 +33,14 @@ class KeySetUnavailable(Exception):
 
 def fetch_json(url: str, timeout: float = 2.0) -> Any:
     request = urllib.request.Request(url, headers={"Accept": "application/json"})
-    with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - https URL from config
+    with urllib.request.urlopen(request, timeout=timeout) as response:
         return json.loads(response.read(1_000_000))
 
 
 class JwksCache:
-    def __init__(self, url: str, fetch: Callable[[str], Any] = fetch_json,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, url: str, fetch: Callable[[str], Any] = fetch_json, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.url = url
         self._fetch = fetch
         self._clock = clock

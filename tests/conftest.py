@@ -32,8 +32,9 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
-from essays_cli.template import table_definition  # noqa: E402
-from shared.store.dynamo import dynamodb_client  # noqa: E402
+from essays_cli.template import table_definition
+
+from shared.store.dynamo import dynamodb_client
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples" / "essays").glob("*.*"))
@@ -74,8 +75,13 @@ def library(essays_table: str) -> str:
     return essays_table
 
 
-def api_event(name: str, *, path_parameters: dict[str, str] | None = None,
-              query: dict[str, str] | None = None, headers: dict[str, str] | None = None) -> dict[str, Any]:
+def api_event(
+    name: str,
+    *,
+    path_parameters: dict[str, str] | None = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """A recorded API Gateway event with the parts a test cares about replaced."""
     event = copy.deepcopy(json.loads((EVENTS / f"{name}.json").read_text()))
     if path_parameters is not None:

@@ -20,6 +20,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     except TokenRejected as rejected:
         logger.info("token rejected", extra={"reason": str(rejected)})
         raise Unauthorized() from None
-    logger.info("access decided", extra={"allow": decision.allow, "userId": decision.principal,
-                                         "reason": decision.reason})
+    logger.info(
+        "access decided", extra={"allow": decision.allow, "userId": decision.principal, "reason": decision.reason}
+    )
     return policy(decision, str(event.get("methodArn", "")))

@@ -15,6 +15,8 @@ STORE = ContentStore(CONFIG.essays_table)
 def handler(event: Event, context: object) -> Response:
     reader = (event.get("requestContext") or {}).get("authorizer") or {}
     essay = full_essay(STORE, essay_id_parameter(event))
-    logger.info("full essay served",
-                extra={"essayId": essay.essay_id, "userId": reader.get("userId"), "plan": reader.get("plan")})
+    logger.info(
+        "full essay served",
+        extra={"essayId": essay.essay_id, "userId": reader.get("userId"), "plan": reader.get("plan")},
+    )
     return private_response(essay.to_json(), CONFIG.http)

@@ -13,6 +13,11 @@ CURSORS = CursorCodec(cursor_secret())
 
 @api_handler(CONFIG.http)
 def handler(event: Event, context: object) -> Response:
-    results = search(STORE, CURSORS, query_parameter(event, "q") or "", limit_parameter(event, default=10, maximum=50),
-                     query_parameter(event, "cursor"))
+    results = search(
+        STORE,
+        CURSORS,
+        query_parameter(event, "q") or "",
+        limit_parameter(event, default=10, maximum=50),
+        query_parameter(event, "cursor"),
+    )
     return public_response(event, results.to_json(), CONFIG.http)

@@ -31,6 +31,7 @@ def handler(event: Event, context: object) -> Response:
     section_id = path_parameter(event, "sectionId")
     if not is_section_id(section_id):
         raise InvalidRequest("sectionId must look like 'gcse--english--poetry' (level--subject--section)")
-    page = section_essays(STORE, CURSORS, section_id, limit_parameter(event, default=20, maximum=50),
-                          query_parameter(event, "cursor"))
+    page = section_essays(
+        STORE, CURSORS, section_id, limit_parameter(event, default=20, maximum=50), query_parameter(event, "cursor")
+    )
     return public_response(event, page.to_json(), CONFIG.http)

@@ -30,9 +30,11 @@ def _parser() -> argparse.ArgumentParser:
     groups = parser.add_subparsers(dest="group", required=True)
     subscription = groups.add_parser("subscription", help="grant, cancel or show a user's subscription")
     actions = subscription.add_subparsers(dest="action", required=True)
-    for name, text in (("grant", "give USER an active (or trialing) subscription"),
-                       ("cancel", "cancel USER's subscription (access ends now, after the authorizer cache TTL)"),
-                       ("show", "print USER's subscription")):
+    for name, text in (
+        ("grant", "give USER an active (or trialing) subscription"),
+        ("cancel", "cancel USER's subscription (access ends now, after the authorizer cache TTL)"),
+        ("show", "print USER's subscription"),
+    ):
         action = actions.add_parser(name, help=text)
         action.add_argument("user")
         where = action.add_mutually_exclusive_group(required=True)
@@ -66,8 +68,13 @@ def run(args: argparse.Namespace) -> int:
         if not 1 <= args.days <= 3660:
             print("essays-admin: --days must be from 1 to 3660", file=sys.stderr)
             return 2
-        record = Subscription(userId=args.user, plan=args.plan, status=Status(args.status),
-                              currentPeriodEnd=now + timedelta(days=args.days), updatedAt=now)
+        record = Subscription(
+            userId=args.user,
+            plan=args.plan,
+            status=Status(args.status),
+            currentPeriodEnd=now + timedelta(days=args.days),
+            updatedAt=now,
+        )
         store.put(record)
     else:
         current = store.get(args.user)

@@ -42,7 +42,7 @@ def _environment(dynamodb_url: str, issuer: str) -> None:
         JWKS_URL=f"{issuer}/.well-known/jwks.json",
         SUBSCRIPTIONS_TABLE=SUBSCRIPTIONS_TABLE,
         AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",  # noqa: S105 - the local emulator accepts anything
+        AWS_SECRET_ACCESS_KEY="local",
         AWS_DEFAULT_REGION="eu-west-2",
         AWS_ENDPOINT_URL_DYNAMODB=dynamodb_url,
         ESSAYS_TABLE=TABLE,
@@ -80,8 +80,15 @@ class LocalIssuer:
         import jwt
 
         now = int(time.time())
-        claims = {"sub": user, "iss": self.url, "client_id": CLIENT_ID, "token_use": "access",
-                  "iat": now, "exp": now + hours * 3600, "username": user}
+        claims = {
+            "sub": user,
+            "iss": self.url,
+            "client_id": CLIENT_ID,
+            "token_use": "access",
+            "iat": now,
+            "exp": now + hours * 3600,
+            "username": user,
+        }
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": "local-1"})
 
 
@@ -129,20 +136,24 @@ class LocalGateway:
             authorization = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), None)
             if not authorization:
                 return self._gateway_error("UNAUTHORIZED", 401)
-            authorizer = self.handler_of(Route("GET", "", "AuthorizerFunction", "functions/authorizer/",
-                                               "app.handler", None))
+            authorizer = self.handler_of(
+                Route("GET", "", "AuthorizerFunction", "functions/authorizer/", "app.handler", None)
+            )
             method_arn = f"arn:aws:execute-api:eu-west-2:000000000000:local/local/GET{event['path']}"
             try:
-                decision = authorizer({"type": "TOKEN", "authorizationToken": authorization,
-                                       "methodArn": method_arn}, _Context())
+                decision = authorizer(
+                    {"type": "TOKEN", "authorizationToken": authorization, "methodArn": method_arn}, _Context()
+                )
             except Exception as error:
                 if str(error) == "Unauthorized":
                     return self._gateway_error("UNAUTHORIZED", 401)
                 return self._gateway_error("DEFAULT_5XX", 500)
             if decision["policyDocument"]["Statement"][0]["Effect"] != "Allow":
                 return self._gateway_error("ACCESS_DENIED", 403)
-            event["requestContext"]["authorizer"] = {"principalId": decision["principalId"],
-                                                     **decision.get("context", {})}
+            event["requestContext"]["authorizer"] = {
+                "principalId": decision["principalId"],
+                **decision.get("context", {}),
+            }
         return self.handler_of(route)(event, _Context())
 
 
@@ -195,7 +206,7 @@ def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             path = urlsplit(self.path).path
             if gateway.issuer and path == f"{ISSUER_PATH}/.well-known/jwks.json":
                 self._send(200, {"Content-Type": "application/json"}, json.dumps(gateway.issuer.jwks()))
@@ -203,21 +214,26 @@ def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
             found = gateway.find("GET", path)
             if found is None:
                 error = {"error": {"code": "not_found", "message": f"No route for GET {path}"}}
-                self._send(404, {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"},
-                           json.dumps(error))
+                self._send(
+                    404, {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"}, json.dumps(error)
+                )
                 return
             route, params = found
             event = _event(route, params, "GET", self.path, dict(self.headers.items()))
             response = gateway.invoke(route, event)
             self._send(response["statusCode"], response.get("headers") or {}, response.get("body") or "")
 
-        def do_OPTIONS(self) -> None:  # noqa: N802 - the CORS preflight API Gateway answers
-            self._send(204, {
-                "Access-Control-Allow-Origin": "*",
-                "Access-Control-Allow-Methods": "GET,OPTIONS",
-                "Access-Control-Allow-Headers": "Authorization,Content-Type,If-None-Match",
-                "Access-Control-Max-Age": "600",
-            }, "")
+        def do_OPTIONS(self) -> None:
+            self._send(
+                204,
+                {
+                    "Access-Control-Allow-Origin": "*",
+                    "Access-Control-Allow-Methods": "GET,OPTIONS",
+                    "Access-Control-Allow-Headers": "Authorization,Content-Type,If-None-Match",
+                    "Access-Control-Max-Age": "600",
+                },
+                "",
+            )
 
         def log_message(self, format: str, *args: Any) -> None:
             sys.stderr.write(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
@@ -233,10 +249,24 @@ def _create_readers(dynamodb: Any) -> None:
 
     now = datetime.now(UTC).replace(microsecond=0)
     store = SubscriptionStore(SUBSCRIPTIONS_TABLE, dynamodb)
-    store.put(Subscription(userId=SUBSCRIBER, plan="Monthly", status=Status.ACTIVE,
-                           currentPeriodEnd=now + timedelta(days=30), updatedAt=now))
-    store.put(Subscription(userId=LAPSED, plan="Monthly", status=Status.CANCELED,
-                           currentPeriodEnd=now - timedelta(days=3), updatedAt=now))
+    store.put(
+        Subscription(
+            userId=SUBSCRIBER,
+            plan="Monthly",
+            status=Status.ACTIVE,
+            currentPeriodEnd=now + timedelta(days=30),
+            updatedAt=now,
+        )
+    )
+    store.put(
+        Subscription(
+            userId=LAPSED,
+            plan="Monthly",
+            status=Status.CANCELED,
+            currentPeriodEnd=now - timedelta(days=3),
+            updatedAt=now,
+        )
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -279,8 +309,13 @@ def main(argv: list[str] | None = None) -> int:
     server.RequestHandlerClass = _http_handler(gateway)
     subscriber, lapsed = issuer.token(SUBSCRIBER), issuer.token(LAPSED)
     print(f"\nThe essay API is up at {base} (DynamoDB emulator at {dynamodb_url}). Try:\n")
-    for example in ("/essays/stalin-rise-to-power/preview", "/essays/stalin-rise-to-power/related?limit=3",
-                    "/search?q=revolution%20causes", "/sections", "/plans"):
+    for example in (
+        "/essays/stalin-rise-to-power/preview",
+        "/essays/stalin-rise-to-power/related?limit=3",
+        "/search?q=revolution%20causes",
+        "/sections",
+        "/plans",
+    ):
         print(f"  curl -s '{base}{example}'")
     print("\nFull essays need a subscriber's token (valid 12 hours):\n")
     print(f"  SUBSCRIBER_TOKEN={subscriber}")

@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from itertools import islice
+from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
 
@@ -151,8 +151,9 @@ class Loader:
             summary.sections_rebuilt = self.rebuild_sections(dirty)
         return summary
 
-    def _load_chunk(self, chunk: list[EssayRecord], summary: Summary, dirty: dict[str, SectionInfo],
-                    dry_run: bool) -> None:
+    def _load_chunk(
+        self, chunk: list[EssayRecord], summary: Summary, dirty: dict[str, SectionInfo], dry_run: bool
+    ) -> None:
         stored = self._stored_cards([r.essay_id for r in chunk])
         now = self.clock()
         marks: list[dict[str, Any]] = []
@@ -186,8 +187,9 @@ class Loader:
             if step:
                 self.writer.write(step)
 
-    def _essay_requests(self, record: EssayRecord, fingerprint: str, created: str, now: str,
-                        old: dict[str, Any] | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    def _essay_requests(
+        self, record: EssayRecord, fingerprint: str, created: str, now: str, old: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         preview = build_preview(record.body, self.policy)
         keywords = essay_keywords(record.title, record.body)
         card = essay_items.card_values(record, preview, keywords, fingerprint, created, now)
@@ -208,8 +210,17 @@ class Loader:
 
     def _stored_cards(self, essay_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The stored cards' bookkeeping fields, read strongly consistent (BatchGetItem)."""
-        names = ["essayId", "contentHash", "sectionId", "sectionName", "level", "subject", "title",
-                 "rating", "createdAt"]
+        names = [
+            "essayId",
+            "contentHash",
+            "sectionId",
+            "sectionName",
+            "level",
+            "subject",
+            "title",
+            "rating",
+            "createdAt",
+        ]
         request: dict[str, Any] = {
             self.table: {
                 "Keys": [schema.card_key(i) for i in dict.fromkeys(essay_ids)],
@@ -247,7 +258,9 @@ class Loader:
     def rebuild_section(self, section_id: str, info: SectionInfo) -> None:
         """Related lists and essay count of one section, from its member items (one Query per page)."""
         members = {m["essayId"]: m for m in self._query(schema.section_pk(section_id))}
-        essays = [SectionEssay(m["essayId"], m["title"], m.get("rating"), m.get("keywords", [])) for m in members.values()]
+        essays = [
+            SectionEssay(m["essayId"], m["title"], m.get("rating"), m.get("keywords", [])) for m in members.values()
+        ]
         ranked = rank_related(essays)
         header = {"sectionId": section_id, "sectionName": info.name, "level": info.level, "subject": info.subject}
         requests = [
@@ -338,7 +351,7 @@ def _id_hash(essay_id: str) -> int:
 
 def _repeated(values: array) -> set[int]:
     ordered = sorted(values)
-    return {a for a, b in zip(ordered, ordered[1:], strict=False) if a == b}
+    return {a for a, b in pairwise(ordered) if a == b}
 
 
 def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:

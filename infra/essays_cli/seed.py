@@ -45,8 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     target(load)
     load.add_argument("--dry-run", action="store_true", help="check the files and say what would change")
     load.add_argument("--skip-invalid", action="store_true", help="load the good records even if some are bad")
-    load.add_argument("--preview-share", type=float, default=PreviewPolicy.share,
-                      help="largest share of an essay's words its preview may show (default 0.3)")
+    load.add_argument(
+        "--preview-share",
+        type=float,
+        default=PreviewPolicy.share,
+        help="largest share of an essay's words its preview may show (default 0.3)",
+    )
 
     remove = commands.add_parser("remove", help="remove essays (and their previews, search entries...)")
     remove.add_argument("ids", nargs="+", metavar="ID")
@@ -56,7 +60,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _client(service: str, args: argparse.Namespace) -> Any:
     config = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=max(10, args.concurrency * 2))
-    return boto3.client(service, region_name=args.region, endpoint_url=args.endpoint_url, config=config)
+    return boto3.client(service, region_name=args.region, endpoint_url=args.endpoint_url, config=config)  # type: ignore[call-overload]
 
 
 def _table_name(args: argparse.Namespace) -> str:
@@ -103,8 +107,7 @@ def _load(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         if not args.skip_invalid and not args.dry_run:
-            print("Nothing was written. Fix them, or rerun with --skip-invalid to load the good ones.",
-                  file=sys.stderr)
+            print("Nothing was written. Fix them, or rerun with --skip-invalid to load the good ones.", file=sys.stderr)
             return 1
     if validation_only:
         print(f"Dry run: {validation.valid} valid, {len(validation.rejected_lines)} rejected (files checked only)")

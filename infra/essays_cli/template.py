@@ -28,7 +28,7 @@ _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)  # noqa: S506
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
 
 
 def table_definition(logical_id: str, path: Path = TEMPLATE) -> dict[str, Any]:
@@ -59,8 +59,16 @@ def api_routes(path: Path = TEMPLATE) -> list[Route]:
             if event["Type"] != "Api":
                 continue
             auth = (event["Properties"].get("Auth") or {}).get("Authorizer")
-            routes.append(Route(event["Properties"]["Method"].upper(), event["Properties"]["Path"], logical_id,
-                                properties["CodeUri"], properties["Handler"], auth))
+            routes.append(
+                Route(
+                    event["Properties"]["Method"].upper(),
+                    event["Properties"]["Path"],
+                    logical_id,
+                    properties["CodeUri"],
+                    properties["Handler"],
+                    auth,
+                )
+            )
     return routes
 
 

@@ -26,8 +26,9 @@ class WriteFailed(RuntimeError):
 
 
 class Backoff:
-    def __init__(self, base: float = 0.05, cap: float = 5.0, attempts: int = 10,
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, base: float = 0.05, cap: float = 5.0, attempts: int = 10, sleep: Callable[[float], None] = time.sleep
+    ) -> None:
         self.base, self.cap, self.attempts, self.sleep = base, cap, attempts, sleep
 
     def wait(self, attempt: int) -> None:

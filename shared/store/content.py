@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.store import schema
 from shared.errors import Throttled
+from shared.store import schema
 from shared.store.dynamo import dynamodb_client, dynamodb_errors, from_item
 
 

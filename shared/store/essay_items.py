@@ -18,8 +18,9 @@ from shared.text import paragraphs, unique_terms
 RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
 
 
-def card_values(record: EssayRecord, preview: Preview, keywords: list[str], content_hash: str,
-                created_at: str, updated_at: str) -> dict[str, Any]:
+def card_values(
+    record: EssayRecord, preview: Preview, keywords: list[str], content_hash: str, created_at: str, updated_at: str
+) -> dict[str, Any]:
     essay_id, section_id = record.essay_id, record.section_id
     return {
         "pk": schema.essay_pk(essay_id),
@@ -67,8 +68,21 @@ def member_values(card: dict[str, Any]) -> dict[str, Any]:
     return {
         "pk": schema.section_pk(card["sectionId"]),
         "sk": schema.member_sk(card["title"], card["essayId"]),
-        **{k: card[k] for k in ("essayId", "title", "rating", "snippet", "wordCount", "keywords",
-                                "sectionId", "sectionName", "level", "subject")},
+        **{
+            k: card[k]
+            for k in (
+                "essayId",
+                "title",
+                "rating",
+                "snippet",
+                "wordCount",
+                "keywords",
+                "sectionId",
+                "sectionName",
+                "level",
+                "subject",
+            )
+        },
     }
 
 
@@ -99,8 +113,9 @@ def related_values(card: dict[str, Any], related_cards: Sequence[dict[str, Any]]
     }
 
 
-def taxonomy_values(section_id: str, level: str, subject: str, name: str, essay_count: int,
-                    updated_at: str) -> dict[str, Any]:
+def taxonomy_values(
+    section_id: str, level: str, subject: str, name: str, essay_count: int, updated_at: str
+) -> dict[str, Any]:
     return {
         "pk": schema.TAXONOMY,
         "sk": schema.taxonomy_sk(section_id),

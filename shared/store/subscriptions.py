@@ -19,8 +19,7 @@ class SubscriptionStore:
 
     def get(self, user_id: str) -> Subscription | None:
         """One GetItem; a malformed record raises pydantic's ValidationError (a fault)."""
-        response = self.client.get_item(TableName=self.table_name, Key={"userId": {"S": user_id}},
-                                        ConsistentRead=True)
+        response = self.client.get_item(TableName=self.table_name, Key={"userId": {"S": user_id}}, ConsistentRead=True)
         item = response.get("Item")
         return Subscription.model_validate(from_item(item)) if item else None
 

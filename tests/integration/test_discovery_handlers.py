@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from essays_cli import seed
+
 from functions.plans import app as plans_app
 from functions.related import app as related_app
 from functions.search import app as search_app
@@ -41,6 +41,7 @@ def error_code(response: dict[str, Any]) -> str:
 
 
 # ---- related ------------------------------------------------------------------------------
+
 
 def test_an_essay_about_stalin_lists_the_other_stalin_essays_first(library: str, context: Any) -> None:
     response = related("stalin-rise-to-power", context)
@@ -78,6 +79,7 @@ def test_related_of_unknown_essay_is_404(library: str, context: Any) -> None:
 
 # ---- search -------------------------------------------------------------------------------
 
+
 def test_accents_and_case_do_not_matter(library: str, context: Any) -> None:
     body = SearchResults.model_validate(body_of(search(context, q="EMILE zola")))
     assert body.results[0].title == "Émile Zola and the Dreyfus Affair"
@@ -88,7 +90,10 @@ def test_plural_and_singular_match_and_more_matched_words_rank_first(library: st
     body = SearchResults.model_validate(body_of(search(context, q="revolution cause")))
     titles = [r.title for r in body.results]
     # both match both words; the better rated comes first
-    assert titles[:2] == ["The causes of the revolutions of 1848", "What were the main causes of the French Revolution?"]
+    assert titles[:2] == [
+        "The causes of the revolutions of 1848",
+        "What were the main causes of the French Revolution?",
+    ]
     assert [r.matched_words for r in body.results[:2]] == [2, 2]
     assert all(r.matched_words == 1 for r in body.results[2:])
 
@@ -154,6 +159,7 @@ def test_search_with_no_match_is_an_empty_page(library: str, context: Any) -> No
 
 # ---- sections -----------------------------------------------------------------------------
 
+
 def test_the_section_tree_has_levels_subjects_sections_and_counts(library: str, context: Any) -> None:
     tree = SectionTree.model_validate(body_of(sections_app.handler(api_event("sections"), context)))
 
@@ -189,8 +195,9 @@ def test_section_errors(library: str, context: Any) -> None:
     assert foreign["statusCode"] == HTTPStatus.BAD_REQUEST and error_code(foreign) == "invalid_request"
 
 
-def test_counts_follow_additions_and_removals(library: str, context: Any, tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_counts_follow_additions_and_removals(
+    library: str, context: Any, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     def poetry_count() -> int:
         tree = body_of(sections_app.handler(api_event("sections"), context))
         gcse = next(level for level in tree["levels"] if level["name"] == "GCSE")
@@ -199,9 +206,19 @@ def test_counts_follow_additions_and_removals(library: str, context: Any, tmp_pa
 
     assert poetry_count() == 6
     new = tmp_path / "new.jsonl"
-    new.write_text(json.dumps({"id": "remains-and-exposure", "title": "Memory in Remains and Exposure",
-                               "level": "GCSE", "subject": "English", "section": "Poetry",
-                               "body": "Both poems are about memory. Both are about war. Both end in doubt."}) + "\n")
+    new.write_text(
+        json.dumps(
+            {
+                "id": "remains-and-exposure",
+                "title": "Memory in Remains and Exposure",
+                "level": "GCSE",
+                "subject": "English",
+                "section": "Poetry",
+                "body": "Both poems are about memory. Both are about war. Both end in doubt.",
+            }
+        )
+        + "\n"
+    )
     assert seed.main(["load", str(new), "--table", library]) == 0
     assert poetry_count() == 7
     related_titles = [r["title"] for r in body_of(related("dulce-et-decorum-est", context, limit="20"))["related"]]
@@ -213,6 +230,7 @@ def test_counts_follow_additions_and_removals(library: str, context: Any, tmp_pa
 
 
 # ---- plans --------------------------------------------------------------------------------
+
 
 def test_plans_come_from_configuration(context: Any) -> None:
     response = plans_app.handler(api_event("plans"), context)

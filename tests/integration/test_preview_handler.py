@@ -101,9 +101,15 @@ def test_malformed_essay_id_is_400_json(essays_table: str, context: Any, bad_id:
 
 
 def test_malformed_stored_item_is_a_500_that_leaks_nothing(essays_table: str, ddb: Any, context: Any) -> None:
-    ddb.put_item(TableName=essays_table, Item={
-        "pk": {"S": "ESSAY#broken"}, "sk": {"S": "CARD"}, "essayId": {"S": "broken"}, "title": {"S": "Broken"},
-    })
+    ddb.put_item(
+        TableName=essays_table,
+        Item={
+            "pk": {"S": "ESSAY#broken"},
+            "sk": {"S": "CARD"},
+            "essayId": {"S": "broken"},
+            "title": {"S": "Broken"},
+        },
+    )
     response = preview("broken", context)
     assert response["statusCode"] == HTTPStatus.INTERNAL_SERVER_ERROR
     assert body_of(response) == {
@@ -111,11 +117,13 @@ def test_malformed_stored_item_is_a_500_that_leaks_nothing(essays_table: str, dd
     }
 
 
-def test_dynamodb_throttling_is_429_with_retry_after(library: str, context: Any,
-                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dynamodb_throttling_is_429_with_retry_after(
+    library: str, context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
     def throttled(**_: Any) -> None:
-        raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}},
-                          "GetItem")
+        raise ClientError(
+            {"Error": {"Code": "ProvisionedThroughputExceededException", "Message": "slow down"}}, "GetItem"
+        )
 
     monkeypatch.setattr(app.STORE.client, "get_item", throttled)
     response = preview("zola-dreyfus-affair", context)

@@ -54,7 +54,7 @@ class JwksServer:
         owner = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 owner.requests += 1
                 data = json.dumps(owner.document).encode()
                 self.send_response(200)
@@ -92,14 +92,25 @@ def authorizer(jwks: JwksServer, aws: None, ddb: Any, monkeypatch: pytest.Monkey
 
 def subscribe(authorizer: Any, status: Status = Status.ACTIVE, days: int = 30, user: str = USER) -> None:
     now = datetime.now(UTC)
-    authorizer.SUBSCRIPTIONS.put(Subscription(userId=user, plan="Monthly", status=status,
-                                              currentPeriodEnd=now + timedelta(days=days), updatedAt=now))
+    authorizer.SUBSCRIPTIONS.put(
+        Subscription(
+            userId=user, plan="Monthly", status=status, currentPeriodEnd=now + timedelta(days=days), updatedAt=now
+        )
+    )
 
 
 def claims(**overrides: Any) -> dict[str, Any]:
     now = int(time.time())
-    base = {"sub": USER, "iss": ISSUER, "client_id": CLIENT_ID, "token_use": "access",
-            "iat": now, "exp": now + 3600, "scope": "openid", "username": "reader"}
+    base = {
+        "sub": USER,
+        "iss": ISSUER,
+        "client_id": CLIENT_ID,
+        "token_use": "access",
+        "iat": now,
+        "exp": now + 3600,
+        "scope": "openid",
+        "username": "reader",
+    }
     return {k: v for k, v in {**base, **overrides}.items() if v is not None}
 
 
@@ -132,8 +143,9 @@ def effect(response: dict[str, Any]) -> str:
 
 
 def _hs256_with_public_key(message: bytes) -> bytes:
-    public_pem = TRUSTED.public_key().public_bytes(serialization.Encoding.PEM,
-                                                   serialization.PublicFormat.SubjectPublicKeyInfo)
+    public_pem = TRUSTED.public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
     return hmac.new(public_pem, message, hashlib.sha256).digest()
 
 
@@ -165,10 +177,11 @@ UNAUTHORIZED_CASES = {
 
 
 @pytest.mark.parametrize("authorization", UNAUTHORIZED_CASES.values(), ids=UNAUTHORIZED_CASES.keys())
-def test_bad_tokens_get_401(authorizer: Any, context: Any, authorization: str | None,
-                            caplog: pytest.LogCaptureFixture) -> None:
+def test_bad_tokens_get_401(
+    authorizer: Any, context: Any, authorization: str | None, caplog: pytest.LogCaptureFixture
+) -> None:
     subscribe(authorizer)
-    with pytest.raises(Exception, match="^Unauthorized$"):
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(authorizer, authorization, context)
     rejected = [r for r in caplog.records if r.getMessage() == "token rejected"]
     assert rejected and rejected[0].reason  # type: ignore[attr-defined]
@@ -182,8 +195,9 @@ def test_bad_tokens_get_401(authorizer: Any, context: Any, authorization: str | 
     [(Status.CANCELED, 30), (Status.PAST_DUE, 30), (Status.ACTIVE, -1), (Status.TRIALING, -1)],
     ids=["canceled", "past_due", "active but period ended", "trial ended"],
 )
-def test_valid_token_without_a_current_subscription_is_denied(authorizer: Any, context: Any,
-                                                              status: Status, days: int) -> None:
+def test_valid_token_without_a_current_subscription_is_denied(
+    authorizer: Any, context: Any, status: Status, days: int
+) -> None:
     subscribe(authorizer, status, days)
     response = authorize(authorizer, "Bearer " + token(), context)
     assert effect(response) == "Deny"
@@ -253,8 +267,15 @@ def test_faults_fail_closed(authorizer: Any, context: Any, monkeypatch: pytest.M
 
 
 def test_a_malformed_subscription_record_fails_closed(authorizer: Any, ddb: Any, context: Any) -> None:
-    ddb.put_item(TableName=SUBSCRIPTIONS, Item={"userId": {"S": USER}, "status": {"S": "active"},
-                                                "plan": {"S": "Monthly"}, "currentPeriodEnd": {"S": "soon"}})
+    ddb.put_item(
+        TableName=SUBSCRIPTIONS,
+        Item={
+            "userId": {"S": USER},
+            "status": {"S": "active"},
+            "plan": {"S": "Monthly"},
+            "currentPeriodEnd": {"S": "soon"},
+        },
+    )
     assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
 
 
@@ -266,6 +287,7 @@ def test_an_unreachable_key_set_fails_closed(authorizer: Any, context: Any, monk
 
 # ---- the full essay -------------------------------------------------------------------
 
+
 @pytest.fixture
 def essay_app(library: str) -> Any:
     import functions.essay.app as module
@@ -273,8 +295,9 @@ def essay_app(library: str) -> Any:
     return module
 
 
-def test_a_subscriber_reads_the_full_formatted_essay(essay_app: Any, context: Any,
-                                                     caplog: pytest.LogCaptureFixture) -> None:
+def test_a_subscriber_reads_the_full_formatted_essay(
+    essay_app: Any, context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     response = essay_app.handler(api_event("essay"), context)
 
     assert response["statusCode"] == HTTPStatus.OK

@@ -8,6 +8,7 @@ from typing import Any
 
 from essays_cli.devserver import LocalGateway, _event
 from essays_cli.template import api_routes, load_template
+
 from tests.conftest import ROOT, body_of
 
 SPEC_ROUTES = {
@@ -22,7 +23,7 @@ SPEC_ROUTES = {
 
 
 def test_the_template_declares_the_public_routes_of_the_spec() -> None:
-    assert SPEC_ROUTES <= {(r.method, r.path) for r in api_routes()}
+    assert {(r.method, r.path) for r in api_routes()} >= SPEC_ROUTES
 
 
 def test_every_function_has_its_own_folder_and_log_group() -> None:
