@@ -19,7 +19,7 @@ from aws_lambda_powertools.logging import correlation_paths
 from shared.config import HttpConfig
 from shared.errors import EssayApiError, InvalidRequest, NotFound, Throttled
 from shared.ids import is_essay_id
-from shared.observability import logger, metrics, tracer
+from shared.observability import logger, metrics, traced
 
 Event = Mapping[str, Any]
 Response = dict[str, Any]
@@ -128,8 +128,7 @@ def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response
                     config,
                 )
 
-        traced = tracer.capture_lambda_handler(safe_route, capture_response=False)
-        measured = metrics.log_metrics(traced, capture_cold_start_metric=True)
+        measured = metrics.log_metrics(traced(safe_route), capture_cold_start_metric=True)
         return logger.inject_lambda_context(measured, correlation_id_path=correlation_paths.API_GATEWAY_REST)
 
     return decorate

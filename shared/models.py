@@ -20,7 +20,7 @@ Rating = Annotated[int, Field(ge=1, le=5)]
 class EssayRecord(BaseModel):
     """One essay as the content team supplies it (a JSON Lines line or a CSV row)."""
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, defer_build=True)
 
     id: Annotated[str, StringConstraints(pattern=ESSAY_ID_PATTERN)] | None = None
     title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -74,7 +74,8 @@ class EssayRecord(BaseModel):
 class ApiModel(BaseModel):
     """Response bodies: camelCase keys, as SPEC.md asks."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True)
+    # defer_build: a function builds only the models it uses, on first use (cold start).
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, frozen=True, defer_build=True)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
