@@ -16,7 +16,8 @@ from typing import Any
 from aws_lambda_powertools import Logger, Metrics
 
 logger = Logger()
-metrics = Metrics()
+# A default namespace: without one every metrics flush raises, failing each request.
+metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "EssayLibrary")
 
 
 def traced(handler: Callable[..., Any]) -> Callable[..., Any]:

@@ -184,6 +184,8 @@ _ABBREVIATIONS = frozenset(
 
 def fold(text: str) -> str:
     """Lower-case and strip accents, so "Émile" and "emile" compare equal."""
+    if text.isascii():  # the common case, ten times faster
+        return text.lower()
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 

@@ -32,6 +32,7 @@ SUBSCRIPTIONS_TABLE = "subscriptions-local"
 CLIENT_ID = "local-web-client"
 SUBSCRIBER, LAPSED = "local-subscriber", "local-lapsed-reader"
 ISSUER_PATH = "/local-issuer"
+AUTHORIZER_HANDLER = "functions/authorizer/app.handler"
 
 
 def _environment(dynamodb_url: str, issuer: str) -> None:
@@ -109,10 +110,8 @@ class LocalGateway:
 
     def _load(self, route: Route) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
         if route.function not in self.handlers:
-            module_name, function_name = route.handler.rsplit(".", 1)
-            package = route.code_uri.strip("/").replace("/", ".")
-            module = importlib.import_module(f"{package}.{module_name}")
-            self.handlers[route.function] = getattr(module, function_name)
+            module = importlib.import_module(route.module)
+            self.handlers[route.function] = getattr(module, route.function_name)
         return self.handlers[route.function]
 
     def find(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
@@ -136,9 +135,7 @@ class LocalGateway:
             authorization = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), None)
             if not authorization:
                 return self._gateway_error("UNAUTHORIZED", 401)
-            authorizer = self.handler_of(
-                Route("GET", "", "AuthorizerFunction", "functions/authorizer/", "app.handler", None)
-            )
+            authorizer = self.handler_of(Route("GET", "", "AuthorizerFunction", AUTHORIZER_HANDLER, None))
             method_arn = f"arn:aws:execute-api:eu-west-2:000000000000:local/local/GET{event['path']}"
             try:
                 decision = authorizer(

@@ -59,7 +59,11 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _client(service: str, args: argparse.Namespace) -> Any:
-    config = Config(retries={"mode": "standard", "max_attempts": 5}, max_pool_connections=max(10, args.concurrency * 2))
+    config = Config(
+        retries={"mode": "standard", "max_attempts": 5},
+        max_pool_connections=max(10, args.concurrency * 2),
+        parameter_validation=False,  # requests are built by the loader, not typed in: no need to re-check them
+    )
     return boto3.client(service, region_name=args.region, endpoint_url=args.endpoint_url, config=config)  # type: ignore[call-overload]
 
 

@@ -43,9 +43,17 @@ class Route:
     method: str
     path: str  # e.g. /essays/{essayId}/preview
     function: str  # logical id
-    code_uri: str  # e.g. functions/preview/
-    handler: str  # e.g. app.handler
+    handler: str  # e.g. functions/preview/app.handler
     authorizer: str | None
+
+    @property
+    def module(self) -> str:
+        """The handler's module as Python imports it, e.g. functions.preview.app."""
+        return self.handler.rsplit(".", 1)[0].replace("/", ".")
+
+    @property
+    def function_name(self) -> str:
+        return self.handler.rsplit(".", 1)[1]
 
 
 def api_routes(path: Path = TEMPLATE) -> list[Route]:
@@ -64,7 +72,6 @@ def api_routes(path: Path = TEMPLATE) -> list[Route]:
                     event["Properties"]["Method"].upper(),
                     event["Properties"]["Path"],
                     logical_id,
-                    properties["CodeUri"],
                     properties["Handler"],
                     auth,
                 )

@@ -1,0 +1,189 @@
+"""essays-openapi: the API's OpenAPI 3 document, generated from the code's own definitions:
+the routes template.yaml declares and the pydantic models the functions answer with.
+
+    essays-openapi            write functions/openapi/openapi.json (served at GET /openapi.json)
+    essays-openapi --check    exit 1 if the committed document differs from a fresh generation
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.json_schema import models_json_schema
+
+from essays_cli.template import api_routes
+from shared.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
+from shared.models import EssayPreview, FullEssay, Plans, RelatedEssays, SearchResults, SectionEssays, SectionTree
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENT = ROOT / "functions" / "openapi" / "openapi.json"
+
+
+@dataclass(frozen=True)
+class RouteDoc:
+    summary: str
+    response: type[BaseModel] | None
+    parameters: list[dict[str, Any]] = field(default_factory=list)
+    errors: tuple[int, ...] = (400, 429, 500)
+    subscribers_only: bool = False
+    cached: bool = True
+
+
+def _path(name: str, pattern: str, example: str) -> dict[str, Any]:
+    return {
+        "name": name,
+        "in": "path",
+        "required": True,
+        "schema": {"type": "string", "pattern": pattern},
+        "example": example,
+    }
+
+
+def _query(name: str, schema: dict[str, Any], description: str, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema, "description": description}
+
+
+ESSAY_ID = _path("essayId", ESSAY_ID_PATTERN, "stalin-rise-to-power")
+CURSOR = _query("cursor", {"type": "string", "maxLength": 2048}, "the nextCursor of the previous page")
+
+ROUTES: dict[tuple[str, str], RouteDoc] = {
+    ("GET", "/essays/{essayId}/preview"): RouteDoc(
+        "The free preview of an essay: header and three unformatted extracts",
+        EssayPreview,
+        [ESSAY_ID],
+        (400, 404, 429, 500),
+    ),
+    ("GET", "/essays/{essayId}"): RouteDoc(
+        "The full, formatted essay (active subscribers only)",
+        FullEssay,
+        [ESSAY_ID],
+        (400, 401, 403, 404, 429, 500),
+        subscribers_only=True,
+        cached=False,
+    ),
+    ("GET", "/essays/{essayId}/related"): RouteDoc(
+        "Other essays of the same section, closest first",
+        RelatedEssays,
+        [ESSAY_ID, _query("limit", {"type": "integer", "minimum": 1, "maximum": 20, "default": 8}, "how many")],
+        (400, 404, 429, 500),
+    ),
+    ("GET", "/search"): RouteDoc(
+        "Essays whose titles match the words of q, best first",
+        SearchResults,
+        [
+            _query("q", {"type": "string", "minLength": 1, "maxLength": 200}, "words of the title (at most 8)", True),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}, "page size"),
+            CURSOR,
+        ],
+    ),
+    ("GET", "/sections"): RouteDoc("The level > subject > section tree with essay counts", SectionTree),
+    ("GET", "/sections/{sectionId}/essays"): RouteDoc(
+        "A section's essays in title order, paginated",
+        SectionEssays,
+        [
+            _path("sectionId", SECTION_ID_PATTERN, "gcse--english--poetry"),
+            _query("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}, "page size"),
+            CURSOR,
+        ],
+        (400, 404, 429, 500),
+    ),
+    ("GET", "/plans"): RouteDoc("The subscription plans", Plans, errors=(500,)),
+    ("GET", "/openapi.json"): RouteDoc("This document", None, errors=(500,)),
+}
+
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+ERROR_TEXT = {
+    400: "Bad input: the message says what to fix",
+    401: "No or invalid bearer token",
+    403: "No active subscription: the body lists the plans",
+    404: "Unknown essay or section",
+    429: "Throttled: retry after a moment",
+    500: "A fault on our side",
+}
+
+
+def generate() -> dict[str, Any]:
+    routes = api_routes()
+    declared = {(r.method, r.path) for r in routes}
+    if declared != set(ROUTES):
+        raise SystemExit(f"essays-openapi: template routes and documented routes differ: {declared ^ set(ROUTES)}")
+    models = sorted({doc.response for doc in ROUTES.values() if doc.response}, key=lambda m: m.__name__)
+    refs, definitions = models_json_schema(
+        [(m, "serialization") for m in models], by_alias=True, ref_template="#/components/schemas/{model}"
+    )
+    schemas = dict(sorted(definitions.get("$defs", {}).items()))
+    schemas["Error"] = {
+        "type": "object",
+        "required": ["error"],
+        "properties": {
+            "error": {
+                "type": "object",
+                "required": ["code", "message"],
+                "properties": {
+                    "code": {"type": "string"},
+                    "message": {"type": "string"},
+                    "plans": {"type": "array", "items": {"$ref": "#/components/schemas/Plan"}},
+                },
+            }
+        },
+    }
+    paths: dict[str, Any] = {}
+    for (method, path), doc in sorted(ROUTES.items(), key=lambda kv: kv[0][1]):
+        content = {
+            "application/json": {
+                "schema": refs[(doc.response, "serialization")] if doc.response else {"type": "object"}
+            }
+        }
+        responses: dict[str, Any] = {"200": {"description": "OK", "content": content}}
+        if doc.cached:
+            responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
+        for status in doc.errors:
+            responses[str(status)] = {"description": ERROR_TEXT[status], "content": ERROR_CONTENT}
+        operation: dict[str, Any] = {"summary": doc.summary, "parameters": doc.parameters, "responses": responses}
+        if doc.subscribers_only:
+            operation["security"] = [{"bearer": []}]
+        paths.setdefault(path, {})[method.lower()] = operation
+    return {
+        "openapi": "3.1.0",  # JSON Schema 2020-12, as pydantic writes it
+        "info": {
+            "title": "Essay library content API",
+            "version": "1.0.0",
+            "description": "Previews, related essays, search and sections for everyone; full essays for "
+            'subscribers. Errors are JSON: {"error": {"code", "message"}}.',
+        },
+        "paths": paths,
+        "components": {
+            "schemas": schemas,
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+        },
+    }
+
+
+def render() -> str:
+    return json.dumps(generate(), indent=2, ensure_ascii=False, sort_keys=False) + "\n"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="essays-openapi", description="Generate or check the OpenAPI document.")
+    parser.add_argument("--check", action="store_true", help="fail if the committed document is out of date")
+    args = parser.parse_args(argv)
+    fresh = render()
+    if args.check:
+        if not DOCUMENT.exists() or DOCUMENT.read_text(encoding="utf-8") != fresh:
+            print(f"essays-openapi: {DOCUMENT.relative_to(ROOT)} is out of date: run `make openapi`", file=sys.stderr)
+            return 1
+        print(f"{DOCUMENT.relative_to(ROOT)} matches the code")
+        return 0
+    DOCUMENT.write_text(fresh, encoding="utf-8")
+    print(f"wrote {DOCUMENT.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
