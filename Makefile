@@ -1,10 +1,11 @@
 # Targets a newcomer can guess. Each installs what it needs into .venv first.
 PYTHON ?= python3
 VENV := .venv
+DEV_PORT ?= 3000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install dev test lint format clean bench bench-full openapi check-template build deploy
+.PHONY: help install dev dev-up dev-down test lint format clean bench bench-full openapi check-template build deploy
 
 help:
 	@echo "make dev     start the API locally with the sample essays (no AWS account, no Docker)"
@@ -24,7 +25,21 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 dev: install
-	$(BIN)/essays-dev
+	$(BIN)/essays-dev --port $(DEV_PORT)
+
+# The same stack in the background, for scripts and CI: returns once the API answers.
+dev-up: install
+	@mkdir -p .dev
+	@if [ -f .dev/stack.json ]; then echo "already up: .dev/stack.json"; exit 0; fi; \
+	nohup $(BIN)/essays-dev --port $(DEV_PORT) --state-file .dev/stack.json > .dev/dev.log 2>&1 & \
+	for i in $$(seq 1 240); do [ -f .dev/stack.json ] && break; sleep 0.5; done; \
+	if [ -f .dev/stack.json ]; then echo "API up, details in .dev/stack.json"; else cat .dev/dev.log; exit 1; fi
+
+dev-down:
+	@if [ -f .dev/stack.json ]; then \
+		kill $$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["pid"])') 2>/dev/null || true; \
+		for i in $$(seq 1 40); do [ -f .dev/stack.json ] || break; sleep 0.25; done; rm -f .dev/stack.json; \
+		echo "stopped"; else echo "not running"; fi
 
 test: install
 	$(BIN)/essays-openapi --check

@@ -17,7 +17,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 
 from shared.config import HttpConfig
-from shared.errors import EssayApiError, InvalidRequest, NotFound, Throttled
+from shared.errors import EssayApiError, InvalidRequest, NotFound, Unavailable
 from shared.ids import is_essay_id
 from shared.observability import logger, metrics, traced
 
@@ -28,7 +28,7 @@ Response = dict[str, Any]
 _STATUS_OF: dict[type[EssayApiError], HTTPStatus] = {
     InvalidRequest: HTTPStatus.BAD_REQUEST,
     NotFound: HTTPStatus.NOT_FOUND,
-    Throttled: HTTPStatus.TOO_MANY_REQUESTS,
+    Unavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 
@@ -66,7 +66,7 @@ def _json(status: int, body: Any, headers: dict[str, str]) -> Response:
 
 def error_response(status: HTTPStatus, code: str, message: str, config: HttpConfig) -> Response:
     headers = {**_cors(config), "Cache-Control": "no-store"}
-    if status == HTTPStatus.TOO_MANY_REQUESTS:
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
         headers["Retry-After"] = "1"
     return _json(status, {"error": {"code": code, "message": message}}, headers)
 
@@ -142,7 +142,7 @@ def limit_parameter(event: Event, default: int, maximum: int) -> int:
     raw = query_parameter(event, "limit")
     if raw is None or raw == "":
         return default
-    if not raw.isdigit() or not 1 <= int(raw) <= maximum:
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= maximum:
         raise InvalidRequest(f"limit must be a whole number from 1 to {maximum}")
     return int(raw)
 

@@ -3,6 +3,7 @@ section's essays. Stores are passed in; every route costs a fixed number of read
 
 from __future__ import annotations
 
+import unicodedata
 from collections import Counter, defaultdict
 from typing import Any, Protocol
 
@@ -63,6 +64,8 @@ def search_words(query: str) -> list[str]:
         raise InvalidRequest("q is empty: give some words of the essay title you are looking for")
     if len(query) > MAX_QUERY_CHARS:
         raise InvalidRequest(f"q is too long: at most {MAX_QUERY_CHARS} characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in query):
+        raise InvalidRequest("q contains control characters (such as NUL or line breaks); send plain words")
     words = unique_terms(query)
     if not words:
         raise InvalidRequest("q has no words to search for (very common words such as 'the' are ignored)")

@@ -19,5 +19,7 @@ class NotFound(EssayApiError):
     code = "not_found"
 
 
-class Throttled(EssayApiError):
-    code = "throttled"
+class Unavailable(EssayApiError):
+    """The data store is throttling or briefly failing: the client should retry shortly."""
+
+    code = "unavailable"

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import secrets
+import signal
 import sys
 import threading
 import time
@@ -22,7 +23,7 @@ from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from essays_cli.template import Route, api_routes, gateway_responses, table_definition
 
@@ -118,7 +119,8 @@ class LocalGateway:
         for route, pattern in self.routes:
             match = pattern.match(path)
             if match and route.method == method:
-                return route, match.groupdict()
+                # API Gateway hands functions their path parameters percent-decoded
+                return route, {name: unquote(value) for name, value in match.groupdict().items()}
         return None
 
     def paths(self) -> set[str]:
@@ -266,10 +268,15 @@ def _create_readers(dynamodb: Any) -> None:
     )
 
 
+def _stop(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt  # `make dev-down` (SIGTERM) stops as cleanly as Ctrl-C
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="essays-dev", description="Run the essay API locally.")
     parser.add_argument("--port", type=int, default=3000)
     parser.add_argument("--dynamodb-port", type=int, default=0, help="0 picks a free port")
+    parser.add_argument("--state-file", type=Path, help="write apiUrl, region and the readers' tokens here (JSON)")
     args = parser.parse_args(argv)
 
     import boto3
@@ -322,6 +329,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  curl -s '{base}/essays/stalin-rise-to-power'                                            # 401")
     print("\nRoutes (from template.yaml): " + ", ".join(sorted(gateway.paths())))
     print("Ctrl-C stops everything.\n", flush=True)
+    if args.state_file:
+        state = {
+            "apiUrl": base,
+            "region": os.environ["AWS_DEFAULT_REGION"],
+            "dynamodbUrl": dynamodb_url,
+            "subscriberToken": subscriber,
+            "lapsedToken": lapsed,
+            "pid": os.getpid(),
+        }
+        args.state_file.parent.mkdir(parents=True, exist_ok=True)
+        args.state_file.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    signal.signal(signal.SIGTERM, _stop)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
@@ -329,6 +348,8 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         server.server_close()
         emulator.stop()
+        if args.state_file:
+            args.state_file.unlink(missing_ok=True)
     return 0
 
 

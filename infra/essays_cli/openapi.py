@@ -30,7 +30,7 @@ class RouteDoc:
     summary: str
     response: type[BaseModel] | None
     parameters: list[dict[str, Any]] = field(default_factory=list)
-    errors: tuple[int, ...] = (400, 429, 500)
+    errors: tuple[int, ...] = (400, 429, 500, 503)
     subscribers_only: bool = False
     cached: bool = True
 
@@ -57,13 +57,13 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "The free preview of an essay: header and three unformatted extracts",
         EssayPreview,
         [ESSAY_ID],
-        (400, 404, 429, 500),
+        (400, 404, 429, 500, 503),
     ),
     ("GET", "/essays/{essayId}"): RouteDoc(
         "The full, formatted essay (active subscribers only)",
         FullEssay,
         [ESSAY_ID],
-        (400, 401, 403, 404, 429, 500),
+        (400, 401, 403, 404, 429, 500, 503),
         subscribers_only=True,
         cached=False,
     ),
@@ -71,7 +71,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "Other essays of the same section, closest first",
         RelatedEssays,
         [ESSAY_ID, _query("limit", {"type": "integer", "minimum": 1, "maximum": 20, "default": 8}, "how many")],
-        (400, 404, 429, 500),
+        (400, 404, 429, 500, 503),
     ),
     ("GET", "/search"): RouteDoc(
         "Essays whose titles match the words of q, best first",
@@ -91,7 +91,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
             _query("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}, "page size"),
             CURSOR,
         ],
-        (400, 404, 429, 500),
+        (400, 404, 429, 500, 503),
     ),
     ("GET", "/plans"): RouteDoc("The subscription plans", Plans, errors=(500,)),
     ("GET", "/openapi.json"): RouteDoc("This document", None, errors=(500,)),
@@ -103,8 +103,9 @@ ERROR_TEXT = {
     401: "No or invalid bearer token",
     403: "No active subscription: the body lists the plans",
     404: "Unknown essay or section",
-    429: "Throttled: retry after a moment",
+    429: "Too many requests from this client (the API's throttling): retry after a moment",
     500: "A fault on our side",
+    503: "The library is busy (storage throttled or briefly failing): retry after Retry-After seconds",
 }
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import Throttled
+from shared.errors import Unavailable
 from shared.store import schema
-from shared.store.dynamo import dynamodb_client, dynamodb_errors, from_item
+from shared.store.dynamo import BUSY, dynamodb_client, dynamodb_errors, from_item
 
 
 class ContentStore:
@@ -62,7 +62,7 @@ class ContentStore:
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 return cards
-        raise Throttled("The library is busy right now; please retry in a moment.")
+        raise Unavailable(BUSY)
 
     def section_page(self, section_id: str, limit: int, start_after: str | None) -> list[dict[str, Any]]:
         """One page of a section's essays in title order: one Query."""

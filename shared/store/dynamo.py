@@ -10,12 +10,20 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
-from shared.errors import Throttled
+from shared.errors import Unavailable
 
 AttributeMap = dict[str, dict[str, Any]]
-_THROTTLING = {"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"}
+# Worth a retry by the client after a moment; any other DynamoDB error is a fault of ours (500).
+_TRANSIENT = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "InternalServerError",
+    "ServiceUnavailable",
+}
+BUSY = "The library is busy right now; please retry in a moment."
 
 
 @functools.cache
@@ -24,19 +32,22 @@ def dynamodb_client() -> Any:
 
     The endpoint honours AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_DYNAMODB for local emulators.
     """
-    config = Config(connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3})
+    # Two attempts of at most 1 s connect + 2 s read stay inside the functions' 8 s timeout.
+    config = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 2})
     return boto3.client("dynamodb", config=config)
 
 
 @contextmanager
 def dynamodb_errors() -> Iterator[None]:
-    """Throttling is the one DynamoDB error a caller can act on (retry later); the rest are faults."""
+    """Throttling and transient failures become Unavailable (503, retry later); the rest are faults."""
     try:
         yield
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in _THROTTLING:
-            raise Throttled("The library is busy right now; please retry in a moment.") from error
+        if error.response.get("Error", {}).get("Code") in _TRANSIENT:
+            raise Unavailable(BUSY) from error
         raise
+    except (ConnectionError, HTTPClientError) as error:  # timeouts and refused connections
+        raise Unavailable(BUSY) from error
 
 
 def to_attribute(value: Any) -> dict[str, Any]:

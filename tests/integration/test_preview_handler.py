@@ -117,7 +117,7 @@ def test_malformed_stored_item_is_a_500_that_leaks_nothing(essays_table: str, dd
     }
 
 
-def test_dynamodb_throttling_is_429_with_retry_after(
+def test_dynamodb_throttling_is_503_with_retry_after(
     library: str, context: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def throttled(**_: Any) -> None:
@@ -127,6 +127,6 @@ def test_dynamodb_throttling_is_429_with_retry_after(
 
     monkeypatch.setattr(app.STORE.client, "get_item", throttled)
     response = preview("zola-dreyfus-affair", context)
-    assert response["statusCode"] == HTTPStatus.TOO_MANY_REQUESTS
+    assert response["statusCode"] == HTTPStatus.SERVICE_UNAVAILABLE
     assert response["headers"]["Retry-After"] == "1"
-    assert body_of(response)["error"]["code"] == "throttled"
+    assert body_of(response)["error"]["code"] == "unavailable"
