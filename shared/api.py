@@ -140,7 +140,7 @@ def query_parameter(event: Event, name: str) -> str | None:
 
 def limit_parameter(event: Event, default: int, maximum: int) -> int:
     raw = query_parameter(event, "limit")
-    if raw is None or raw == "":
+    if raw is None:
         return default
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= maximum:
         raise InvalidRequest(f"limit must be a whole number from 1 to {maximum}")

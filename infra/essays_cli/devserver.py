@@ -205,6 +205,22 @@ def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
+        def _no_route(self) -> None:
+            status, body = gateway.errors["MISSING_AUTHENTICATION_TOKEN"]
+            body = body.replace("$context.httpMethod", self.command).replace("$context.path", urlsplit(self.path).path)
+            headers = {
+                "Content-Type": "application/json",
+                "Access-Control-Allow-Origin": "*",
+                "Cache-Control": "no-store",
+            }
+            self._send(status or 404, headers, "" if self.command == "HEAD" else body)
+
+        def __getattr__(self, name: str) -> Any:
+            # Any method the API does not declare (POST, TRACE, QUERY...) gets API Gateway's answer.
+            if name.startswith("do_"):
+                return self._no_route
+            raise AttributeError(name)
+
         def do_GET(self) -> None:
             path = urlsplit(self.path).path
             if gateway.issuer and path == f"{ISSUER_PATH}/.well-known/jwks.json":
@@ -212,10 +228,7 @@ def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
                 return
             found = gateway.find("GET", path)
             if found is None:
-                error = {"error": {"code": "not_found", "message": f"No route for GET {path}"}}
-                self._send(
-                    404, {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*"}, json.dumps(error)
-                )
+                self._no_route()
                 return
             route, params = found
             event = _event(route, params, "GET", self.path, dict(self.headers.items()))

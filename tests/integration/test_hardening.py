@@ -79,6 +79,7 @@ BAD_SEARCHES: list[dict[str, str]] = [
     {"q": "stalin", "limit": "١٠"},  # Arabic-Indic digits
     {"q": "stalin", "limit": "99999999999999999999999"},
     {"q": "stalin", "limit": "1e3"},
+    {"q": "stalin", "limit": ""},
     {"q": "stalin", "limit": " 5"},
     {"q": "stalin", "cursor": "x" * 5000},
     {"q": "stalin", "cursor": "é" * 10},
