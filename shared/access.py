@@ -57,7 +57,9 @@ def decide(
         return Decision(False, user_id, "no subscription")
     if not subscription.allows_reading(now()):
         return Decision(
-            False, user_id, f"subscription {subscription.status.value}, ends {subscription.currentPeriodEnd}"
+            False,
+            user_id,
+            f"subscription {subscription.status.value}, ends {subscription.current_period_end.isoformat()}",
         )
     return Decision(True, user_id, "active subscription", {"userId": user_id, "plan": subscription.plan})
 

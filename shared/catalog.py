@@ -1,7 +1,7 @@
-"""Domain logic of the public read routes: turn stored items into API models.
+"""Domain logic of the essay routes: turn stored items into API models.
 
 Stores are passed in, so this module knows nothing of DynamoDB; a stored item that does not
-fit the models raises pydantic's ValidationError, which the API treats as a fault (500).
+fit the models raises StoredItemError, which the API treats as a fault (500).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from shared.errors import NotFound
-from shared.models import Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
+from shared.models import Breadcrumb, EssayPreview, Extract, FullEssay, StoredItemError, rating, text, texts, whole
 from shared.preview import PARTS, with_read_more
 
 
@@ -21,23 +21,18 @@ class BodyReader(Protocol):
     def get_body(self, essay_id: str) -> dict[str, Any] | None: ...
 
 
-def breadcrumb_of(item: dict[str, Any]) -> Breadcrumb:
-    return Breadcrumb(
-        level=item["level"],
-        subject=item["subject"],
-        section=SectionRef(id=item["sectionId"], name=item["sectionName"]),
-    )
-
-
 def preview_from_card(card: dict[str, Any]) -> EssayPreview:
+    extracts = texts(card, "extracts")
+    if len(extracts) != len(PARTS):
+        raise StoredItemError(f"stored card {card.get('pk')!r} has {len(extracts)} extracts, not {len(PARTS)}")
     return EssayPreview(
-        essay_id=card["essayId"],
-        title=card["title"],
-        breadcrumb=breadcrumb_of(card),
-        word_count=card["wordCount"],
-        rating=card.get("rating"),
+        essay_id=text(card, "essayId"),
+        title=text(card, "title"),
+        breadcrumb=Breadcrumb.from_item(card),
+        word_count=whole(card, "wordCount"),
+        rating=rating(card),
         extracts=[
-            Extract(part=part, text=with_read_more(text)) for part, text in zip(PARTS, card["extracts"], strict=True)
+            Extract(part=part, text=with_read_more(extract)) for part, extract in zip(PARTS, extracts, strict=True)
         ],
     )
 
@@ -53,13 +48,14 @@ def full_essay(store: BodyReader, essay_id: str) -> FullEssay:
     body = store.get_body(essay_id)
     if body is None:
         raise NotFound(f"No essay has the id '{essay_id}'.")
+    comment = body.get("teacherComment")
     return FullEssay(
-        essay_id=body["essayId"],
-        title=body["title"],
-        breadcrumb=breadcrumb_of(body),
-        word_count=body["wordCount"],
-        rating=body.get("rating"),
-        paragraphs=body["paragraphs"],
-        teacher_comment=body.get("teacherComment"),
-        updated_at=body["updatedAt"],
+        essay_id=text(body, "essayId"),
+        title=text(body, "title"),
+        breadcrumb=Breadcrumb.from_item(body),
+        word_count=whole(body, "wordCount"),
+        rating=rating(body),
+        paragraphs=texts(body, "paragraphs"),
+        teacher_comment=text(body, "teacherComment") if comment is not None else None,
+        updated_at=text(body, "updatedAt"),
     )

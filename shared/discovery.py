@@ -7,10 +7,10 @@ import unicodedata
 from collections import Counter, defaultdict
 from typing import Any, Protocol
 
-from shared.catalog import breadcrumb_of
 from shared.cursor import CursorCodec
 from shared.errors import InvalidRequest, NotFound
 from shared.models import (
+    Breadcrumb,
     EssaySummary,
     LevelNode,
     RelatedEssays,
@@ -21,6 +21,8 @@ from shared.models import (
     SectionNode,
     SectionTree,
     SubjectNode,
+    text,
+    whole,
 )
 from shared.text import unique_terms
 
@@ -37,24 +39,14 @@ class DiscoveryStore(Protocol):
     def sections(self) -> list[dict[str, Any]]: ...
 
 
-def _summary(item: dict[str, Any]) -> EssaySummary:
-    return EssaySummary(
-        essay_id=item["essayId"], title=item["title"], snippet=item.get("snippet", ""), rating=item.get("rating")
-    )
-
-
-def _section_of(item: dict[str, Any]) -> SectionInfo:
-    return SectionInfo(id=item["sectionId"], name=item["sectionName"], level=item["level"], subject=item["subject"])
-
-
 def related_essays(store: DiscoveryStore, essay_id: str, limit: int) -> RelatedEssays:
     item = store.get_related(essay_id)
     if item is None:
         raise NotFound(f"No essay has the id '{essay_id}'.")
     return RelatedEssays(
         essay_id=essay_id,
-        section=_section_of(item),
-        related=[_summary(entry) for entry in item["related"][:limit]],
+        section=SectionInfo.from_item(item),
+        related=[EssaySummary.from_item(entry) for entry in (item.get("related") or [])[:limit]],
     )
 
 
@@ -90,11 +82,8 @@ def search(store: DiscoveryStore, cursors: CursorCodec, query: str, limit: int, 
     ranked = sorted(matches, key=lambda e: (-matches[e], -ratings[e], e))
     page = ranked[offset : offset + limit]
     cards = store.get_cards(page) if page else {}
-    hits = [
-        SearchHit(**_summary(cards[e]).model_dump(), breadcrumb=breadcrumb_of(cards[e]), matched_words=matches[e])
-        for e in page
-        if e in cards  # a posting whose essay is being removed this very moment
-    ]
+    # e not in cards: a posting whose essay is being removed this very moment
+    hits = [_hit(cards[e], matches[e]) for e in page if e in cards]
     more = offset + limit < len(ranked)
     return SearchResults(
         query=query.strip(),
@@ -104,11 +93,18 @@ def search(store: DiscoveryStore, cursors: CursorCodec, query: str, limit: int, 
     )
 
 
+def _hit(card: dict[str, Any], matched_words: int) -> SearchHit:
+    summary = EssaySummary.from_item(card)
+    return SearchHit(
+        summary.essay_id, summary.title, summary.snippet, summary.rating, Breadcrumb.from_item(card), matched_words
+    )
+
+
 def section_tree(store: DiscoveryStore) -> SectionTree:
     tree: dict[str, dict[str, list[SectionNode]]] = defaultdict(lambda: defaultdict(list))
     for item in store.sections():
-        node = SectionNode(id=item["sectionId"], name=item["name"], essay_count=item["essayCount"])
-        tree[item["level"]][item["subject"]].append(node)
+        node = SectionNode(id=text(item, "sectionId"), name=text(item, "name"), essay_count=whole(item, "essayCount"))
+        tree[text(item, "level")][text(item, "subject")].append(node)
     levels = []
     for level in sorted(tree):
         subjects = [
@@ -134,7 +130,7 @@ def section_essays(
         raise NotFound(f"No section has the id '{section_id}'.")
     page = items[:limit]
     return SectionEssays(
-        section=_section_of(page[0]),
-        essays=[_summary(i) for i in page],
+        section=SectionInfo.from_item(page[0]),
+        essays=[EssaySummary.from_item(i) for i in page],
         next_cursor=cursors.encode(scope, page[-1]["sk"]) if len(items) > limit else None,
     )

@@ -9,11 +9,12 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 import pytest
 from moto import mock_aws
+from pydantic import TypeAdapter
 
 # Set before any function module is imported: they read their configuration at import.
 os.environ.update(
@@ -36,6 +37,7 @@ from essays_cli.template import table_definition
 
 from shared.store.dynamo import dynamodb_client
 
+T = TypeVar("T")
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples" / "essays").glob("*.*"))
 EVENTS = Path(__file__).parent / "events"
@@ -118,6 +120,11 @@ def context() -> LambdaContext:
 
 def body_of(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
+
+
+def parse(model: type[T], body: Any) -> T:
+    """A response body read back through its API model: camelCase keys, nothing missing or extra."""
+    return TypeAdapter(model).validate_python(body)
 
 
 def sample_records() -> list[dict[str, Any]]:

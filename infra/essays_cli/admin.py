@@ -14,6 +14,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import boto3
@@ -69,11 +70,11 @@ def run(args: argparse.Namespace) -> int:
             print("essays-admin: --days must be from 1 to 3660", file=sys.stderr)
             return 2
         record = Subscription(
-            userId=args.user,
+            user_id=args.user,
             plan=args.plan,
             status=Status(args.status),
-            currentPeriodEnd=now + timedelta(days=args.days),
-            updatedAt=now,
+            current_period_end=now + timedelta(days=args.days),
+            updated_at=now,
         )
         store.put(record)
     else:
@@ -83,9 +84,9 @@ def run(args: argparse.Namespace) -> int:
             return 1
         record = current
         if args.action == "cancel":
-            record = current.model_copy(update={"status": Status.CANCELED, "currentPeriodEnd": now, "updatedAt": now})
+            record = replace(current, status=Status.CANCELED, current_period_end=now, updated_at=now)
             store.put(record)
-    print(json.dumps(record.model_dump(mode="json"), indent=2))
+    print(json.dumps(record.to_item(), indent=2))
     return 0
 
 

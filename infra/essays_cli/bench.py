@@ -178,7 +178,11 @@ def local_stack() -> Iterator[dict[str, str]]:
     now = datetime.now(UTC)
     SubscriptionStore(SUBSCRIPTIONS, client).put(
         Subscription(
-            userId=USER, plan="Monthly", status=Status.ACTIVE, currentPeriodEnd=now + timedelta(days=30), updatedAt=now
+            user_id=USER,
+            plan="Monthly",
+            status=Status.ACTIVE,
+            current_period_end=now + timedelta(days=30),
+            updated_at=now,
         )
     )
     try:

@@ -263,20 +263,20 @@ def _create_readers(dynamodb: Any) -> None:
     store = SubscriptionStore(SUBSCRIPTIONS_TABLE, dynamodb)
     store.put(
         Subscription(
-            userId=SUBSCRIBER,
+            user_id=SUBSCRIBER,
             plan="Monthly",
             status=Status.ACTIVE,
-            currentPeriodEnd=now + timedelta(days=30),
-            updatedAt=now,
+            current_period_end=now + timedelta(days=30),
+            updated_at=now,
         )
     )
     store.put(
         Subscription(
-            userId=LAPSED,
+            user_id=LAPSED,
             plan="Monthly",
             status=Status.CANCELED,
-            currentPeriodEnd=now - timedelta(days=3),
-            updatedAt=now,
+            current_period_end=now - timedelta(days=3),
+            updated_at=now,
         )
     )
 

@@ -27,8 +27,8 @@ from typing import Any
 
 from essays_cli.records import Problem, SourceRecord, read_records
 from essays_cli.writer import Backoff, BatchWriter, delete, put
-from shared.models import EssayRecord
 from shared.preview import PreviewPolicy, build_preview
+from shared.records import EssayRecord
 from shared.related import SectionEssay, essay_keywords, rank_related
 from shared.store import essay_items, schema
 from shared.store.dynamo import from_item, to_item

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic import TypeAdapter
 
 from essays_cli.template import api_routes
 from shared.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
@@ -28,7 +27,7 @@ DOCUMENT = ROOT / "functions" / "openapi" / "openapi.json"
 @dataclass(frozen=True)
 class RouteDoc:
     summary: str
-    response: type[BaseModel] | None
+    response: type | None
     parameters: list[dict[str, Any]] = field(default_factory=list)
     errors: tuple[int, ...] = (400, 429, 500, 503)
     subscribers_only: bool = False
@@ -115,10 +114,17 @@ def generate() -> dict[str, Any]:
     if declared != set(ROUTES):
         raise SystemExit(f"essays-openapi: template routes and documented routes differ: {declared ^ set(ROUTES)}")
     models = sorted({doc.response for doc in ROUTES.values() if doc.response}, key=lambda m: m.__name__)
-    refs, definitions = models_json_schema(
-        [(m, "serialization") for m in models], by_alias=True, ref_template="#/components/schemas/{model}"
+    refs, definitions = TypeAdapter.json_schemas(
+        [(m, "serialization", TypeAdapter(m)) for m in models],
+        by_alias=True,
+        ref_template="#/components/schemas/{model}",
     )
     schemas = dict(sorted(definitions.get("$defs", {}).items()))
+    for schema in schemas.values():  # constraints the dataclasses do not spell out
+        rating = schema.get("properties", {}).get("rating", {})
+        for branch in rating.get("anyOf", []):
+            if branch.get("type") == "integer":
+                branch.update(minimum=1, maximum=5)
     schemas["Error"] = {
         "type": "object",
         "required": ["error"],

@@ -10,8 +10,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from shared.models import EssayRecord
 from shared.preview import Preview
+from shared.records import EssayRecord
 from shared.store import schema
 from shared.text import paragraphs, unique_terms
 

@@ -18,10 +18,10 @@ class SubscriptionStore:
         return self._client or dynamodb_client()
 
     def get(self, user_id: str) -> Subscription | None:
-        """One GetItem; a malformed record raises pydantic's ValidationError (a fault)."""
+        """One GetItem; a malformed record raises MalformedSubscription (a fault: deny)."""
         response = self.client.get_item(TableName=self.table_name, Key={"userId": {"S": user_id}}, ConsistentRead=True)
         item = response.get("Item")
-        return Subscription.model_validate(from_item(item)) if item else None
+        return Subscription.from_item(from_item(item)) if item else None
 
     def put(self, subscription: Subscription) -> None:
-        self.client.put_item(TableName=self.table_name, Item=to_item(subscription.model_dump(mode="json")))
+        self.client.put_item(TableName=self.table_name, Item=to_item(subscription.to_item()))

@@ -16,7 +16,7 @@ from functions.related import app as related_app
 from functions.search import app as search_app
 from functions.sections import app as sections_app
 from shared.models import RelatedEssays, SearchResults, SectionEssays, SectionTree
-from tests.conftest import api_event, body_of, sample_records
+from tests.conftest import api_event, body_of, parse, sample_records
 
 HISTORY = "as-and-a-level--history--modern-european-history-1789-1945"
 POETRY = "gcse--english--poetry"
@@ -47,7 +47,7 @@ def test_an_essay_about_stalin_lists_the_other_stalin_essays_first(library: str,
     response = related("stalin-rise-to-power", context)
 
     assert response["statusCode"] == HTTPStatus.OK
-    body = RelatedEssays.model_validate(body_of(response))
+    body = parse(RelatedEssays, body_of(response))
     titles = [r.title for r in body.related]
     assert len(titles) == 8  # the default
     assert all("Stalin" in t for t in titles[:3]), titles
@@ -81,13 +81,13 @@ def test_related_of_unknown_essay_is_404(library: str, context: Any) -> None:
 
 
 def test_accents_and_case_do_not_matter(library: str, context: Any) -> None:
-    body = SearchResults.model_validate(body_of(search(context, q="EMILE zola")))
+    body = parse(SearchResults, body_of(search(context, q="EMILE zola")))
     assert body.results[0].title == "Émile Zola and the Dreyfus Affair"
     assert body.results[0].breadcrumb.section.id == HISTORY
 
 
 def test_plural_and_singular_match_and_more_matched_words_rank_first(library: str, context: Any) -> None:
-    body = SearchResults.model_validate(body_of(search(context, q="revolution cause")))
+    body = parse(SearchResults, body_of(search(context, q="revolution cause")))
     titles = [r.title for r in body.results]
     # both match both words; the better rated comes first
     assert titles[:2] == [
@@ -161,7 +161,7 @@ def test_search_with_no_match_is_an_empty_page(library: str, context: Any) -> No
 
 
 def test_the_section_tree_has_levels_subjects_sections_and_counts(library: str, context: Any) -> None:
-    tree = SectionTree.model_validate(body_of(sections_app.handler(api_event("sections"), context)))
+    tree = parse(SectionTree, body_of(sections_app.handler(api_event("sections"), context)))
 
     assert [level.name for level in tree.levels] == ["AS and A Level", "GCSE"]
     assert tree.essay_count == len(sample_records())
@@ -175,8 +175,9 @@ def test_section_essays_page_through_in_title_order(library: str, context: Any) 
     seen: list[str] = []
     cursor = None
     for _ in range(10):
-        body = SectionEssays.model_validate(
-            body_of(section_essays(HISTORY, context, limit="3", **({"cursor": cursor} if cursor else {})))
+        body = parse(
+            SectionEssays,
+            body_of(section_essays(HISTORY, context, limit="3", **({"cursor": cursor} if cursor else {}))),
         )
         assert body.section.name == "Modern European History, 1789-1945"
         seen += [e.title for e in body.essays]

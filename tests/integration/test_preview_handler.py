@@ -13,7 +13,7 @@ from shared.ids import essay_id_from_title
 from shared.models import EssayPreview
 from shared.preview import READ_MORE
 from shared.text import paragraphs
-from tests.conftest import api_event, body_of, sample_records
+from tests.conftest import api_event, body_of, parse, sample_records
 
 
 def preview(essay_id: str, context: Any, **kwargs: Any) -> dict[str, Any]:
@@ -28,7 +28,7 @@ def test_every_sample_preview_shows_at_most_30_percent_in_three_extracts(library
 
         # Then it is served, with three labelled extracts ending in "...read more"
         assert response["statusCode"] == HTTPStatus.OK, record["title"]
-        body = EssayPreview.model_validate(body_of(response))
+        body = parse(EssayPreview, body_of(response))
         assert [e.part for e in body.extracts] == ["Introduction", "Middle", "Conclusion"]
         assert all(e.text.endswith(READ_MORE) and e.read_more for e in body.extracts)
         assert body.formatted is False

@@ -94,7 +94,7 @@ def subscribe(authorizer: Any, status: Status = Status.ACTIVE, days: int = 30, u
     now = datetime.now(UTC)
     authorizer.SUBSCRIPTIONS.put(
         Subscription(
-            userId=user, plan="Monthly", status=status, currentPeriodEnd=now + timedelta(days=days), updatedAt=now
+            user_id=user, plan="Monthly", status=status, current_period_end=now + timedelta(days=days), updated_at=now
         )
     )
 

@@ -1,0 +1,71 @@
+"""What the content team loads: one essay record, validated with pydantic (loader side only;
+the functions never import this module)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+
+from shared.ids import ESSAY_ID_PATTERN, essay_id_from_title, section_id
+from shared.text import word_count
+
+MAX_BODY_CHARS = 200_000  # ~35,000 words; keeps the full-essay item far below DynamoDB's 400 KB
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Rating = Annotated[int, Field(ge=1, le=5)]
+
+
+class EssayRecord(BaseModel):
+    """One essay as the content team supplies it (a JSON Lines line or a CSV row)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    id: Annotated[str, StringConstraints(pattern=ESSAY_ID_PATTERN)] | None = None
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    level: Name
+    subject: Name
+    section: Name
+    body: Annotated[str, StringConstraints(max_length=MAX_BODY_CHARS)]
+    rating: Rating | None = None
+    teacher_comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
+        default=None, alias="teacherComment"
+    )
+
+    @field_validator("id", "rating", "teacher_comment", mode="before")
+    @classmethod
+    def _blank_is_absent(cls, value: Any) -> Any:
+        # CSV cells and hand-edited JSON often carry "" for "no value".
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("rating", mode="before")
+    @classmethod
+    def _whole_number(cls, value: Any) -> Any:
+        if isinstance(value, bool) or (isinstance(value, float) and not value.is_integer()):
+            raise ValueError("must be a whole number from 1 to 5")
+        return value
+
+    @field_validator("body")
+    @classmethod
+    def _has_words(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("the essay text is empty")
+        return value
+
+    @property
+    def essay_id(self) -> str:
+        return self.id or essay_id_from_title(self.title)
+
+    @property
+    def section_id(self) -> str:
+        return section_id(self.level, self.subject, self.section)
+
+    def content_hash(self, derivation: str) -> str:
+        """Fingerprint of everything that shapes the stored items, so reruns can skip unchanged essays."""
+        fields = self.model_dump(exclude={"id"}) | {"derivation": derivation}
+        return hashlib.sha256(json.dumps(fields, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+
+    @property
+    def word_count(self) -> int:
+        return word_count(self.body)
