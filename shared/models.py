@@ -8,6 +8,7 @@ document is generated from these same classes (pydantic reads `__pydantic_config
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
 
@@ -21,9 +22,14 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
+@functools.cache
+def _wire_names(cls: type) -> tuple[tuple[str, str], ...]:
+    return tuple((f.name, camel(f.name)) for f in fields(cls))
+
+
 def to_json(value: Any) -> Any:
     if is_dataclass(value):
-        return {camel(f.name): to_json(getattr(value, f.name)) for f in fields(value)}
+        return {wire: to_json(getattr(value, name)) for name, wire in _wire_names(type(value))}
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     return value
