@@ -28,8 +28,8 @@ def _wire_names(cls: type) -> tuple[tuple[str, str], ...]:
 
 
 def to_json(value: Any) -> Any:
-    if is_dataclass(value):
-        return {wire: to_json(getattr(value, name)) for name, wire in _wire_names(type(value))}
+    if is_dataclass(value) and not isinstance(value, type):
+        return {wire: to_json(getattr(value, name)) for name, wire in _wire_names(value.__class__)}
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     return value
