@@ -116,7 +116,7 @@ def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response
             try:
                 return route(event, context)
             except EssayApiError as error:
-                status = _STATUS_OF.get(type(error), HTTPStatus.BAD_REQUEST)
+                status = _STATUS_OF.get(type(error), HTTPStatus.INTERNAL_SERVER_ERROR)
                 logger.info("request refused", extra={"status": int(status), "code": error.code})
                 return error_response(status, error.code, error.message, config)
             except Exception:

@@ -256,24 +256,33 @@ class Loader:
         return len(sections)
 
     def rebuild_section(self, section_id: str, info: SectionInfo) -> None:
-        """Related lists and essay count of one section, from its member items (one Query per page)."""
-        members = {m["essayId"]: m for m in self._query(schema.section_pk(section_id))}
-        essays = [
-            SectionEssay(m["essayId"], m["title"], m.get("rating"), m.get("keywords", [])) for m in members.values()
-        ]
+        """Related lists and essay count of one section, from its member items (one Query per page).
+
+        Memory grows with the largest section, not the library: members are kept slim and the
+        related lists are written as they are made.
+        """
+        listed: dict[str, dict[str, Any]] = {}  # what a related entry shows
+        essays: list[SectionEssay] = []  # what ranking needs
+        for member in self._query(schema.section_pk(section_id)):
+            listed[member["essayId"]] = {k: member.get(k) for k in ("essayId", "title", "snippet", "rating")}
+            essays.append(
+                SectionEssay(member["essayId"], member["title"], member.get("rating"), member.get("keywords", []))
+            )
         ranked = rank_related(essays)
+        del essays
         header = {"sectionId": section_id, "sectionName": info.name, "level": info.level, "subject": info.subject}
-        requests = [
-            put(to_item(essay_items.related_values({**header, "essayId": essay_id}, [members[j] for j in others])))
+        related = (
+            put(to_item(essay_items.related_values({**header, "essayId": essay_id}, [listed[j] for j in others])))
             for essay_id, others in ranked.items()
-        ]
-        now = self.clock()
-        if members:
-            taxonomy = essay_items.taxonomy_values(section_id, info.level, info.subject, info.name, len(members), now)
-            requests.append(put(to_item(taxonomy)))
+        )
+        for batch in _chunks(related, 500):
+            self.writer.write(batch)
+        if listed:
+            count = len(listed)
+            taxonomy = essay_items.taxonomy_values(section_id, info.level, info.subject, info.name, count, self.clock())
+            self.writer.write([put(to_item(taxonomy))])
         else:
-            requests.append(delete(_key(schema.TAXONOMY, schema.taxonomy_sk(section_id))))
-        self.writer.write(requests)
+            self.writer.write([delete(_key(schema.TAXONOMY, schema.taxonomy_sk(section_id)))])
         self.writer.write([delete(_key(schema.LOADER, schema.dirty_sk(section_id)))])
 
     def _query(self, pk: str, sk_prefix: str | None = None) -> Iterator[dict[str, Any]]:
