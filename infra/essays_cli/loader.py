@@ -94,13 +94,15 @@ class Loader:
 
     def validate(self, paths: Sequence[Path]) -> Validation:
         result = Validation()
-        id_hashes = array("Q")
+        # 8 bytes per essay, in 256 buckets by the hash's top byte, so finding repeats sorts small lists
+        id_hashes = [array("Q") for _ in range(256)]
         for source in _all_records(paths):
             if source.record is None:
                 self._reject(result, source.file, source.line, source.problems)
             else:
                 result.valid += 1
-                id_hashes.append(_id_hash(source.record.essay_id))
+                digest = _id_hash(source.record.essay_id)
+                id_hashes[digest >> 56].append(digest)
         duplicated = _repeated(id_hashes)
         if duplicated:
             self._report_duplicates(paths, duplicated, result)
@@ -275,7 +277,7 @@ class Loader:
             put(to_item(essay_items.related_values({**header, "essayId": essay_id}, [listed[j] for j in others])))
             for essay_id, others in ranked.items()
         )
-        for batch in _chunks(related, 500):
+        for batch in _chunks(related, 100):  # a related item is ~30 KB as boto3 request dicts
             self.writer.write(batch)
         if listed:
             count = len(listed)
@@ -293,6 +295,7 @@ class Loader:
             "KeyConditionExpression": condition,
             "ExpressionAttributeValues": values,
             "ConsistentRead": True,
+            "Limit": 250,  # pages of ~100 KB: a 1 MB page parsed by botocore would cost ~10 MB at once
         }
         while True:
             response = self.client.query(**kwargs)
@@ -358,9 +361,8 @@ def _id_hash(essay_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(essay_id.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _repeated(values: array) -> set[int]:
-    ordered = sorted(values)
-    return {a for a, b in pairwise(ordered) if a == b}
+def _repeated(buckets: list[array]) -> set[int]:
+    return {a for bucket in buckets for a, b in pairwise(sorted(bucket)) if a == b}
 
 
 def _chunks(items: Iterator[Any], size: int) -> Iterator[list[Any]]:
