@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from itertools import islice, pairwise
@@ -145,17 +146,32 @@ class Loader:
             for s in _all_records(paths)
             if s.record is not None and (s.file, s.line) not in validation.rejected_lines
         )
-        for chunk in _chunks(records, CHUNK):
-            self._load_chunk(chunk, summary, dirty, dry_run)
-            if self.progress:
-                self.progress(len(chunk))
+        # Double buffering: one chunk's writes go on in the background while the next is prepared
+        # (reading, previews, keywords); never more than one in flight, so memory stays bounded.
+        with ThreadPoolExecutor(max_workers=1) as background:
+            in_flight: Future[None] | None = None
+            for chunk in _chunks(records, CHUNK):
+                steps = self._load_chunk(chunk, summary, dirty, dry_run)
+                if in_flight:
+                    in_flight.result()  # a failed write stops the load here
+                in_flight = background.submit(self._write_steps, steps)
+                if self.progress:
+                    self.progress(len(chunk))
+            if in_flight:
+                in_flight.result()
         if not dry_run:
             summary.sections_rebuilt = self.rebuild_sections(dirty)
         return summary
 
+    def _write_steps(self, steps: list[list[dict[str, Any]]]) -> None:
+        for step in steps:
+            if step:
+                self.writer.write(step)
+
     def _load_chunk(
         self, chunk: list[EssayRecord], summary: Summary, dirty: dict[str, SectionInfo], dry_run: bool
-    ) -> None:
+    ) -> list[list[dict[str, Any]]]:
+        """Classify a chunk's essays and build their writes, in the order they must happen."""
         stored = self._stored_cards([r.essay_id for r in chunk])
         now = self.clock()
         marks: list[dict[str, Any]] = []
@@ -185,9 +201,7 @@ class Loader:
             first += requests
             cards.append(put(to_item(card)))
         # Marks before the essays they cover, cards after everything else: see the module doc.
-        for step in (marks, first, cards):
-            if step:
-                self.writer.write(step)
+        return [marks, first, cards]
 
     def _essay_requests(
         self, record: EssayRecord, fingerprint: str, created: str, now: str, old: dict[str, Any] | None
