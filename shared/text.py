@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -190,6 +191,7 @@ def fold(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+@functools.lru_cache(maxsize=65_536)  # a library's vocabulary is small; bodies repeat it endlessly
 def singular(word: str) -> str:
     """Fold simple English plurals onto their singular ("revolutions" -> "revolution")."""
     if len(word) <= 3 or word.isdigit():
@@ -230,6 +232,9 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+_MAY_END = frozenset(".!?\"')]’”")
+
+
 def _ends_sentence(word: str, next_word: str | None) -> bool:
     if next_word is None:
         return True
@@ -248,8 +253,10 @@ def sentence_spans(tokens: list[str]) -> list[tuple[int, int]]:
     """Sentence boundaries over whitespace tokens, as [start, end) token index pairs."""
     spans: list[tuple[int, int]] = []
     start = 0
+    last = len(tokens) - 1
     for i, token in enumerate(tokens):
-        if _ends_sentence(token, tokens[i + 1] if i + 1 < len(tokens) else None):
+        # Most words end in a letter: skip them before the full check.
+        if (i == last or token[-1] in _MAY_END) and _ends_sentence(token, tokens[i + 1] if i < last else None):
             spans.append((start, i + 1))
             start = i + 1
     return spans
