@@ -7,18 +7,10 @@ from typing import Any
 
 from shared.errors import Unavailable
 from shared.store import schema
-from shared.store.dynamo import BUSY, dynamodb_client, dynamodb_errors, from_item
+from shared.store.dynamo import BUSY, Table, dynamodb_errors, from_item
 
 
-class ContentStore:
-    def __init__(self, table_name: str, client: Any = None) -> None:
-        self.table_name = table_name
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or dynamodb_client()
-
+class ContentStore(Table):
     def _get(self, key: dict[str, Any]) -> dict[str, Any] | None:
         with dynamodb_errors():
             response = self.client.get_item(TableName=self.table_name, Key=key)

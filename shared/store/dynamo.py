@@ -37,6 +37,18 @@ def dynamodb_client() -> Any:
     return boto3.client("dynamodb", config=config)
 
 
+class Table:
+    """One DynamoDB table: its name, and the container's client unless a test or tool passes one."""
+
+    def __init__(self, table_name: str, client: Any = None) -> None:
+        self.table_name = table_name
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        return self._client or dynamodb_client()
+
+
 @contextmanager
 def dynamodb_errors() -> Iterator[None]:
     """Throttling and transient failures become Unavailable (503, retry later); the rest are faults."""
