@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -37,6 +37,11 @@ class Subscription:
     status: Status
     current_period_end: datetime
     updated_at: datetime
+
+    @classmethod
+    def for_days(cls, user_id: str, plan: str, status: Status, days: int, now: datetime) -> Subscription:
+        """A record whose period ends `days` from now (negative: it ended that long ago)."""
+        return cls(user_id, plan, status, now + timedelta(days=days), now)
 
     def allows_reading(self, now: datetime) -> bool:
         """Active or trialing, and the paid (or trial) period has not ended."""

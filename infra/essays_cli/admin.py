@@ -15,7 +15,7 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
@@ -69,13 +69,7 @@ def run(args: argparse.Namespace) -> int:
         if not 1 <= args.days <= 3660:
             print("essays-admin: --days must be from 1 to 3660", file=sys.stderr)
             return 2
-        record = Subscription(
-            user_id=args.user,
-            plan=args.plan,
-            status=Status(args.status),
-            current_period_end=now + timedelta(days=args.days),
-            updated_at=now,
-        )
+        record = Subscription.for_days(args.user, args.plan, Status(args.status), args.days, now)
         store.put(record)
     else:
         current = store.get(args.user)

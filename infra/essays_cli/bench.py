@@ -17,13 +17,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager, redirect_stdout
-from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,7 +136,7 @@ def local_stack() -> Iterator[dict[str, str]]:
     import boto3
 
     from essays_cli import seed
-    from essays_cli.devserver import LocalIssuer
+    from essays_cli.devserver import JwksServer, LocalIssuer
     from essays_cli.template import table_definition
     from shared.store.subscriptions import SubscriptionStore
     from shared.subscriptions import Status, Subscription
@@ -146,23 +144,10 @@ def local_stack() -> Iterator[dict[str, str]]:
     stack = ExitStack()
     dynamodb_url = stack.enter_context(dynamodb_endpoint())
 
-    holder: dict[str, Any] = {}
-
-    class Jwks(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            data = json.dumps(holder["issuer"].jwks()).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    jwks = ThreadingHTTPServer(("127.0.0.1", 0), Jwks)
-    threading.Thread(target=jwks.serve_forever, daemon=True).start()
-    issuer_url = f"http://127.0.0.1:{jwks.server_address[1]}/issuer"
-    holder["issuer"] = issuer = LocalIssuer(issuer_url)
+    jwks = JwksServer()
+    issuer_url = jwks.base
+    issuer = LocalIssuer(issuer_url)
+    jwks.document = issuer.jwks()
     env = {
         "AWS_ACCESS_KEY_ID": "000000000000",  # ministack reads a 12-digit key as the account
         "AWS_SECRET_ACCESS_KEY": "bench",
@@ -174,7 +159,7 @@ def local_stack() -> Iterator[dict[str, str]]:
         "TOKEN_ISSUER": issuer_url,
         "TOKEN_AUDIENCE": "local-web-client",
         "TOKEN_USE": "access",
-        "JWKS_URL": issuer_url + "/.well-known/jwks.json",
+        "JWKS_URL": jwks.url,
         "POWERTOOLS_SERVICE_NAME": "bench",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_METRICS_NAMESPACE": "Bench",
@@ -187,20 +172,13 @@ def local_stack() -> Iterator[dict[str, str]]:
     samples = sorted(str(p) for p in (ROOT / "samples" / "essays").glob("*.*"))
     with redirect_stdout(sys.stderr):
         seed.main(["load", *samples, "--table", TABLE])
-    now = datetime.now(UTC)
     SubscriptionStore(SUBSCRIPTIONS, client).put(
-        Subscription(
-            user_id=USER,
-            plan="Monthly",
-            status=Status.ACTIVE,
-            current_period_end=now + timedelta(days=30),
-            updated_at=now,
-        )
+        Subscription.for_days(USER, "Monthly", Status.ACTIVE, 30, datetime.now(UTC))
     )
     try:
         yield env
     finally:
-        jwks.shutdown()
+        jwks.stop()
         stack.close()
 
 

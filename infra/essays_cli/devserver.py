@@ -94,6 +94,36 @@ class LocalIssuer:
         return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": "local-1"})
 
 
+class JwksServer:
+    """A JWKS endpoint on 127.0.0.1 (for the benchmark and the authorizer's tests): serves
+    `document`, which may be replaced at any time, and counts the requests."""
+
+    def __init__(self, document: dict[str, Any] | None = None) -> None:
+        self.document: dict[str, Any] = document or {"keys": []}
+        self.requests = 0
+        owner = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                owner.requests += 1
+                data = json.dumps(owner.document).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.url = f"{self.base}/.well-known/jwks.json"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def stop(self) -> None:
+        self.server.shutdown()
+
+
 class LocalGateway:
     """Routes as template.yaml declares them, the authorizer in front of the routes that name it,
     and API Gateway's own error responses as the template defines them."""
@@ -254,31 +284,15 @@ def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
 
 
 def _create_readers(dynamodb: Any) -> None:
-    from datetime import UTC, datetime, timedelta
+    from datetime import UTC, datetime
 
     from shared.store.subscriptions import SubscriptionStore
     from shared.subscriptions import Status, Subscription
 
     now = datetime.now(UTC).replace(microsecond=0)
     store = SubscriptionStore(SUBSCRIPTIONS_TABLE, dynamodb)
-    store.put(
-        Subscription(
-            user_id=SUBSCRIBER,
-            plan="Monthly",
-            status=Status.ACTIVE,
-            current_period_end=now + timedelta(days=30),
-            updated_at=now,
-        )
-    )
-    store.put(
-        Subscription(
-            user_id=LAPSED,
-            plan="Monthly",
-            status=Status.CANCELED,
-            current_period_end=now - timedelta(days=3),
-            updated_at=now,
-        )
-    )
+    store.put(Subscription.for_days(SUBSCRIBER, "Monthly", Status.ACTIVE, 30, now))
+    store.put(Subscription.for_days(LAPSED, "Monthly", Status.CANCELED, -3, now))
 
 
 def _stop(signum: int, frame: Any) -> None:

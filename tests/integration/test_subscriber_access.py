@@ -9,12 +9,10 @@ import hmac
 import importlib
 import json
 import os
-import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import jwt
@@ -22,6 +20,7 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from essays_cli.devserver import JwksServer
 
 from shared.subscriptions import Status, Subscription
 from shared.tokens import JwksCache
@@ -45,36 +44,11 @@ def _jwk(key: rsa.RSAPrivateKey, kid: str) -> dict[str, Any]:
     return {**jwk, "kid": kid, "use": "sig", "alg": "RS256"}
 
 
-class JwksServer:
-    """The issuer's JWKS endpoint, on this machine only."""
-
-    def __init__(self) -> None:
-        self.document: dict[str, Any] = {"keys": [_jwk(TRUSTED, "key-1")]}
-        self.requests = 0
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.requests += 1
-                data = json.dumps(owner.document).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/.well-known/jwks.json"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
 @pytest.fixture(scope="module")
 def jwks() -> Iterator[JwksServer]:
-    server = JwksServer()
+    server = JwksServer({"keys": [_jwk(TRUSTED, "key-1")]})
     yield server
-    server.server.shutdown()
+    server.stop()
 
 
 @pytest.fixture
@@ -91,12 +65,7 @@ def authorizer(jwks: JwksServer, aws: None, ddb: Any, monkeypatch: pytest.Monkey
 
 
 def subscribe(authorizer: Any, status: Status = Status.ACTIVE, days: int = 30, user: str = USER) -> None:
-    now = datetime.now(UTC)
-    authorizer.SUBSCRIPTIONS.put(
-        Subscription(
-            user_id=user, plan="Monthly", status=status, current_period_end=now + timedelta(days=days), updated_at=now
-        )
-    )
+    authorizer.SUBSCRIPTIONS.put(Subscription.for_days(user, "Monthly", status, days, datetime.now(UTC)))
 
 
 def claims(**overrides: Any) -> dict[str, Any]:
