@@ -25,24 +25,27 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-dev: install
-	$(BIN)/essays-dev --port $(DEV_PORT)
+# template.yaml built and deployed into the embedded emulator (infra/essays_cli/devserver.py says how).
+dev: install $(SAM) $(MINISTACK)
+	$(BIN)/essays-dev --port $(DEV_PORT) --state-file .dev/stack.json
 
 # The same stack in the background, for scripts and CI: returns once the API answers.
-dev-up: install
+dev-up: install $(SAM) $(MINISTACK)
 	@mkdir -p .dev
-	@if [ -f .dev/stack.json ]; then echo "already up: .dev/stack.json"; exit 0; fi; \
+	@if [ -f .dev/stack.json ] && kill -0 $$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["pid"])') 2>/dev/null; \
+		then echo "already up: .dev/stack.json"; exit 0; fi; rm -f .dev/stack.json; \
 	nohup $(BIN)/essays-dev --port $(DEV_PORT) --state-file .dev/stack.json > .dev/dev.log 2>&1 & \
-	for i in $$(seq 1 240); do [ -f .dev/stack.json ] && break; sleep 0.5; done; \
+	pid=$$!; for i in $$(seq 1 600); do [ -f .dev/stack.json ] && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
 	if [ -f .dev/stack.json ]; then echo "API up, details in .dev/stack.json"; else cat .dev/dev.log; exit 1; fi
 
 dev-down:
 	@if [ -f .dev/stack.json ]; then \
 		kill $$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["pid"])') 2>/dev/null || true; \
-		for i in $$(seq 1 40); do [ -f .dev/stack.json ] || break; sleep 0.25; done; rm -f .dev/stack.json; \
+		for i in $$(seq 1 120); do [ -f .dev/stack.json ] || break; sleep 0.25; done; rm -f .dev/stack.json; \
 		echo "stopped"; else echo "not running"; fi
 
-test: install
+# The end-to-end tests deploy template.yaml into the emulator: sam and ministack are installed first.
+test: install $(SAM) $(MINISTACK)
 	$(BIN)/essays-openapi --check
 	$(BIN)/python -m pytest
 
@@ -70,9 +73,10 @@ CHECKOV := .venv-checkov/bin/checkov
 SCHEMATHESIS := .venv-schemathesis/bin/schemathesis
 export SAM_CLI_TELEMETRY := 0
 
-$(MINISTACK):
+$(MINISTACK): infra/emulator-requirements.txt
 	$(PYTHON) -m venv .venv-ministack
-	.venv-ministack/bin/python -m pip install --quiet 'ministack==1.5.33'
+	.venv-ministack/bin/python -m pip install --quiet -r infra/emulator-requirements.txt
+	touch $(MINISTACK)
 $(SAM):
 	$(PYTHON) -m venv .venv-sam
 	.venv-sam/bin/python -m pip install --quiet 'aws-sam-cli==1.170.0'
@@ -121,8 +125,9 @@ bench-full: install $(MINISTACK)
 
 # ---- sam build (BuildMethod: makefile) ---------------------------------------------------------
 # No Docker and no local Python 3.12 needed: the layer gets wheels for the target platform from pip,
-# and each function's artifact holds only its own folder.
-LAYER_PIP_TARGET := --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
+# and each function's artifact holds only its own folder. essays-dev sets LAYER_PIP_TARGET empty and
+# PYTHON to the emulator's, for wheels that run on this machine.
+LAYER_PIP_TARGET ?= --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
 
 build-SharedLayer:
 	mkdir -p $(ARTIFACTS_DIR)/python

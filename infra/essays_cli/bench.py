@@ -136,7 +136,7 @@ def local_stack() -> Iterator[dict[str, str]]:
     import boto3
 
     from essays_cli import seed
-    from essays_cli.devserver import JwksServer, LocalIssuer
+    from essays_cli.issuer import CLIENT_ID, JwksServer, LocalIssuer
     from essays_cli.template import table_definition
     from shared.store.subscriptions import SubscriptionStore
     from shared.subscriptions import Status, Subscription
@@ -157,7 +157,7 @@ def local_stack() -> Iterator[dict[str, str]]:
         "SUBSCRIPTIONS_TABLE": SUBSCRIPTIONS,
         "CURSOR_SECRET": "bench-cursor-secret-0123456789abcdef0123",
         "TOKEN_ISSUER": issuer_url,
-        "TOKEN_AUDIENCE": "local-web-client",
+        "TOKEN_AUDIENCE": CLIENT_ID,
         "TOKEN_USE": "access",
         "JWKS_URL": jwks.url,
         "POWERTOOLS_SERVICE_NAME": "bench",

@@ -1,298 +1,227 @@
-"""essays-dev: the whole API on localhost, no AWS account and no Docker.
+"""essays-dev: the whole API on localhost, deployed from template.yaml into an embedded AWS emulator.
 
-An embedded DynamoDB (moto's server) on 127.0.0.1, the table created from template.yaml,
-the sample essays loaded with the real loader, and an HTTP front that serves exactly the
-routes template.yaml declares by calling the real handlers with API Gateway proxy events.
+No AWS account, no Docker. ministack (pinned, in .venv-ministack; started by infra/emulator.py)
+emulates API Gateway, Lambda (functions run as local processes), DynamoDB, Cognito, S3 and
+CloudFormation with the SAM transform on 127.0.0.1. This command:
+
+1. starts it with a fresh state;
+2. `sam build --config-env local`: the same makefile build as for AWS, but the layer gets wheels
+   for the emulator's Python on this machine instead of arm64/Python 3.12;
+3. `sam deploy --config-env local`: the same template through the emulator's CloudFormation;
+4. creates two readers in the stack's user pool (an active subscriber and a lapsed one), writes
+   their subscriptions and signs them in;
+5. loads the sample essays with `essays-seed load --stack`;
+6. prints the API's URL, example requests and both readers' tokens, and stays up until Ctrl-C
+   (or SIGTERM, which `make dev-down` sends), which stops the emulator and its functions.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import json
-import logging
 import os
-import re
 import secrets
+import shutil
 import signal
+import socket
+import subprocess
 import sys
-import threading
 import time
-import uuid
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import urllib.request
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl, unquote, urlsplit
-
-from essays_cli.template import Route, api_routes, gateway_responses, table_definition
 
 ROOT = Path(__file__).resolve().parents[2]
-TABLE = "essays-local"
-SUBSCRIPTIONS_TABLE = "subscriptions-local"
-CLIENT_ID = "local-web-client"
-SUBSCRIBER, LAPSED = "local-subscriber", "local-lapsed-reader"
-ISSUER_PATH = "/local-issuer"
-AUTHORIZER_HANDLER = "functions/authorizer/app.handler"
+WORK = ROOT / ".dev"
+EMULATOR_PYTHON = ROOT / ".venv-ministack" / "bin" / "python"
+SAM = ROOT / ".venv-sam" / "bin" / "sam"
+REGION = "eu-west-2"
+STACK = "essay-library-local"  # samconfig.toml [local]
+ARTIFACTS_BUCKET = "essay-library-local-artifacts"
+STAGE = "local"
+SUBSCRIBER, LAPSED = "subscriber@example.com", "lapsed@example.com"
+EXAMPLE_ESSAY = "stalin-rise-to-power"
 
 
-def _environment(dynamodb_url: str, issuer: str) -> None:
-    os.environ.update(
-        TOKEN_ISSUER=issuer,
-        TOKEN_AUDIENCE=CLIENT_ID,
-        TOKEN_USE="access",
-        JWKS_URL=f"{issuer}/.well-known/jwks.json",
-        SUBSCRIPTIONS_TABLE=SUBSCRIPTIONS_TABLE,
-        AWS_ACCESS_KEY_ID="local",
-        AWS_SECRET_ACCESS_KEY="local",
-        AWS_DEFAULT_REGION="eu-west-2",
-        AWS_ENDPOINT_URL_DYNAMODB=dynamodb_url,
-        ESSAYS_TABLE=TABLE,
-        CURSOR_SECRET=secrets.token_urlsafe(32),
-        CORS_ALLOW_ORIGIN="*",
-        POWERTOOLS_SERVICE_NAME="essay-library-local",
-        POWERTOOLS_METRICS_NAMESPACE="EssayLibraryLocal",
-        POWERTOOLS_TRACE_DISABLED="true",
-        POWERTOOLS_METRICS_DISABLED="true",
-        LOG_LEVEL="WARNING",
-    )
+class StackFailed(RuntimeError):
+    """A step of bringing the stack up failed; the message says which and where its log is."""
 
 
-def _matcher(route: Route) -> re.Pattern[str]:
-    pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.path)
-    return re.compile(f"^{pattern}$")
+@dataclass(frozen=True)
+class Readers:
+    user_pool_id: str
+    client_id: str
+    subscriber_token: str
+    lapsed_token: str
 
 
-class LocalIssuer:
-    """Stands in for Cognito: an RSA key, its JWKS, and access tokens for the local users."""
-
-    def __init__(self, url: str) -> None:
-        from cryptography.hazmat.primitives.asymmetric import rsa
-
-        self.url = url
-        self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-    def jwks(self) -> dict[str, Any]:
-        import jwt
-
-        jwk = json.loads(jwt.algorithms.RSAAlgorithm.to_jwk(self._key.public_key()))
-        return {"keys": [{**jwk, "kid": "local-1", "use": "sig", "alg": "RS256"}]}
-
-    def token(self, user: str, hours: int = 12) -> str:
-        import jwt
-
-        now = int(time.time())
-        claims = {
-            "sub": user,
-            "iss": self.url,
-            "client_id": CLIENT_ID,
-            "token_use": "access",
-            "iat": now,
-            "exp": now + hours * 3600,
-            "username": user,
-        }
-        return jwt.encode(claims, self._key, algorithm="RS256", headers={"kid": "local-1"})
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
-class JwksServer:
-    """A JWKS endpoint on 127.0.0.1 (for the benchmark and the authorizer's tests): serves
-    `document`, which may be replaced at any time, and counts the requests."""
-
-    def __init__(self, document: dict[str, Any] | None = None) -> None:
-        self.document: dict[str, Any] = document or {"keys": []}
-        self.requests = 0
-        owner = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                owner.requests += 1
-                data = json.dumps(owner.document).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.url = f"{self.base}/.well-known/jwks.json"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def stop(self) -> None:
-        self.server.shutdown()
-
-
-class LocalGateway:
-    """Routes as template.yaml declares them, the authorizer in front of the routes that name it,
-    and API Gateway's own error responses as the template defines them."""
-
-    def __init__(self, routes: list[Route], issuer: LocalIssuer | None = None) -> None:
-        self.issuer = issuer
-        self.errors = gateway_responses()
-        self.routes = [(route, _matcher(route)) for route in routes]
-        self.handlers: dict[str, Callable[[dict[str, Any], Any], dict[str, Any]]] = {}
-        self.lock = threading.Lock()
-
-    def handler_of(self, route: Route) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        with self.lock:
-            return self._load(route)
-
-    def _load(self, route: Route) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
-        if route.function not in self.handlers:
-            module = importlib.import_module(route.module)
-            self.handlers[route.function] = getattr(module, route.function_name)
-        return self.handlers[route.function]
-
-    def find(self, method: str, path: str) -> tuple[Route, dict[str, str]] | None:
-        for route, pattern in self.routes:
-            match = pattern.match(path)
-            if match and route.method == method:
-                # API Gateway hands functions their path parameters percent-decoded
-                return route, {name: unquote(value) for name, value in match.groupdict().items()}
-        return None
-
-    def paths(self) -> set[str]:
-        return {route.path for route, _ in self.routes}
-
-    def _gateway_error(self, kind: str, status: int) -> dict[str, Any]:
-        configured_status, body = self.errors.get(kind, (status, ""))
-        headers = {"Content-Type": "application/json", "Access-Control-Allow-Origin": "*", "Cache-Control": "no-store"}
-        return {"statusCode": configured_status or status, "headers": headers, "body": body}
-
-    def invoke(self, route: Route, event: dict[str, Any]) -> dict[str, Any]:
-        """What API Gateway does with a request: authorize if the route says so, then call the function."""
-        if route.authorizer:
-            authorization = next((v for k, v in event["headers"].items() if k.lower() == "authorization"), None)
-            if not authorization:
-                return self._gateway_error("UNAUTHORIZED", 401)
-            authorizer = self.handler_of(Route("GET", "", "AuthorizerFunction", AUTHORIZER_HANDLER, None))
-            method_arn = f"arn:aws:execute-api:eu-west-2:000000000000:local/local/GET{event['path']}"
-            try:
-                decision = authorizer(
-                    {"type": "TOKEN", "authorizationToken": authorization, "methodArn": method_arn}, _Context()
-                )
-            except Exception as error:
-                if str(error) == "Unauthorized":
-                    return self._gateway_error("UNAUTHORIZED", 401)
-                return self._gateway_error("DEFAULT_5XX", 500)
-            if decision["policyDocument"]["Statement"][0]["Effect"] != "Allow":
-                return self._gateway_error("ACCESS_DENIED", 403)
-            event["requestContext"]["authorizer"] = {
-                "principalId": decision["principalId"],
-                **decision.get("context", {}),
-            }
-        return self.handler_of(route)(event, _Context())
-
-
-def _event(route: Route, params: dict[str, str], method: str, url: str, headers: dict[str, str]) -> dict[str, Any]:
-    parts = urlsplit(url)
-    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+def _aws_environment(endpoint: str) -> dict[str, str]:
+    """What every AWS client of this process and of the tools it runs needs to reach the emulator
+    and nothing else (no profile, no real credentials)."""
     return {
-        "resource": route.path,
-        "path": parts.path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": query or None,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} or None,
-        "pathParameters": params or None,
-        "stageVariables": None,
-        "requestContext": {
-            "resourcePath": route.path,
-            "httpMethod": method,
-            "path": "/local" + parts.path,
-            "stage": "local",
-            "requestId": str(uuid.uuid4()),
-            "requestTimeEpoch": int(time.time() * 1000),
-            "identity": {"sourceIp": "127.0.0.1"},
-        },
-        "body": None,
-        "isBase64Encoded": False,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "000000000000",  # ministack reads a 12-digit key as the account id
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": REGION,
+        "AWS_REGION": REGION,
+        "SAM_CLI_TELEMETRY": "0",
     }
 
 
-class _Context:
-    function_name = "local"
-    memory_limit_in_mb = 512
-    invoked_function_arn = "arn:aws:lambda:eu-west-2:000000000000:function:local"
-    aws_request_id = "local"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 6000
+def _clean_environment() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ESSAYS_", "TOKEN_", "CURSOR_"))}
 
 
-def _http_handler(gateway: LocalGateway) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def _send(self, status: int, headers: dict[str, str], body: str) -> None:
-            data = body.encode("utf-8")
-            self.send_response(status)
-            for key, value in headers.items():
-                self.send_header(key, value)
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def _no_route(self) -> None:
-            status, body = gateway.errors["MISSING_AUTHENTICATION_TOKEN"]
-            body = body.replace("$context.httpMethod", self.command).replace("$context.path", urlsplit(self.path).path)
-            headers = {
-                "Content-Type": "application/json",
-                "Access-Control-Allow-Origin": "*",
-                "Cache-Control": "no-store",
-            }
-            self._send(status or 404, headers, "" if self.command == "HEAD" else body)
-
-        def __getattr__(self, name: str) -> Any:
-            # Any method the API does not declare (POST, TRACE, QUERY...) gets API Gateway's answer.
-            if name.startswith("do_"):
-                return self._no_route
-            raise AttributeError(name)
-
-        def do_GET(self) -> None:
-            path = urlsplit(self.path).path
-            if gateway.issuer and path == f"{ISSUER_PATH}/.well-known/jwks.json":
-                self._send(200, {"Content-Type": "application/json"}, json.dumps(gateway.issuer.jwks()))
-                return
-            found = gateway.find("GET", path)
-            if found is None:
-                self._no_route()
-                return
-            route, params = found
-            event = _event(route, params, "GET", self.path, dict(self.headers.items()))
-            response = gateway.invoke(route, event)
-            self._send(response["statusCode"], response.get("headers") or {}, response.get("body") or "")
-
-        def do_OPTIONS(self) -> None:
-            self._send(
-                204,
-                {
-                    "Access-Control-Allow-Origin": "*",
-                    "Access-Control-Allow-Methods": "GET,OPTIONS",
-                    "Access-Control-Allow-Headers": "Authorization,Content-Type,If-None-Match",
-                    "Access-Control-Max-Age": "600",
-                },
-                "",
-            )
-
-        def log_message(self, format: str, *args: Any) -> None:
-            sys.stderr.write(f"{self.command} {self.path} -> {args[1] if len(args) > 1 else ''}\n")
-
-    return Handler
+def _run(step: str, command: list[str], env: dict[str, str], log: Path) -> None:
+    with log.open("a", encoding="utf-8") as out:
+        out.write(f"\n$ {' '.join(command)}\n")
+        out.flush()
+        result = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
+    if result.returncode != 0:
+        raise StackFailed(f"{step} failed (exit {result.returncode}); see {log}")
 
 
-def _create_readers(dynamodb: Any) -> None:
-    from datetime import UTC, datetime
+def start_emulator(port: int, log: Path) -> subprocess.Popen[bytes]:
+    state = WORK / f"emulator-{port}"
+    shutil.rmtree(state, ignore_errors=True)  # a fresh start every time: keys, tables, users
+    env = {
+        **_clean_environment(),
+        "GATEWAY_PORT": str(port),
+        "BIND_HOST": "127.0.0.1",  # never on the network
+        "MINISTACK_HOST": "127.0.0.1",
+        "MINISTACK_REGION": REGION,
+        "STATE_DIR": str(state),
+        "LOG_LEVEL": "WARNING",
+    }
+    out = log.open("w", encoding="utf-8")
+    emulator = subprocess.Popen(
+        [str(EMULATOR_PYTHON), str(ROOT / "infra" / "emulator.py")],
+        cwd=WORK,
+        env=env,
+        stdout=out,
+        stderr=out,
+        start_new_session=True,  # its own process group: stopping it stops the function processes too
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if emulator.poll() is not None:
+            raise StackFailed(f"the emulator exited at start; see {log}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_ministack/health", timeout=1).close()
+            return emulator
+        except OSError:
+            time.sleep(0.25)
+    stop_emulator(emulator)
+    raise StackFailed(f"the emulator did not answer within 60 s; see {log}")
+
+
+def stop_emulator(emulator: subprocess.Popen[bytes]) -> None:
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(emulator.pid, sig)
+            emulator.wait(timeout=10)
+            return
+        except ProcessLookupError:
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def build_and_deploy(endpoint: str, log: Path) -> dict[str, str]:
+    """sam build + sam deploy of template.yaml into the emulator; returns the stack's outputs."""
+    import boto3
+
+    env = {**_clean_environment(), **_aws_environment(endpoint)}
+    # The Makefile's build-SharedLayer: wheels for the emulator's Python on this machine.
+    build_env = {**env, "PYTHON": str(EMULATOR_PYTHON), "LAYER_PIP_TARGET": ""}
+    _run("sam build", [str(SAM), "build", "--config-env", "local"], build_env, log)
+    boto3.client("s3").create_bucket(Bucket=ARTIFACTS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
+    overrides = {
+        "Stage": STAGE,
+        "CognitoEndpoint": endpoint,  # the authorizer reads the pool's JWKS from the emulator
+        "CreateAlarms": "false",  # the emulator has no metrics (nor metric math) to alarm on
+        "ConfigureApiGatewayLogging": "false",
+        "TableDeletionProtection": "false",
+        "LogLevel": "WARNING",
+    }
+    deploy = [str(SAM), "deploy", "--config-env", "local", "--no-progressbar", "--parameter-overrides"]
+    _run("sam deploy", deploy + [f"{k}={v}" for k, v in overrides.items()], env, log)
+    stack = boto3.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
+    return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+
+
+def create_readers(outputs: dict[str, str]) -> Readers:
+    """Two readers in the stack's user pool, with their subscriptions: one active, one lapsed."""
+    import boto3
 
     from shared.store.subscriptions import SubscriptionStore
     from shared.subscriptions import Status, Subscription
 
+    cognito = boto3.client("cognito-idp")
+    pool, client = outputs["UserPoolId"], outputs["UserPoolClientId"]
+    subscriptions = SubscriptionStore(outputs["SubscriptionsTableName"], boto3.client("dynamodb"))
     now = datetime.now(UTC).replace(microsecond=0)
-    store = SubscriptionStore(SUBSCRIPTIONS_TABLE, dynamodb)
-    store.put(Subscription.for_days(SUBSCRIBER, "Monthly", Status.ACTIVE, 30, now))
-    store.put(Subscription.for_days(LAPSED, "Monthly", Status.CANCELED, -3, now))
+    tokens = {}
+    for email, status, days in ((SUBSCRIBER, Status.ACTIVE, 30), (LAPSED, Status.CANCELED, -3)):
+        password = secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
+        attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        cognito.admin_create_user(UserPoolId=pool, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS")
+        cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+        user = cognito.admin_get_user(UserPoolId=pool, Username=email)
+        sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+        subscriptions.put(Subscription.for_days(sub, "Monthly", status, days, now))
+        signed_in = cognito.admin_initiate_auth(
+            UserPoolId=pool,
+            ClientId=client,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": email, "PASSWORD": password},
+        )
+        tokens[email] = signed_in["AuthenticationResult"]["AccessToken"]
+    return Readers(pool, client, tokens[SUBSCRIBER], tokens[LAPSED])
+
+
+def load_samples(log: Path) -> None:
+    from contextlib import redirect_stdout
+
+    from essays_cli import seed
+
+    samples = sorted(str(p) for p in (ROOT / "samples" / "essays").glob("*.*"))
+    with log.open("a", encoding="utf-8") as out, redirect_stdout(out):
+        status = seed.main(["load", *samples, "--stack", STACK])
+    if status != 0:
+        raise StackFailed(f"loading the sample essays failed; see {log}")
+
+
+def _print_welcome(api: str, endpoint: str, readers: Readers) -> None:
+    print(f"\nThe essay API (template.yaml, deployed into the local emulator) is up at\n\n  {api}\n\nTry:\n")
+    for example in (
+        f"/essays/{EXAMPLE_ESSAY}/preview",
+        f"/essays/{EXAMPLE_ESSAY}/related?limit=3",
+        "/search?q=revolution%20causes",
+        "/sections",
+        "/plans",
+        "/openapi.json",
+    ):
+        print(f"  curl -s '{api}{example}'")
+    print(f"\nFull essays need a subscriber's token ({SUBSCRIBER} / {LAPSED}; valid 60 minutes):\n")
+    print(f"  SUBSCRIBER_TOKEN={readers.subscriber_token}\n")
+    print(f"  LAPSED_TOKEN={readers.lapsed_token}\n")
+    essay = f"{api}/essays/{EXAMPLE_ESSAY}"
+    print(f"  curl -s -H \"Authorization: Bearer $SUBSCRIBER_TOKEN\" '{essay}'   # 200")
+    print(f"  curl -s -H \"Authorization: Bearer $LAPSED_TOKEN\" '{essay}'       # 403")
+    print(f"  curl -s '{essay}'                                                  # 401")
+    print("\nThe emulator's other services, e.g. more essays into the same stack:\n")
+    print(f"  AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=local \\")
+    print(f"    .venv/bin/essays-seed load --stack {STACK} --region {REGION} my-essays.jsonl")
+    print("\nCtrl-C stops everything.\n", flush=True)
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -301,83 +230,66 @@ def _stop(signum: int, frame: Any) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="essays-dev", description="Run the essay API locally.")
-    parser.add_argument("--port", type=int, default=3000)
-    parser.add_argument("--dynamodb-port", type=int, default=0, help="0 picks a free port")
-    parser.add_argument("--state-file", type=Path, help="write apiUrl, region and the readers' tokens here (JSON)")
+    parser.add_argument("--port", type=int, default=3000, help="the emulator's port (0 picks a free one)")
+    parser.add_argument("--state-file", type=Path, help="write the API's URL, the user pool and the tokens here")
     args = parser.parse_args(argv)
 
-    import boto3
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # the emulator's request log
-    sys.path.insert(0, str(ROOT))  # the functions/ folders, as `sam build` packages them
-
-    from essays_cli import seed
-
-    try:
-        server = ThreadingHTTPServer(("127.0.0.1", args.port), BaseHTTPRequestHandler)
-    except OSError as error:
-        print(f"essays-dev: cannot listen on 127.0.0.1:{args.port} ({error.strerror}); try --port", file=sys.stderr)
-        return 2
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    issuer = LocalIssuer(base + ISSUER_PATH)
-
-    emulator = ThreadedMotoServer(ip_address="127.0.0.1", port=args.dynamodb_port, verbose=False)
-    emulator.start()
-    host, port = emulator.get_host_and_port()
-    dynamodb_url = f"http://{host}:{port}"
-    _environment(dynamodb_url, issuer.url)
-    dynamodb = boto3.client("dynamodb")
-    dynamodb.create_table(TableName=TABLE, **table_definition("EssaysTable"))
-    dynamodb.create_table(TableName=SUBSCRIPTIONS_TABLE, **table_definition("SubscriptionsTable"))
-    samples = sorted(str(p) for p in (ROOT / "samples" / "essays").glob("*.*"))
-    if seed.main(["load", *samples, "--table", TABLE]) != 0:
-        emulator.stop()
-        return 1
-    _create_readers(dynamodb)
-
-    gateway = LocalGateway(api_routes(), issuer)
-    server.RequestHandlerClass = _http_handler(gateway)
-    subscriber, lapsed = issuer.token(SUBSCRIBER), issuer.token(LAPSED)
-    print(f"\nThe essay API is up at {base} (DynamoDB emulator at {dynamodb_url}). Try:\n")
-    for example in (
-        "/essays/stalin-rise-to-power/preview",
-        "/essays/stalin-rise-to-power/related?limit=3",
-        "/search?q=revolution%20causes",
-        "/sections",
-        "/plans",
-    ):
-        print(f"  curl -s '{base}{example}'")
-    print("\nFull essays need a subscriber's token (valid 12 hours):\n")
-    print(f"  SUBSCRIBER_TOKEN={subscriber}")
-    print(f"  LAPSED_TOKEN={lapsed}\n")
-    print(f"  curl -s -H \"Authorization: Bearer $SUBSCRIBER_TOKEN\" '{base}/essays/stalin-rise-to-power'   # 200")
-    print(f"  curl -s -H \"Authorization: Bearer $LAPSED_TOKEN\" '{base}/essays/stalin-rise-to-power'       # 403")
-    print(f"  curl -s '{base}/essays/stalin-rise-to-power'                                            # 401")
-    print("\nRoutes (from template.yaml): " + ", ".join(sorted(gateway.paths())))
-    print("Ctrl-C stops everything.\n", flush=True)
-    if args.state_file:
-        state = {
-            "apiUrl": base,
-            "region": os.environ["AWS_DEFAULT_REGION"],
-            "dynamodbUrl": dynamodb_url,
-            "subscriberToken": subscriber,
-            "lapsedToken": lapsed,
-            "pid": os.getpid(),
-        }
-        args.state_file.parent.mkdir(parents=True, exist_ok=True)
-        args.state_file.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    for tool, target in ((EMULATOR_PYTHON, "the emulator"), (SAM, "sam")):
+        if not tool.exists():
+            print(f"essays-dev: {target} is not installed ({tool}); run `make dev`", file=sys.stderr)
+            return 2
+    port = args.port or free_port()
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            print(f"essays-dev: 127.0.0.1:{port} is taken (another `make dev`?); try --port", file=sys.stderr)
+            return 2
+    WORK.mkdir(exist_ok=True)
+    endpoint = f"http://127.0.0.1:{port}"
+    os.environ.update(_aws_environment(endpoint))
     signal.signal(signal.SIGTERM, _stop)
+    started = time.monotonic()
+    emulator = None
     try:
-        server.serve_forever()
+        print(f"Starting the emulator on {endpoint}, then sam build and sam deploy (logs in .dev/)...", flush=True)
+        emulator = start_emulator(port, WORK / "emulator.log")
+        outputs = build_and_deploy(endpoint, WORK / "deploy.log")
+        readers = create_readers(outputs)
+        load_samples(WORK / "deploy.log")
+        # The stage's URL on the emulator (the ApiUrl output is the URL it would have on AWS).
+        api_id = outputs["ApiUrl"].removeprefix("https://").split(".", 1)[0]
+        api = f"{endpoint}/_aws/execute-api/{api_id}/{STAGE}"
+        print(f"Up in {time.monotonic() - started:.0f} s.")
+        _print_welcome(api, endpoint, readers)
+        if args.state_file:
+            state = {
+                "apiUrl": api,
+                "region": REGION,
+                "endpointUrl": endpoint,
+                "stackName": STACK,
+                "userPoolId": readers.user_pool_id,
+                "userPoolClientId": readers.client_id,
+                "subscriberToken": readers.subscriber_token,
+                "lapsedToken": readers.lapsed_token,
+                "pid": os.getpid(),
+            }
+            args.state_file.parent.mkdir(parents=True, exist_ok=True)
+            args.state_file.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+        while emulator.poll() is None:
+            time.sleep(0.5)
+        print(f"essays-dev: the emulator stopped; see {WORK / 'emulator.log'}", file=sys.stderr)
+        return 1
+    except StackFailed as failure:
+        print(f"essays-dev: {failure}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("\nStopping.")
+        return 0
     finally:
-        server.server_close()
-        emulator.stop()
+        if emulator is not None:
+            stop_emulator(emulator)
+            shutil.rmtree(WORK / f"emulator-{port}", ignore_errors=True)
         if args.state_file:
             args.state_file.unlink(missing_ok=True)
-    return 0
 
 
 if __name__ == "__main__":

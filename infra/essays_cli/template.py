@@ -77,25 +77,3 @@ def api_routes(path: Path = TEMPLATE) -> list[Route]:
                 )
             )
     return routes
-
-
-def parameter_defaults(path: Path = TEMPLATE) -> dict[str, str]:
-    return {name: str(p.get("Default", "")) for name, p in load_template(path).get("Parameters", {}).items()}
-
-
-def gateway_responses(path: Path = TEMPLATE) -> dict[str, tuple[int | None, str]]:
-    """The API's own error responses (UNAUTHORIZED, ACCESS_DENIED...): status and JSON body,
-    with ${Parameter} references filled from the parameters' defaults."""
-    template = load_template(path)
-    defaults = parameter_defaults(path)
-    api = next(r for r in template["Resources"].values() if r["Type"] == "AWS::Serverless::Api")
-    responses = {}
-    for kind, response in (api["Properties"].get("GatewayResponses") or {}).items():
-        body = response.get("ResponseTemplates", {}).get("application/json", "")
-        if isinstance(body, dict):  # !Sub
-            body = body["Sub"]
-            for name, value in defaults.items():
-                body = body.replace("${" + name + "}", value)
-        status = response.get("StatusCode")
-        responses[kind] = (int(status) if status else None, body)
-    return responses

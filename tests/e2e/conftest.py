@@ -1,5 +1,5 @@
-"""The end-to-end suite runs against the whole local stack over HTTP: `essays-dev` started in a
-subprocess on a free port (or the one `make dev-up` left in .dev/stack.json)."""
+"""The end-to-end suite runs over HTTP against template.yaml deployed into the local emulator:
+`essays-dev` started in a subprocess on a free port (or the stack `make dev-up` left in .dev/stack.json)."""
 
 from __future__ import annotations
 
@@ -17,31 +17,41 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 
 
+def _running_stack() -> dict[str, Any] | None:
+    """The stack `make dev` or `make dev-up` is running, if its process is alive."""
+    try:
+        state = json.loads((ROOT / ".dev" / "stack.json").read_text())
+        os.kill(state["pid"], 0)
+    except (OSError, ValueError, KeyError):
+        return None
+    return dict(state)
+
+
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
-    running = ROOT / ".dev" / "stack.json"
-    if running.exists():
-        yield json.loads(running.read_text())
+    running = _running_stack()
+    if running:
+        yield running
         return
-    state = tmp_path_factory.mktemp("stack") / "stack.json"
+    folder = tmp_path_factory.mktemp("stack")
+    state, log = folder / "stack.json", folder / "essays-dev.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ESSAYS_", "TOKEN_", "CURSOR_"))}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "essays_cli.devserver", "--port", "0", "--state-file", str(state)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    with log.open("w") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "essays_cli.devserver", "--port", "0", "--state-file", str(state)],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
-        for _ in range(240):
+        for _ in range(1200):  # sam build (the first time, the layer's wheels) and deploy: up to 5 minutes
             if state.exists() or process.poll() is not None:
                 break
             time.sleep(0.25)
         if not state.exists():
-            process.kill()
-            raise RuntimeError(f"the local stack did not start: {process.stderr.read() if process.stderr else ''}")
+            raise RuntimeError(f"the local stack did not start:\n{log.read_text()}")
         yield json.loads(state.read_text())
     finally:
-        process.terminate()
-        process.wait(timeout=20)
+        process.terminate()  # essays-dev stops the emulator and its functions
+        process.wait(timeout=30)

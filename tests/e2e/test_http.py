@@ -27,9 +27,11 @@ def call(
     return status, {k.lower(): v for k, v in header_map.items()}, body
 
 
-def assert_error(result: tuple[int, dict[str, str], Any], status: int, code: str | None = None) -> dict[str, Any]:
+def assert_error(
+    result: tuple[int, dict[str, str], Any], status: int | tuple[int, ...], code: str | None = None
+) -> dict[str, Any]:
     got, headers, body = result
-    assert got == status, body
+    assert got in (status if isinstance(status, tuple) else (status,)), body
     assert headers["content-type"].startswith("application/json")
     assert headers["access-control-allow-origin"]
     assert set(body) == {"error"} and {"code", "message"} <= set(body["error"])
@@ -93,10 +95,15 @@ def test_a_cors_preflight_is_answered(stack: dict[str, Any]) -> None:
     assert "authorization" in headers["access-control-allow-headers"].lower()
 
 
+# An encoded slash: API Gateway routes on the raw path and the function refuses the decoded id (400);
+# the emulator decodes before routing and finds no route (404). Either way a JSON error, never a 500.
+ENCODED_SLASH = (HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND)
+
+
 @pytest.mark.parametrize(
     ("path", "status"),
     [
-        ("/essays/..%2F..%2Fetc%2Fpasswd/preview", HTTPStatus.BAD_REQUEST),
+        ("/essays/..%2F..%2Fetc%2Fpasswd/preview", ENCODED_SLASH),
         ("/essays/%2e%2e/preview", HTTPStatus.BAD_REQUEST),
         ("/essays/stalin%00/preview", HTTPStatus.BAD_REQUEST),
         ("/essays/%E2%80%AEstalin/related", HTTPStatus.BAD_REQUEST),
@@ -105,11 +112,13 @@ def test_a_cors_preflight_is_answered(stack: dict[str, Any]) -> None:
         ("/search?q=" + "x" * 500, HTTPStatus.BAD_REQUEST),
         ("/search?q=stalin&limit=0", HTTPStatus.BAD_REQUEST),
         ("/search?q=stalin&cursor=forged", HTTPStatus.BAD_REQUEST),
-        ("/sections/..%2FTAXONOMY/essays", HTTPStatus.BAD_REQUEST),
+        ("/sections/..%2FTAXONOMY/essays", ENCODED_SLASH),
         ("/no/such/route", HTTPStatus.NOT_FOUND),
     ],
 )
-def test_hostile_urls_get_json_errors_never_500(stack: dict[str, Any], path: str, status: int) -> None:
+def test_hostile_urls_get_json_errors_never_500(
+    stack: dict[str, Any], path: str, status: int | tuple[int, ...]
+) -> None:
     assert_error(call(stack, path), status)
 
 

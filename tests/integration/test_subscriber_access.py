@@ -20,7 +20,7 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from essays_cli.devserver import JwksServer
+from essays_cli.issuer import JwksServer
 
 from shared.subscriptions import Status, Subscription
 from shared.tokens import JwksCache
