@@ -98,7 +98,7 @@ fuzz: install $(SCHEMATHESIS)
 	$(MAKE) --no-print-directory dev-up DEV_PORT=0
 	@API=$$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["apiUrl"])'); \
 	TOKEN=$$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["subscriberToken"])'); \
-	$(SCHEMATHESIS) run $$API/openapi.json --checks all \
+	$(SCHEMATHESIS) run $$API/openapi.json --url $$API --checks all \
 		--exclude-checks unsupported_method,positive_data_acceptance \
 		-H "Authorization: Bearer $$TOKEN" --max-examples 100 --workers 2 --seed $(FUZZ_SEED); \
 	status=$$?; $(MAKE) --no-print-directory dev-down; exit $$status

@@ -1,5 +1,5 @@
-"""Reading template.yaml: the single source of the tables' key schemas and of the API's routes,
-for the local server and the tests, so neither can drift from what `sam deploy` creates."""
+"""Reading template.yaml: the single source of the tables' key schemas and of the API's routes, for the
+tests, the benchmark and the OpenAPI document, so none can drift from what `sam deploy` creates."""
 
 from __future__ import annotations
 

@@ -1,0 +1,59 @@
+"""Least privilege, read off template.yaml: what each function's role may do. The local emulator
+does not enforce IAM, so these are the checks that the paywall also holds at the permission level."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from essays_cli.template import load_template
+
+# function: the (table, actions, key prefixes) its policy grants; nothing else
+EXPECTED = {
+    "PreviewFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"ESSAY#*"})],
+    "RelatedFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"ESSAY#*"})],
+    "SearchFunction": [("EssaysTable", {"dynamodb:Query", "dynamodb:BatchGetItem"}, {"TERM#*", "ESSAY#*"})],
+    "SectionsFunction": [("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*"})],
+    "EssayFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"BODY#*"})],
+    "AuthorizerFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None)],
+    "PlansFunction": [],
+    "OpenApiFunction": [],
+}
+
+
+def _grants(function: dict[str, Any]) -> list[tuple[str, set[str], set[str] | None]]:
+    grants = []
+    for policy in function["Properties"].get("Policies") or []:
+        assert set(policy) == {"Statement"}, "only inline statements: no managed or SAM policy templates"
+        for statement in policy["Statement"]:
+            assert statement["Effect"] == "Allow"
+            actions = statement["Action"]
+            resource = statement["Resource"]
+            assert set(resource) == {"GetAtt"} and resource["GetAtt"].endswith(".Arn"), resource
+            condition = statement.get("Condition")
+            prefixes = None
+            if condition is not None:
+                assert set(condition) == {"ForAllValues:StringLike"}
+                prefixes = set(condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
+            table = resource["GetAtt"].removesuffix(".Arn")
+            grants.append((table, set(actions if isinstance(actions, list) else [actions]), prefixes))
+    return grants
+
+
+def test_each_function_may_do_only_what_its_route_needs() -> None:
+    resources = load_template()["Resources"]
+    functions = {k: v for k, v in resources.items() if v["Type"] == "AWS::Serverless::Function"}
+    assert set(functions) == set(EXPECTED)
+    for name, function in functions.items():
+        assert _grants(function) == EXPECTED[name], name
+
+
+def test_only_the_essay_function_can_read_essay_bodies() -> None:
+    resources = load_template()["Resources"]
+    readers = {
+        name
+        for name, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for table, _, prefixes in _grants(resource)
+        if table == "EssaysTable" and (prefixes is None or any(p.startswith(("BODY", "*")) for p in prefixes))
+    }
+    assert readers == {"EssayFunction"}
