@@ -150,7 +150,6 @@ def build_and_deploy(endpoint: str, log: Path) -> dict[str, str]:
         "CreateAlarms": "false",  # the emulator has no metrics (nor metric math) to alarm on
         "ConfigureApiGatewayLogging": "false",
         "TableDeletionProtection": "false",
-        "LogLevel": "WARNING",
     }
     deploy = [str(SAM), "deploy", "--config-env", "local", "--no-progressbar", "--parameter-overrides"]
     _run("sam deploy", deploy + [f"{k}={v}" for k, v in overrides.items()], env, log)
