@@ -33,6 +33,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / ".dev"
 EMULATOR_PYTHON = ROOT / ".venv-ministack" / "bin" / "python"
@@ -279,6 +281,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except StackFailed as failure:
         print(f"essays-dev: {failure}", file=sys.stderr)
+        return 1
+    except (BotoCoreError, ClientError) as error:
+        print(f"essays-dev: the emulator refused a call: {error}; see {WORK / 'emulator.log'}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("\nStopping.")

@@ -79,10 +79,11 @@ def test_the_paywall_over_http(stack: dict[str, Any]) -> None:
     assert len(body["paragraphs"]) > 5 and body["formatted"] is True
 
 
-def test_a_cors_preflight_is_answered(stack: dict[str, Any]) -> None:
+@pytest.mark.parametrize("path", ["/essays/stalin-rise-to-power", "/search"])
+def test_a_cors_preflight_is_answered(stack: dict[str, Any], path: str) -> None:
     status, headers, _ = call(
         stack,
-        "/essays/stalin-rise-to-power",
+        path,
         method="OPTIONS",
         headers={
             "Origin": "https://essays.example.com",
@@ -91,6 +92,8 @@ def test_a_cors_preflight_is_answered(stack: dict[str, Any]) -> None:
         },
     )
     assert status in (HTTPStatus.OK, HTTPStatus.NO_CONTENT)
+    assert headers["access-control-allow-origin"] in ("*", "https://essays.example.com")
+    assert headers["access-control-max-age"] == "600"
     assert "GET" in headers["access-control-allow-methods"]
     assert "authorization" in headers["access-control-allow-headers"].lower()
 
