@@ -5,7 +5,7 @@ DEV_PORT ?= 3000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: help install dev dev-up dev-down fuzz test lint format clean bench bench-full openapi check-template build deploy
+.PHONY: help install dev dev-up dev-down dev-tokens fuzz test lint format clean bench bench-full openapi check-template build deploy
 
 help:
 	@echo "make dev     start the API locally with the sample essays (no AWS account, no Docker)"
@@ -37,6 +37,10 @@ dev-up: install $(SAM) $(MINISTACK)
 	nohup $(BIN)/essays-dev --port $(DEV_PORT) --state-file .dev/stack.json > .dev/dev.log 2>&1 & \
 	pid=$$!; for i in $$(seq 1 600); do [ -f .dev/stack.json ] && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
 	if [ -f .dev/stack.json ]; then echo "API up, details in .dev/stack.json"; else cat .dev/dev.log; exit 1; fi
+
+# The readers' current access tokens (the running stack renews them every 45 minutes).
+dev-tokens:
+	@$(BIN)/python -c 'import json; s = json.load(open(".dev/stack.json")); print("SUBSCRIBER_TOKEN=" + s["subscriberToken"]); print("LAPSED_TOKEN=" + s["lapsedToken"])'
 
 dev-down:
 	@if [ -f .dev/stack.json ]; then \

@@ -28,7 +28,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -45,6 +45,7 @@ ARTIFACTS_BUCKET = "essay-library-local-artifacts"
 STAGE = "local"
 SUBSCRIBER, LAPSED = "subscriber@example.com", "lapsed@example.com"
 EXAMPLE_ESSAY = "stalin-rise-to-power"
+TOKEN_RENEWAL = 45 * 60  # seconds; the template's client issues access tokens for 60 minutes
 
 
 class StackFailed(RuntimeError):
@@ -57,6 +58,20 @@ class Readers:
     client_id: str
     subscriber_token: str
     lapsed_token: str
+    refresh_tokens: tuple[str, str]  # to renew both access tokens before they expire
+
+    def renewed(self) -> Readers:
+        """New access tokens, through the refresh-token flow the web client allows."""
+        import boto3
+
+        cognito = boto3.client("cognito-idp")
+        subscriber, lapsed = (
+            cognito.initiate_auth(
+                ClientId=self.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": token}
+            )["AuthenticationResult"]["AccessToken"]
+            for token in self.refresh_tokens
+        )
+        return replace(self, subscriber_token=subscriber, lapsed_token=lapsed)
 
 
 def free_port() -> int:
@@ -170,7 +185,7 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     pool, client = outputs["UserPoolId"], outputs["UserPoolClientId"]
     subscriptions = SubscriptionStore(outputs["SubscriptionsTableName"], boto3.client("dynamodb"))
     now = datetime.now(UTC).replace(microsecond=0)
-    tokens = {}
+    tokens, refresh_tokens = {}, {}
     for email, status, days in ((SUBSCRIBER, Status.ACTIVE, 30), (LAPSED, Status.CANCELED, -3)):
         password = secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
         attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
@@ -186,7 +201,9 @@ def create_readers(outputs: dict[str, str]) -> Readers:
             AuthParameters={"USERNAME": email, "PASSWORD": password},
         )
         tokens[email] = signed_in["AuthenticationResult"]["AccessToken"]
-    return Readers(pool, client, tokens[SUBSCRIBER], tokens[LAPSED])
+        refresh_tokens[email] = signed_in["AuthenticationResult"]["RefreshToken"]
+    refresh = (refresh_tokens[SUBSCRIBER], refresh_tokens[LAPSED])
+    return Readers(pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh)
 
 
 def load_samples(log: Path) -> None:
@@ -212,7 +229,8 @@ def _print_welcome(api: str, endpoint: str, readers: Readers) -> None:
         "/openapi.json",
     ):
         print(f"  curl -s '{api}{example}'")
-    print(f"\nFull essays need a subscriber's token ({SUBSCRIBER} / {LAPSED}; valid 60 minutes):\n")
+    print(f"\nFull essays need a subscriber's token ({SUBSCRIBER} / {LAPSED}; valid 60 minutes,")
+    print("renewed every 45 in .dev/stack.json: `make dev-tokens` prints the current ones):\n")
     print(f"  SUBSCRIBER_TOKEN={readers.subscriber_token}\n")
     print(f"  LAPSED_TOKEN={readers.lapsed_token}\n")
     essay = f"{api}/essays/{EXAMPLE_ESSAY}"
@@ -223,6 +241,24 @@ def _print_welcome(api: str, endpoint: str, readers: Readers) -> None:
     print(f"  AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=local \\")
     print(f"    .venv/bin/essays-seed load --stack {STACK} --region {REGION} my-essays.jsonl")
     print("\nCtrl-C stops everything.\n", flush=True)
+
+
+def write_state(path: Path, api: str, endpoint: str, readers: Readers) -> None:
+    state = {
+        "apiUrl": api,
+        "region": REGION,
+        "endpointUrl": endpoint,
+        "stackName": STACK,
+        "userPoolId": readers.user_pool_id,
+        "userPoolClientId": readers.client_id,
+        "subscriberToken": readers.subscriber_token,
+        "lapsedToken": readers.lapsed_token,
+        "pid": os.getpid(),
+    }
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    temporary.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    temporary.replace(path)  # readers never see a half-written file
 
 
 def _stop(signum: int, frame: Any) -> None:
@@ -261,24 +297,16 @@ def main(argv: list[str] | None = None) -> int:
         api = f"{endpoint}/_aws/execute-api/{api_id}/{STAGE}"
         print(f"Up in {time.monotonic() - started:.0f} s.")
         _print_welcome(api, endpoint, readers)
-        if args.state_file:
-            state = {
-                "apiUrl": api,
-                "region": REGION,
-                "endpointUrl": endpoint,
-                "stackName": STACK,
-                "userPoolId": readers.user_pool_id,
-                "userPoolClientId": readers.client_id,
-                "subscriberToken": readers.subscriber_token,
-                "lapsedToken": readers.lapsed_token,
-                "pid": os.getpid(),
-            }
-            args.state_file.parent.mkdir(parents=True, exist_ok=True)
-            args.state_file.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
-        while emulator.poll() is None:
-            time.sleep(0.5)
-        print(f"essays-dev: the emulator stopped; see {WORK / 'emulator.log'}", file=sys.stderr)
-        return 1
+        renew_at = time.monotonic() + TOKEN_RENEWAL
+        while True:
+            if args.state_file:
+                write_state(args.state_file, api, endpoint, readers)
+            while time.monotonic() < renew_at:
+                if emulator.poll() is not None:
+                    print(f"essays-dev: the emulator stopped; see {WORK / 'emulator.log'}", file=sys.stderr)
+                    return 1
+                time.sleep(0.5)
+            readers, renew_at = readers.renewed(), renew_at + TOKEN_RENEWAL
     except StackFailed as failure:
         print(f"essays-dev: {failure}", file=sys.stderr)
         return 1
