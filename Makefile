@@ -4,11 +4,20 @@ VENV := .venv
 DEV_PORT ?= 3000
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Tools that pin their own versions (and conflicting boto3/pydantic) live in environments of
+# their own, never in .venv (defined here, before the rules that need them).
+MINISTACK := .venv-ministack/bin/ministack
+SAM := .venv-sam/bin/sam
+CFN_LINT := .venv-cfnlint/bin/cfn-lint
+CHECKOV := .venv-checkov/bin/checkov
+SCHEMATHESIS := .venv-schemathesis/bin/schemathesis
+export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help install dev dev-up dev-down dev-tokens fuzz test lint format clean bench bench-full openapi check-template build deploy
 
 help:
-	@echo "make dev     start the API locally with the sample essays (no AWS account, no Docker)"
+	@echo "make dev     template.yaml deployed into a local AWS emulator, sample essays loaded (no AWS account, no Docker)"
+	@echo "make dev-up / dev-down / dev-tokens   the same in the background; stop it; the readers' current tokens"
 	@echo "make test    run every test"
 	@echo "make lint    ruff and mypy over the code"
 	@echo "make fuzz    schemathesis against the local stack and its OpenAPI document"
@@ -68,17 +77,13 @@ format: install
 clean:
 	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam .dev
 
-# Tools that pin their own versions (and conflicting boto3/pydantic) live in environments of
-# their own, never in .venv.
-MINISTACK := .venv-ministack/bin/ministack
-SAM := .venv-sam/bin/sam
-CFN_LINT := .venv-cfnlint/bin/cfn-lint
-CHECKOV := .venv-checkov/bin/checkov
-SCHEMATHESIS := .venv-schemathesis/bin/schemathesis
-export SAM_CLI_TELEMETRY := 0
 
+# The emulator runs the functions on its own Python: 3.12, as on Lambda, where this machine has one.
+EMULATOR_PYTHON ?= $(or $(shell for p in python3.12 $(HOME)/.pyenv/versions/3.12*/bin/python3.12; do \
+	$$p -c '' 2>/dev/null && echo $$p && break; done),$(PYTHON))
 $(MINISTACK): infra/emulator-requirements.txt
-	$(PYTHON) -m venv .venv-ministack
+	rm -rf .venv-ministack
+	$(EMULATOR_PYTHON) -m venv .venv-ministack
 	.venv-ministack/bin/python -m pip install --quiet -r infra/emulator-requirements.txt
 	touch $(MINISTACK)
 $(SAM):
