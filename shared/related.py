@@ -10,7 +10,7 @@ from __future__ import annotations
 import heapq
 import math
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
@@ -36,8 +36,9 @@ class SectionEssay:
     keywords: Sequence[str]
 
 
-def rank_related(essays: Sequence[SectionEssay], limit: int = RELATED_KEPT) -> dict[str, list[str]]:
-    """For every essay of one section, the ids of up to `limit` others, closest first."""
+def rank_related(essays: Sequence[SectionEssay], limit: int = RELATED_KEPT) -> Iterator[tuple[str, list[str]]]:
+    """For every essay of one section, its id and the ids of up to `limit` others, closest first;
+    yielded one essay at a time, so a big section's lists are never all held at once."""
     count = len(essays)
     document_frequency = Counter(t for e in essays for t in set(e.keywords))
     title_terms = [set(unique_terms(e.title)) for e in essays]
@@ -59,7 +60,6 @@ def rank_related(essays: Sequence[SectionEssay], limit: int = RELATED_KEPT) -> d
                 holders[t].append(i)
 
     by_rating = sorted(range(count), key=lambda j: _tie_break(essays[j]))
-    ranked: dict[str, list[str]] = {}
     for i, essay in enumerate(essays):
         scores: dict[int, float] = defaultdict(float)
         for t, weight in weights[i].items():
@@ -75,8 +75,7 @@ def rank_related(essays: Sequence[SectionEssay], limit: int = RELATED_KEPT) -> d
             chosen = set(best)
             others = (j for j in by_rating if j != i and j not in chosen)
             best += islice(others, limit - len(best))
-        ranked[essay.essay_id] = [essays[j].essay_id for j in best]
-    return ranked
+        yield essay.essay_id, [essays[j].essay_id for j in best]
 
 
 def _tie_break(essay: SectionEssay) -> tuple[int, str, str]:

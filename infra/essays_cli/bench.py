@@ -391,12 +391,18 @@ import boto3
 from botocore.config import Config
 client = boto3.client("dynamodb", config=Config(parameter_validation=False, max_pool_connections=10))
 loader = Loader(client, {table!r}, concurrency={concurrency})
+peak_mb = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+rebuild_sections, writes_peak_mb = loader.rebuild_sections, []
+def rebuild_after_the_writes(sections):
+    writes_peak_mb.append(peak_mb())  # the peak of validation and writes, before the section rebuilds
+    return rebuild_sections(sections)
+loader.rebuild_sections = rebuild_after_the_writes
 t = time.perf_counter()
 validation = loader.validate([Path({path!r})])
 summary = loader.load([Path({path!r})], validation)
 elapsed = time.perf_counter() - t
 print(json.dumps({{"seconds": elapsed, "essays": summary.loaded, "requests": loader.writer.requests_sent,
-                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}}))
+                   "peak_mb": peak_mb(), "writes_peak_mb": writes_peak_mb[0]}}))
 """
 
 RAW_SCRIPT = """
@@ -406,12 +412,25 @@ from essays_cli.writer import BatchWriter, put
 from botocore.config import Config
 client = boto3.client("dynamodb", config=Config(parameter_validation=False, max_pool_connections=10))
 writer = BatchWriter(client, {table!r}, concurrency={concurrency})
-items = [put({{"pk": {{"S": f"RAW#{{i}}"}}, "sk": {{"S": "x"}}, "pad": {{"S": "x" * {size}}}}}) for i in range({count})]
+pad = "x" * {size}
+items = [put({{"pk": {{"S": f"RAW#{{i}}"}}, "sk": {{"S": "x"}}, "pad": {{"S": pad}}}}) for i in range({count})]
 t = time.perf_counter()
 for start in range(0, len(items), 2500):
     writer.write(items[start:start + 2500])
 print(json.dumps({{"seconds": time.perf_counter() - t, "items": len(items)}}))
 """
+
+
+def _mean_item_bytes(client: Any, table: str, segments: int = 8, per_segment: int = 250) -> int:
+    """The loaded items' mean size (attribute names + values, as DynamoDB sizes an item), from the
+    first page of each of a few parallel-scan segments: the raw ceiling writes items as big."""
+    total = count = 0
+    for segment in range(segments):
+        page = client.scan(TableName=table, Segment=segment, TotalSegments=segments, Limit=per_segment)
+        for item in page["Items"]:
+            total += sum(len(name) + len(json.dumps(value)) for name, value in item.items())
+            count += 1
+    return max(total // max(count, 1), 1)
 
 
 def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 4) -> list[dict[str, Any]]:
@@ -436,7 +455,8 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 4) -> li
             raw_table = f"raw-{count}"
             client.create_table(TableName=raw_table, **table_definition("EssaysTable"))
             raw_items = min(items, 100_000)  # the ceiling's rate, on up to 100,000 items
-            raw_script = RAW_SCRIPT.format(table=raw_table, concurrency=concurrency, size=200, count=raw_items)
+            size = _mean_item_bytes(client, table)
+            raw_script = RAW_SCRIPT.format(table=raw_table, concurrency=concurrency, size=size, count=raw_items)
             raw_out = subprocess.run(
                 [sys.executable, "-c", raw_script],
                 env={**os.environ, **env},
@@ -458,8 +478,10 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 4) -> li
                     "items": items,
                     "items_per_s": items_per_second,
                     "raw_items_per_s": raw_per_second,
+                    "item_bytes": size,
                     "ratio": items_per_second / raw_per_second,
                     "peak_mb": load["peak_mb"],
+                    "writes_peak_mb": load["writes_peak_mb"],
                 }
             )
     return rows
@@ -548,15 +570,26 @@ def main(argv: list[str] | None = None) -> int:
         if not args.skip_load and sizes:
             emulator = "ministack" if (ROOT / ".venv-ministack").exists() else "moto server"
             emit(f"## Bulk load into a local DynamoDB endpoint ({emulator}), concurrency 4")
-            emit("Ceiling: raw BatchWriteItem of 200-byte items through the same writer and endpoint.")
+            emit(
+                "Ceiling: raw BatchWriteItem of items as big as the loaded ones (their mean size, sampled), "
+                "through the same writer, endpoint and concurrency."
+            )
             emit()
-            emit("| essays | seconds | essays/s | items written | items/s | raw items/s | × ceiling | peak MB |")
-            emit("|---:|---:|---:|---:|---:|---:|---:|---:|")
+            emit(
+                "Peak memory (RSS) of the loader process: after validation and writes, and in all (the section "
+                "rebuilds hold one section at a time: here 50 sections, so they grow with the library)."
+            )
+            emit()
+            emit(
+                "| essays | seconds | essays/s | items | item bytes | items/s | raw items/s | × ceiling "
+                "| peak MB, writes | peak MB |"
+            )
+            emit("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
             for row in bulk_load(env, sizes):
                 emit(
                     f"| {row['essays']:,} | {row['seconds']:.0f} | {row['essays_per_s']:.0f} | {row['items']:,} | "
-                    f"{row['items_per_s']:.0f} | {row['raw_items_per_s']:.0f} | {row['ratio']:.2f} | "
-                    f"{row['peak_mb']:.0f} |"
+                    f"{row['item_bytes']:,} | {row['items_per_s']:.0f} | {row['raw_items_per_s']:.0f} | "
+                    f"{row['ratio']:.2f} | {row['writes_peak_mb']:.0f} | {row['peak_mb']:.0f} |"
                 )
             emit()
 

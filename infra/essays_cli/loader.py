@@ -284,12 +284,10 @@ class Loader:
             essays.append(
                 SectionEssay(member["essayId"], member["title"], member.get("rating"), member.get("keywords", []))
             )
-        ranked = rank_related(essays)
-        del essays
         header = {"sectionId": section_id, "sectionName": info.name, "level": info.level, "subject": info.subject}
         related = (
             put(to_item(essay_items.related_values({**header, "essayId": essay_id}, [listed[j] for j in others])))
-            for essay_id, others in ranked.items()
+            for essay_id, others in rank_related(essays)
         )
         for batch in _chunks(related, 100):  # a related item is ~30 KB as boto3 request dicts
             self.writer.write(batch)
