@@ -21,16 +21,23 @@ class BodyReader(Protocol):
     def get_body(self, essay_id: str) -> dict[str, Any] | None: ...
 
 
+def _header(item: dict[str, Any]) -> dict[str, Any]:
+    """What the preview and the full essay both show first, from a card or a body item."""
+    return {
+        "essay_id": text(item, "essayId"),
+        "title": text(item, "title"),
+        "breadcrumb": Breadcrumb.from_item(item),
+        "word_count": whole(item, "wordCount"),
+        "rating": rating(item),
+    }
+
+
 def preview_from_card(card: dict[str, Any]) -> EssayPreview:
     extracts = texts(card, "extracts")
     if len(extracts) != len(PARTS):
         raise StoredItemError(f"stored card {card.get('pk')!r} has {len(extracts)} extracts, not {len(PARTS)}")
     return EssayPreview(
-        essay_id=text(card, "essayId"),
-        title=text(card, "title"),
-        breadcrumb=Breadcrumb.from_item(card),
-        word_count=whole(card, "wordCount"),
-        rating=rating(card),
+        **_header(card),
         extracts=[
             Extract(part=part, text=with_read_more(extract)) for part, extract in zip(PARTS, extracts, strict=True)
         ],
@@ -50,11 +57,7 @@ def full_essay(store: BodyReader, essay_id: str) -> FullEssay:
         raise NotFound(f"No essay has the id '{essay_id}'.")
     comment = body.get("teacherComment")
     return FullEssay(
-        essay_id=text(body, "essayId"),
-        title=text(body, "title"),
-        breadcrumb=Breadcrumb.from_item(body),
-        word_count=whole(body, "wordCount"),
-        rating=rating(body),
+        **_header(body),
         paragraphs=texts(body, "paragraphs"),
         teacher_comment=text(body, "teacherComment") if comment is not None else None,
         updated_at=text(body, "updatedAt"),
