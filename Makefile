@@ -34,6 +34,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# One field of the running local stack's .dev/stack.json.
+STACK_FIELD := $(BIN)/python -c 'import json, sys; print(json.load(open(".dev/stack.json"))[sys.argv[1]])'
+
 # template.yaml built and deployed into the embedded emulator (infra/essays_cli/devserver.py says how).
 dev: install $(SAM) $(MINISTACK)
 	$(BIN)/essays-dev --port $(DEV_PORT) --state-file .dev/stack.json
@@ -41,7 +44,7 @@ dev: install $(SAM) $(MINISTACK)
 # The same stack in the background, for scripts and CI: returns once the API answers.
 dev-up: install $(SAM) $(MINISTACK)
 	@mkdir -p .dev
-	@if [ -f .dev/stack.json ] && kill -0 $$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["pid"])') 2>/dev/null; \
+	@if [ -f .dev/stack.json ] && kill -0 $$($(STACK_FIELD) pid) 2>/dev/null; \
 		then echo "already up: .dev/stack.json"; exit 0; fi; rm -f .dev/stack.json; \
 	nohup $(BIN)/essays-dev --port $(DEV_PORT) --state-file .dev/stack.json > .dev/dev.log 2>&1 & \
 	pid=$$!; for i in $$(seq 1 600); do [ -f .dev/stack.json ] && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
@@ -49,11 +52,11 @@ dev-up: install $(SAM) $(MINISTACK)
 
 # The readers' current access tokens (the running stack renews them every 45 minutes).
 dev-tokens:
-	@$(BIN)/python -c 'import json; s = json.load(open(".dev/stack.json")); print("SUBSCRIBER_TOKEN=" + s["subscriberToken"]); print("LAPSED_TOKEN=" + s["lapsedToken"])'
+	@echo "SUBSCRIBER_TOKEN=$$($(STACK_FIELD) subscriberToken)"; echo "LAPSED_TOKEN=$$($(STACK_FIELD) lapsedToken)"
 
 dev-down:
 	@if [ -f .dev/stack.json ]; then \
-		kill $$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["pid"])') 2>/dev/null || true; \
+		kill $$($(STACK_FIELD) pid) 2>/dev/null || true; \
 		for i in $$(seq 1 120); do [ -f .dev/stack.json ] || break; sleep 0.25; done; rm -f .dev/stack.json; \
 		echo "stopped"; else echo "not running"; fi
 
@@ -105,8 +108,8 @@ $(CHECKOV):
 FUZZ_SEED ?= 20261127
 fuzz: install $(SCHEMATHESIS)
 	$(MAKE) --no-print-directory dev-up DEV_PORT=0
-	@API=$$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["apiUrl"])'); \
-	TOKEN=$$($(BIN)/python -c 'import json; print(json.load(open(".dev/stack.json"))["subscriberToken"])'); \
+	@API=$$($(STACK_FIELD) apiUrl); \
+	TOKEN=$$($(STACK_FIELD) subscriberToken); \
 	$(SCHEMATHESIS) run $$API/openapi.json --url $$API --checks all \
 		--exclude-checks unsupported_method,positive_data_acceptance \
 		-H "Authorization: Bearer $$TOKEN" --max-examples 100 --workers 2 --seed $(FUZZ_SEED); \

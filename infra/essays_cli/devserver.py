@@ -93,14 +93,18 @@ def _aws_environment(endpoint: str) -> dict[str, str]:
     }
 
 
-def _clean_environment() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "ESSAYS_", "TOKEN_", "CURSOR_"))}
+def _forget_outside_settings() -> None:
+    """Drop AWS and application settings this process inherited (a profile, real credentials, a
+    table name): the tools it runs and the emulator's functions get only what the stack sets."""
+    for name in [k for k in os.environ if k.startswith(("AWS_", "ESSAYS_", "TOKEN_", "CURSOR_"))]:
+        del os.environ[name]
 
 
-def _run(step: str, command: list[str], env: dict[str, str], log: Path) -> None:
+def _run(step: str, command: list[str], log: Path, **settings: str) -> None:
     with log.open("a", encoding="utf-8") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
+        env = {**os.environ, **settings}
         result = subprocess.run(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, check=False)
     if result.returncode != 0:
         raise StackFailed(f"{step} failed (exit {result.returncode}); see {log}")
@@ -110,7 +114,7 @@ def start_emulator(port: int, log: Path) -> subprocess.Popen[bytes]:
     state = WORK / f"emulator-{port}"
     shutil.rmtree(state, ignore_errors=True)  # a fresh start every time: keys, tables, users
     env = {
-        **_clean_environment(),
+        **os.environ,
         "GATEWAY_PORT": str(port),
         "BIND_HOST": "127.0.0.1",  # never on the network
         "MINISTACK_HOST": "127.0.0.1",
@@ -156,10 +160,9 @@ def build_and_deploy(endpoint: str, log: Path) -> dict[str, str]:
     """sam build + sam deploy of template.yaml into the emulator; returns the stack's outputs."""
     import boto3
 
-    env = {**_clean_environment(), **_aws_environment(endpoint)}
     # The Makefile's build-SharedLayer: wheels for the emulator's Python on this machine.
-    build_env = {**env, "PYTHON": str(EMULATOR_PYTHON), "LAYER_PIP_TARGET": ""}
-    _run("sam build", [str(SAM), "build", "--config-env", "local"], build_env, log)
+    build = [str(SAM), "build", "--config-env", "local"]
+    _run("sam build", build, log, PYTHON=str(EMULATOR_PYTHON), LAYER_PIP_TARGET="")
     boto3.client("s3").create_bucket(Bucket=ARTIFACTS_BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
     overrides = {
         "Stage": STAGE,
@@ -169,7 +172,7 @@ def build_and_deploy(endpoint: str, log: Path) -> dict[str, str]:
         "TableDeletionProtection": "false",
     }
     deploy = [str(SAM), "deploy", "--config-env", "local", "--no-progressbar", "--parameter-overrides"]
-    _run("sam deploy", deploy + [f"{k}={v}" for k, v in overrides.items()], env, log)
+    _run("sam deploy", deploy + [f"{k}={v}" for k, v in overrides.items()], log)
     stack = boto3.client("cloudformation").describe_stacks(StackName=STACK)["Stacks"][0]
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
@@ -282,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     WORK.mkdir(exist_ok=True)
     endpoint = f"http://127.0.0.1:{port}"
+    _forget_outside_settings()
     os.environ.update(_aws_environment(endpoint))
     signal.signal(signal.SIGTERM, _stop)
     started = time.monotonic()
