@@ -2,11 +2,11 @@
 
 from typing import Any
 
-from shared.access import Unauthorized, decide, policy
-from shared.config import AuthorizerConfig
-from shared.observability import logger
+from shared.access.policy import Unauthorized, decide, policy
+from shared.access.tokens import JwksCache, TokenRejected, TokenVerifier
+from shared.http.config import AuthorizerConfig
+from shared.http.observability import logger
 from shared.store.subscriptions import SubscriptionStore
-from shared.tokens import JwksCache, TokenRejected, TokenVerifier
 
 CONFIG = AuthorizerConfig.from_env()
 VERIFIER = TokenVerifier(CONFIG.issuer, JwksCache(CONFIG.jwks_url))

@@ -1,10 +1,10 @@
 """GET /essays/{essayId}: the full, formatted essay, for active subscribers only (the
 authorizer has already checked; API Gateway passes us who the reader is)."""
 
-from shared.api import Event, Response, api_handler, essay_id_parameter, private_response
-from shared.catalog import full_essay
-from shared.config import ContentConfig
-from shared.observability import logger
+from shared.http.api import Event, Response, api_handler, essay_id_parameter, private_response
+from shared.http.config import ContentConfig
+from shared.http.observability import logger
+from shared.library.essays import full_essay
 from shared.store.content import ContentStore
 
 CONFIG = ContentConfig.from_env()

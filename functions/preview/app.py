@@ -1,8 +1,8 @@
 """GET /essays/{essayId}/preview: the free, unformatted preview of an essay."""
 
-from shared.api import Event, Response, api_handler, essay_id_parameter, public_response
-from shared.catalog import essay_preview
-from shared.config import ContentConfig
+from shared.http.api import Event, Response, api_handler, essay_id_parameter, public_response
+from shared.http.config import ContentConfig
+from shared.library.essays import essay_preview
 from shared.store.content import ContentStore
 
 CONFIG = ContentConfig.from_env()

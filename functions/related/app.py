@@ -1,8 +1,8 @@
 """GET /essays/{essayId}/related?limit=N: other essays of the same section, closest first."""
 
-from shared.api import Event, Response, api_handler, essay_id_parameter, limit_parameter, public_response
-from shared.config import ContentConfig
-from shared.discovery import related_essays
+from shared.http.api import Event, Response, api_handler, essay_id_parameter, limit_parameter, public_response
+from shared.http.config import ContentConfig
+from shared.library.discovery import related_essays
 from shared.store.content import ContentStore
 
 CONFIG = ContentConfig.from_env()

@@ -1,9 +1,9 @@
 """GET /search?q=...&limit=N&cursor=...: essays whose titles match the words of q, best first."""
 
-from shared.api import Event, Response, api_handler, limit_parameter, public_response, query_parameter
-from shared.config import ContentConfig, cursor_secret
-from shared.cursor import CursorCodec
-from shared.discovery import search
+from shared.http.api import Event, Response, api_handler, limit_parameter, public_response, query_parameter
+from shared.http.config import ContentConfig, cursor_secret
+from shared.library.cursor import CursorCodec
+from shared.library.discovery import search
 from shared.store.content import ContentStore
 
 CONFIG = ContentConfig.from_env()

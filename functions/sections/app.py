@@ -3,7 +3,8 @@ GET /sections/{sectionId}/essays?limit=&cursor= (a section's essays, paginated).
 
 One function for both: they read the same items and share permissions."""
 
-from shared.api import (
+from shared.errors import InvalidRequest
+from shared.http.api import (
     Event,
     Response,
     api_handler,
@@ -12,11 +13,10 @@ from shared.api import (
     public_response,
     query_parameter,
 )
-from shared.config import ContentConfig, cursor_secret
-from shared.cursor import CursorCodec
-from shared.discovery import section_essays, section_tree
-from shared.errors import InvalidRequest
-from shared.ids import is_section_id
+from shared.http.config import ContentConfig, cursor_secret
+from shared.library.cursor import CursorCodec
+from shared.library.discovery import section_essays, section_tree
+from shared.library.ids import is_section_id
 from shared.store.content import ContentStore
 
 CONFIG = ContentConfig.from_env()

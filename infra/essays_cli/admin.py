@@ -20,8 +20,8 @@ from datetime import UTC, datetime
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.access.subscriptions import Status, Subscription
 from shared.store.subscriptions import SubscriptionStore
-from shared.subscriptions import Status, Subscription
 
 TABLE_OUTPUT = "SubscriptionsTableName"
 

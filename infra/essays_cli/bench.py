@@ -138,8 +138,8 @@ def local_stack() -> Iterator[dict[str, str]]:
     from essays_cli import seed
     from essays_cli.issuer import CLIENT_ID, JwksServer, LocalIssuer
     from essays_cli.template import table_definition
+    from shared.access.subscriptions import Status, Subscription
     from shared.store.subscriptions import SubscriptionStore
-    from shared.subscriptions import Status, Subscription
 
     stack = ExitStack()
     dynamodb_url = stack.enter_context(dynamodb_endpoint())
@@ -386,7 +386,7 @@ LOAD_SCRIPT = """
 import json, resource, sys, time, io, contextlib
 from pathlib import Path
 sys.argv = ["essays-seed"]
-from essays_cli.loader import Loader
+from essays_cli.loading.loader import Loader
 import boto3
 from botocore.config import Config
 client = boto3.client("dynamodb", config=Config(parameter_validation=False, max_pool_connections=10))
@@ -408,7 +408,7 @@ print(json.dumps({{"seconds": elapsed, "essays": summary.loaded, "requests": loa
 RAW_SCRIPT = """
 import json, resource, time
 import boto3
-from essays_cli.writer import BatchWriter, put
+from essays_cli.loading.writer import BatchWriter, put
 from botocore.config import Config
 client = boto3.client("dynamodb", config=Config(parameter_validation=False, max_pool_connections=10))
 writer = BatchWriter(client, {table!r}, concurrency={concurrency})

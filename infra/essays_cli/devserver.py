@@ -181,8 +181,8 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     """Two readers in the stack's user pool, with their subscriptions: one active, one lapsed."""
     import boto3
 
+    from shared.access.subscriptions import Status, Subscription
     from shared.store.subscriptions import SubscriptionStore
-    from shared.subscriptions import Status, Subscription
 
     cognito = boto3.client("cognito-idp")
     pool, client = outputs["UserPoolId"], outputs["UserPoolClientId"]

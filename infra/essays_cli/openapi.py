@@ -17,8 +17,16 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from essays_cli.template import api_routes
-from shared.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
-from shared.models import EssayPreview, FullEssay, Plans, RelatedEssays, SearchResults, SectionEssays, SectionTree
+from shared.library.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
+from shared.library.models import (
+    EssayPreview,
+    FullEssay,
+    Plans,
+    RelatedEssays,
+    SearchResults,
+    SectionEssays,
+    SectionTree,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "functions" / "openapi" / "openapi.json"

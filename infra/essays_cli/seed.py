@@ -20,10 +20,10 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 from tqdm import tqdm
 
-from essays_cli.loader import Loader, Summary
-from essays_cli.records import Problem
-from essays_cli.writer import WriteFailed
-from shared.preview import PreviewPolicy
+from essays_cli.loading.files import Problem
+from essays_cli.loading.loader import Loader, Summary
+from essays_cli.loading.previews import PreviewPolicy
+from essays_cli.loading.writer import WriteFailed
 
 TABLE_OUTPUT = "EssaysTableName"
 

@@ -17,7 +17,7 @@ strongly consistent right after writing.
 
 from __future__ import annotations
 
-from shared.text import fold
+from shared.library.text import fold
 
 CARD = "CARD"
 RELATED = "RELATED"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from shared.access.subscriptions import Subscription
 from shared.store.dynamo import Table, from_item, to_item
-from shared.subscriptions import Subscription
 
 
 class SubscriptionStore(Table):

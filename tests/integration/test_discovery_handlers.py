@@ -15,7 +15,7 @@ from functions.plans import app as plans_app
 from functions.related import app as related_app
 from functions.search import app as search_app
 from functions.sections import app as sections_app
-from shared.models import RelatedEssays, SearchResults, SectionEssays, SectionTree
+from shared.library.models import RelatedEssays, SearchResults, SectionEssays, SectionTree
 from tests.conftest import api_event, body_of, parse, sample_records
 
 HISTORY = "as-and-a-level--history--modern-european-history-1789-1945"

@@ -16,11 +16,11 @@ from functions.preview import app as preview_app
 from functions.related import app as related_app
 from functions.search import app as search_app
 from functions.sections import app as sections_app
-from shared.access import Decision, policy
-from shared.ids import essay_id_from_title
-from shared.preview import READ_MORE
+from shared.access.policy import Decision, policy
+from shared.library.ids import essay_id_from_title
+from shared.library.preview import READ_MORE
+from shared.library.text import paragraphs
 from shared.store.dynamo import dynamodb_client
-from shared.text import paragraphs
 from tests.conftest import api_event, body_of, sample_records
 
 HISTORY = "as-and-a-level--history--modern-european-history-1789-1945"

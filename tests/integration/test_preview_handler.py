@@ -9,10 +9,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from functions.preview import app
-from shared.ids import essay_id_from_title
-from shared.models import EssayPreview
-from shared.preview import READ_MORE
-from shared.text import paragraphs
+from shared.library.ids import essay_id_from_title
+from shared.library.models import EssayPreview
+from shared.library.preview import READ_MORE
+from shared.library.text import paragraphs
 from tests.conftest import api_event, body_of, parse, sample_records
 
 

@@ -13,10 +13,10 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 from essays_cli import seed
-from essays_cli.loader import Loader
-from essays_cli.writer import Backoff
+from essays_cli.loading.loader import Loader
+from essays_cli.loading.writer import Backoff
 
-from shared.ids import essay_id_from_title
+from shared.library.ids import essay_id_from_title
 from tests.conftest import SAMPLES, sample_records
 
 BAD = Path(__file__).resolve().parent.parent / "data" / "bad"
@@ -278,7 +278,7 @@ def test_writes_refused_for_good_stop_the_load_with_advice(
 ) -> None:
     real_client = seed._client
     monkeypatch.setattr(seed, "_client", lambda service, args: FlakyDynamoDB(real_client(service, args), throttle=99))
-    monkeypatch.setattr("essays_cli.writer.time.sleep", lambda seconds: None)
+    monkeypatch.setattr("essays_cli.loading.writer.time.sleep", lambda seconds: None)
 
     status, _, err = run(capsys, "load", *map(str, SAMPLES), "--table", essays_table)
     assert status == 2

@@ -22,8 +22,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from essays_cli.issuer import JwksServer
 
-from shared.subscriptions import Status, Subscription
-from shared.tokens import JwksCache
+from shared.access.subscriptions import Status, Subscription
+from shared.access.tokens import JwksCache
 from tests.conftest import api_event, body_of, create_table_from_template
 
 ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"

@@ -16,8 +16,8 @@ AUTH_ONLY = {"jwt", "cryptography"}
 FUNCTIONS = ["preview", "essay", "related", "search", "sections", "plans", "openapi", "authorizer"]
 
 
-@pytest.mark.parametrize("name", FUNCTIONS)
-def test_a_function_imports_only_what_it_needs(name: str) -> None:
+def _imported_modules(name: str) -> set[str]:
+    """Every module loaded by importing the function's handler, in a fresh interpreter."""
     probe = f"import functions.{name}.app, json, sys; print(json.dumps(sorted(sys.modules)))"
     env = {
         **os.environ,
@@ -30,9 +30,30 @@ def test_a_function_imports_only_what_it_needs(name: str) -> None:
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
     )
-    top_level = {module.split(".")[0] for module in json.loads(result.stdout)}
+    return set(json.loads(result.stdout))
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_a_function_imports_only_what_it_needs(name: str) -> None:
+    top_level = {module.split(".")[0] for module in _imported_modules(name)}
     assert not top_level & NEVER
     if name != "authorizer":
         assert not top_level & AUTH_ONLY
     if name in ("plans", "openapi"):
         assert "boto3" not in top_level  # no data access, no AWS SDK
+
+
+def test_the_layer_ships_only_modules_some_function_imports() -> None:
+    """shared/ is the layer: a module no function imports (loader-only code) belongs in infra/."""
+    shipped = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+        for path in (ROOT / "shared").rglob("*.py")
+    }
+    imported = set().union(*(_imported_modules(name) for name in FUNCTIONS))
+    assert shipped - imported == set()
+
+
+def test_no_layer_module_imports_pydantic() -> None:
+    for path in (ROOT / "shared").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        assert "import pydantic" not in source and "from pydantic" not in source, path

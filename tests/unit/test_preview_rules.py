@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from essays_cli.loading.previews import PreviewPolicy, build_preview
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from shared.preview import PreviewPolicy, build_preview
-from shared.text import paragraphs, sentence_spans
+from shared.library.text import paragraphs, sentence_spans
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÉéëç0123456789'-", min_size=1, max_size=12)
 SENTENCE = st.builds(

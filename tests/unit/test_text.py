@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.ids import essay_id_from_title, is_essay_id, is_section_id, section_id
-from shared.text import terms
+from shared.library.ids import essay_id_from_title, is_essay_id, is_section_id, section_id
+from shared.library.text import terms
 
 
 def test_case_accents_and_punctuation_do_not_matter() -> None:

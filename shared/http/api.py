@@ -16,10 +16,10 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from shared.config import HttpConfig
 from shared.errors import EssayApiError, InvalidRequest, NotFound, Unavailable
-from shared.ids import is_essay_id
-from shared.observability import logger, metrics, traced
+from shared.http.config import HttpConfig
+from shared.http.observability import logger, metrics, traced
+from shared.library.ids import is_essay_id
 
 Event = Mapping[str, Any]
 Response = dict[str, Any]

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.access.tokens import TokenRejected, TokenVerifier
 from shared.store.subscriptions import SubscriptionStore
-from shared.tokens import TokenRejected, TokenVerifier
 
 # The methods and paths an Allow covers. API Gateway caches one policy per token for every
 # route behind this authorizer, so it must name them all, and nothing more.

@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from shared.records import MAX_BODY_CHARS, EssayRecord
+from essays_cli.loading.record import MAX_BODY_CHARS, EssayRecord
 
 FIELDS = ("id", "title", "level", "subject", "section", "body", "rating", "teacherComment")
 REQUIRED = ("title", "level", "subject", "section", "body")

@@ -10,10 +10,10 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from shared.preview import Preview
-from shared.records import EssayRecord
+from essays_cli.loading.previews import Preview
+from essays_cli.loading.record import EssayRecord
+from shared.library.text import paragraphs, unique_terms
 from shared.store import schema
-from shared.text import paragraphs, unique_terms
 
 RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
 

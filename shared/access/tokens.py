@@ -16,7 +16,7 @@ from typing import Any
 
 import jwt
 
-from shared.config import IssuerConfig
+from shared.http.config import IssuerConfig
 
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 30

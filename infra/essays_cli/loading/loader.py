@@ -26,12 +26,13 @@ from itertools import islice, pairwise
 from pathlib import Path
 from typing import Any
 
-from essays_cli.records import Problem, SourceRecord, read_records
-from essays_cli.writer import Backoff, BatchWriter, delete, put
-from shared.preview import PreviewPolicy, build_preview
-from shared.records import EssayRecord
-from shared.related import SectionEssay, essay_keywords, rank_related
-from shared.store import essay_items, schema
+from essays_cli.loading import items
+from essays_cli.loading.files import Problem, SourceRecord, read_records
+from essays_cli.loading.previews import PreviewPolicy, build_preview
+from essays_cli.loading.ranking import SectionEssay, essay_keywords, rank_related
+from essays_cli.loading.record import EssayRecord
+from essays_cli.loading.writer import Backoff, BatchWriter, delete, put
+from shared.store import schema
 from shared.store.dynamo import from_item, to_item
 
 CHUNK = 100  # essays per write step (BatchGetItem reads at most 100 keys)
@@ -208,16 +209,16 @@ class Loader:
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         preview = build_preview(record.body, self.policy)
         keywords = essay_keywords(record.title, record.body)
-        card = essay_items.card_values(record, preview, keywords, fingerprint, created, now)
-        member = essay_items.member_values(card)
-        postings = essay_items.posting_keys(record.essay_id, record.title, record.rating)
+        card = items.card_values(record, preview, keywords, fingerprint, created, now)
+        member = items.member_values(card)
+        postings = items.posting_keys(record.essay_id, record.title, record.rating)
         requests = [
-            put(to_item(essay_items.body_values(record, fingerprint, created, now))),
+            put(to_item(items.body_values(record, fingerprint, created, now))),
             put(to_item(member)),
             *(put(_key(pk, sk)) for pk, sk in sorted(postings)),
         ]
         if old:
-            stale = essay_items.posting_keys(record.essay_id, old["title"], old.get("rating")) - postings
+            stale = items.posting_keys(record.essay_id, old["title"], old.get("rating")) - postings
             old_member = (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], old["essayId"]))
             if old_member != (member["pk"], member["sk"]):
                 stale.add(old_member)
@@ -286,14 +287,14 @@ class Loader:
             )
         header = {"sectionId": section_id, "sectionName": info.name, "level": info.level, "subject": info.subject}
         related = (
-            put(to_item(essay_items.related_values({**header, "essayId": essay_id}, [listed[j] for j in others])))
+            put(to_item(items.related_values({**header, "essayId": essay_id}, [listed[j] for j in others])))
             for essay_id, others in rank_related(essays)
         )
         for batch in _chunks(related, 100):  # a related item is ~30 KB as boto3 request dicts
             self.writer.write(batch)
         if listed:
             count = len(listed)
-            taxonomy = essay_items.taxonomy_values(section_id, info.level, info.subject, info.name, count, self.clock())
+            taxonomy = items.taxonomy_values(section_id, info.level, info.subject, info.name, count, self.clock())
             self.writer.write([put(to_item(taxonomy))])
         else:
             self.writer.write([delete(_key(schema.TAXONOMY, schema.taxonomy_sk(section_id)))])
@@ -332,7 +333,7 @@ class Loader:
                 if old["sectionId"] not in dirty:
                     dirty[old["sectionId"]] = info
                     marks.append(put(to_item(_dirty_mark(old["sectionId"], info, now))))
-                keys = essay_items.posting_keys(essay_id, old["title"], old.get("rating"))
+                keys = items.posting_keys(essay_id, old["title"], old.get("rating"))
                 keys |= {
                     (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], essay_id)),
                     (schema.essay_pk(essay_id), schema.RELATED),

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from itertools import islice
 
-from shared.text import terms, unique_terms
+from shared.library.text import terms, unique_terms
 
 KEYWORDS_FROM_BODY = 12
 TITLE_WEIGHT = 2.0

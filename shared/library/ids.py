@@ -6,7 +6,7 @@ import hashlib
 import re
 import unicodedata
 
-from shared.text import slugify
+from shared.library.text import slugify
 
 ESSAY_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$"
 SECTION_ID_PATTERN = r"^[a-z0-9-]{1,60}--[a-z0-9-]{1,60}--[a-z0-9-]{1,100}$"

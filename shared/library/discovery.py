@@ -7,9 +7,9 @@ import unicodedata
 from collections import Counter, defaultdict
 from typing import Any, Protocol
 
-from shared.cursor import CursorCodec
 from shared.errors import InvalidRequest, NotFound
-from shared.models import (
+from shared.library.cursor import CursorCodec
+from shared.library.models import (
     Breadcrumb,
     EssaySummary,
     LevelNode,
@@ -24,7 +24,7 @@ from shared.models import (
     text,
     whole,
 )
-from shared.text import unique_terms
+from shared.library.text import unique_terms
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 8

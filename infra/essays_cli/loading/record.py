@@ -9,8 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from shared.ids import ESSAY_ID_PATTERN, essay_id_from_title, section_id
-from shared.text import word_count
+from shared.library.ids import ESSAY_ID_PATTERN, essay_id_from_title, section_id
+from shared.library.text import word_count
 
 MAX_BODY_CHARS = 200_000  # ~35,000 words; keeps the full-essay item far below DynamoDB's 400 KB
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]

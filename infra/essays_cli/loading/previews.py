@@ -10,10 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.text import paragraphs, sentence_spans, shorten
+from shared.library.preview import PARTS
+from shared.library.text import paragraphs, sentence_spans, shorten
 
-PARTS = ("Introduction", "Middle", "Conclusion")
-READ_MORE = "...read more"
 SNIPPET_MAX_CHARS = 90
 
 
@@ -94,7 +93,3 @@ def build_preview(body: str, policy: PreviewPolicy) -> Preview:
     spans = (intro, middle, conclusion)
     texts = [" ".join(tokens[a:b]) for a, b in spans]
     return Preview((texts[0], texts[1], texts[2]), shorten(texts[0], SNIPPET_MAX_CHARS), spans)
-
-
-def with_read_more(extract: str) -> str:
-    return f"{extract} {READ_MORE}" if extract else READ_MORE

@@ -9,8 +9,18 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from shared.errors import NotFound
-from shared.models import Breadcrumb, EssayPreview, Extract, FullEssay, StoredItemError, rating, text, texts, whole
-from shared.preview import PARTS, with_read_more
+from shared.library.models import (
+    Breadcrumb,
+    EssayPreview,
+    Extract,
+    FullEssay,
+    StoredItemError,
+    rating,
+    text,
+    texts,
+    whole,
+)
+from shared.library.preview import PARTS, with_read_more
 
 
 class CardReader(Protocol):

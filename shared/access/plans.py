@@ -8,8 +8,8 @@ import os
 import re
 from typing import Any
 
-from shared.config import ConfigError
-from shared.models import Plan
+from shared.http.config import ConfigError
+from shared.library.models import Plan
 
 DEFAULT_PLANS = '[{"name": "Monthly", "price": "6.99", "currency": "GBP", "period": "month"}]'
 _PRICE = re.compile(r"^\d{1,6}\.\d{2}$")
