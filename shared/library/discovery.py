@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
-from typing import Any, Protocol
+from typing import Protocol
 
 from shared.errors import InvalidRequest, NotFound
 from shared.library.cursor import CursorCodec
+from shared.library.essays import breadcrumb
 from shared.library.models import (
-    Breadcrumb,
     EssaySummary,
     LevelNode,
     RelatedEssays,
@@ -21,10 +21,9 @@ from shared.library.models import (
     SectionNode,
     SectionTree,
     SubjectNode,
-    text,
-    whole,
 )
 from shared.library.text import unique_terms
+from shared.store.rows import CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
 
 MAX_QUERY_CHARS = 200
 MAX_QUERY_WORDS = 8
@@ -32,21 +31,27 @@ POSTINGS_PER_WORD = 1000  # the best rated 1,000 titles per word: one Query page
 
 
 class DiscoveryStore(Protocol):
-    def get_related(self, essay_id: str) -> dict[str, Any] | None: ...
+    def get_related(self, essay_id: str) -> RelatedRow | None: ...
     def postings(self, term: str, limit: int) -> list[tuple[str, int]]: ...
-    def get_cards(self, essay_ids: list[str]) -> dict[str, dict[str, Any]]: ...
-    def section_page(self, section_id: str, limit: int, start_after: str | None) -> list[dict[str, Any]]: ...
-    def sections(self) -> list[dict[str, Any]]: ...
+    def get_cards(self, essay_ids: list[str]) -> dict[str, CardRow]: ...
+    def section_page(self, section_id: str, limit: int, start_after: str | None) -> SectionPage: ...
+    def sections(self) -> list[TaxonomyRow]: ...
+
+
+def _section(row: SectionRow) -> SectionInfo:
+    return SectionInfo(row.section_id, row.name, row.level, row.subject)
+
+
+def _summary(row: SummaryRow) -> EssaySummary:
+    return EssaySummary(row.essay_id, row.title, row.snippet, row.rating)
 
 
 def related_essays(store: DiscoveryStore, essay_id: str, limit: int) -> RelatedEssays:
-    item = store.get_related(essay_id)
-    if item is None:
+    row = store.get_related(essay_id)
+    if row is None:
         raise NotFound(f"No essay has the id '{essay_id}'.")
     return RelatedEssays(
-        essay_id=essay_id,
-        section=SectionInfo.from_item(item),
-        related=[EssaySummary.from_item(entry) for entry in (item.get("related") or [])[:limit]],
+        essay_id=essay_id, section=_section(row.section), related=[_summary(r) for r in row.related[:limit]]
     )
 
 
@@ -93,18 +98,15 @@ def search(store: DiscoveryStore, cursors: CursorCodec, query: str, limit: int, 
     )
 
 
-def _hit(card: dict[str, Any], matched_words: int) -> SearchHit:
-    summary = EssaySummary.from_item(card)
-    return SearchHit(
-        summary.essay_id, summary.title, summary.snippet, summary.rating, Breadcrumb.from_item(card), matched_words
-    )
+def _hit(card: CardRow, matched_words: int) -> SearchHit:
+    header = card.header
+    return SearchHit(header.essay_id, header.title, card.snippet, header.rating, breadcrumb(header), matched_words)
 
 
 def section_tree(store: DiscoveryStore) -> SectionTree:
     tree: dict[str, dict[str, list[SectionNode]]] = defaultdict(lambda: defaultdict(list))
-    for item in store.sections():
-        node = SectionNode(id=text(item, "sectionId"), name=text(item, "name"), essay_count=whole(item, "essayCount"))
-        tree[text(item, "level")][text(item, "subject")].append(node)
+    for row in store.sections():
+        tree[row.level][row.subject].append(SectionNode(id=row.section_id, name=row.name, essay_count=row.essay_count))
     levels = []
     for level in sorted(tree):
         subjects = [
@@ -124,13 +126,11 @@ def section_essays(
 ) -> SectionEssays:
     scope = f"section:{section_id}"
     start_after = cursors.decode(cursor, scope) if cursor else None
-    # One more than asked for tells whether another page exists, so a cursor never leads to an empty page.
-    items = store.section_page(section_id, limit + 1, start_after)
-    if not items:
+    page = store.section_page(section_id, limit, start_after)
+    if page.section is None:
         raise NotFound(f"No section has the id '{section_id}'.")
-    page = items[:limit]
     return SectionEssays(
-        section=SectionInfo.from_item(page[0]),
-        essays=[EssaySummary.from_item(i) for i in page],
-        next_cursor=cursors.encode(scope, page[-1]["sk"]) if len(items) > limit else None,
+        section=_section(page.section),
+        essays=[_summary(r) for r in page.essays],
+        next_cursor=cursors.encode(scope, page.next_key) if page.next_key else None,
     )

@@ -1,56 +1,42 @@
-"""Domain logic of the essay routes: turn stored items into API models.
+"""Domain logic of the essay routes: turn the store's rows into API models.
 
-Stores are passed in, so this module knows nothing of DynamoDB; a stored item that does not
-fit the models raises StoredItemError, which the API treats as a fault (500).
+Stores are passed in, so this module knows nothing of DynamoDB or of stored attribute names.
 """
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Protocol
 
 from shared.errors import NotFound
-from shared.library.models import (
-    Breadcrumb,
-    EssayPreview,
-    Extract,
-    FullEssay,
-    StoredItemError,
-    rating,
-    text,
-    texts,
-    whole,
-)
+from shared.library.models import Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
 from shared.library.preview import PARTS, with_read_more
+from shared.store.rows import BodyRow, CardRow, HeaderRow, StoredItemError
 
 
 class CardReader(Protocol):
-    def get_card(self, essay_id: str) -> dict[str, Any] | None: ...
+    def get_card(self, essay_id: str) -> CardRow | None: ...
 
 
 class BodyReader(Protocol):
-    def get_body(self, essay_id: str) -> dict[str, Any] | None: ...
+    def get_body(self, essay_id: str) -> BodyRow | None: ...
 
 
-def _header(item: dict[str, Any]) -> dict[str, Any]:
-    """What the preview and the full essay both show first, from a card or a body item."""
-    return {
-        "essay_id": text(item, "essayId"),
-        "title": text(item, "title"),
-        "breadcrumb": Breadcrumb.from_item(item),
-        "word_count": whole(item, "wordCount"),
-        "rating": rating(item),
-    }
+def breadcrumb(header: HeaderRow) -> Breadcrumb:
+    section = header.section
+    return Breadcrumb(section.level, section.subject, SectionRef(section.section_id, section.name))
 
 
-def preview_from_card(card: dict[str, Any]) -> EssayPreview:
-    extracts = texts(card, "extracts")
-    if len(extracts) != len(PARTS):
-        raise StoredItemError(f"stored card {card.get('pk')!r} has {len(extracts)} extracts, not {len(PARTS)}")
+def preview_from_card(card: CardRow) -> EssayPreview:
+    header = card.header
+    if len(card.extracts) != len(PARTS):
+        raise StoredItemError(f"the card of {header.essay_id!r} has {len(card.extracts)} extracts, not {len(PARTS)}")
     return EssayPreview(
-        **_header(card),
-        extracts=[
-            Extract(part=part, text=with_read_more(extract)) for part, extract in zip(PARTS, extracts, strict=True)
-        ],
+        essay_id=header.essay_id,
+        title=header.title,
+        breadcrumb=breadcrumb(header),
+        word_count=header.word_count,
+        rating=header.rating,
+        extracts=[Extract(part, with_read_more(extract)) for part, extract in zip(PARTS, card.extracts, strict=True)],
     )
 
 
@@ -65,10 +51,14 @@ def full_essay(store: BodyReader, essay_id: str) -> FullEssay:
     body = store.get_body(essay_id)
     if body is None:
         raise NotFound(f"No essay has the id '{essay_id}'.")
-    comment = body.get("teacherComment")
+    header = body.header
     return FullEssay(
-        **_header(body),
-        paragraphs=texts(body, "paragraphs"),
-        teacher_comment=text(body, "teacherComment") if comment is not None else None,
-        updated_at=text(body, "updatedAt"),
+        essay_id=header.essay_id,
+        title=header.title,
+        breadcrumb=breadcrumb(header),
+        word_count=header.word_count,
+        rating=header.rating,
+        paragraphs=body.paragraphs,
+        teacher_comment=body.teacher_comment,
+        updated_at=body.updated_at,
     )

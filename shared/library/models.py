@@ -1,9 +1,8 @@
 """What the API returns: plain frozen dataclasses, camelCase on the wire.
 
 The functions import no validation library (pydantic costs ~90 ms of cold start, measured by
-`make bench`); items read back from DynamoDB are checked field by field by the `from_*`
-constructors, so a malformed item is a loud fault (500), never a silent leak. The OpenAPI
-document is generated from these same classes (pydantic reads `__pydantic_config__`).
+`make bench`): items read back from DynamoDB are checked by the store's rows (shared/store/rows.py).
+The OpenAPI document is generated from these same classes (pydantic reads `__pydantic_config__`).
 """
 
 from __future__ import annotations
@@ -11,10 +10,6 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass, fields, is_dataclass
 from typing import Any
-
-
-class StoredItemError(ValueError):
-    """A stored item does not have the shape the code expects: a fault of ours, never the caller's."""
 
 
 def camel(name: str) -> str:
@@ -39,36 +34,6 @@ def to_json(value: Any) -> Any:
 API_CONFIG = {"alias_generator": camel, "extra": "forbid"}
 
 
-def text(item: dict[str, Any], key: str) -> str:
-    value = item.get(key)
-    if not isinstance(value, str):
-        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {key} should be text, not {type(value).__name__}")
-    return value
-
-
-def whole(item: dict[str, Any], key: str) -> int:
-    value = item.get(key)
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {key} should be a whole number")
-    return value
-
-
-def rating(item: dict[str, Any]) -> int | None:
-    value = item.get("rating")
-    if value is None:
-        return None
-    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
-        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: rating should be 1-5")
-    return value
-
-
-def texts(item: dict[str, Any], key: str) -> list[str]:
-    value = item.get(key)
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {key} should be a list of text")
-    return value
-
-
 @dataclass(frozen=True)
 class ApiModel:
     __pydantic_config__ = API_CONFIG
@@ -88,12 +53,6 @@ class Breadcrumb(ApiModel):
     level: str
     subject: str
     section: SectionRef
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> Breadcrumb:
-        return cls(
-            text(item, "level"), text(item, "subject"), SectionRef(text(item, "sectionId"), text(item, "sectionName"))
-        )
 
 
 @dataclass(frozen=True)
@@ -137,10 +96,6 @@ class EssaySummary(ApiModel):
     snippet: str
     rating: int | None
 
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> EssaySummary:
-        return cls(text(item, "essayId"), text(item, "title"), text(item, "snippet"), rating(item))
-
 
 @dataclass(frozen=True)
 class SectionInfo(ApiModel):
@@ -148,10 +103,6 @@ class SectionInfo(ApiModel):
     name: str
     level: str
     subject: str
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any]) -> SectionInfo:
-        return cls(text(item, "sectionId"), text(item, "sectionName"), text(item, "level"), text(item, "subject"))
 
 
 @dataclass(frozen=True)

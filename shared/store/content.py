@@ -8,6 +8,7 @@ from typing import Any
 from shared.errors import Unavailable
 from shared.store import schema
 from shared.store.dynamo import BUSY, Table, dynamodb_errors, from_item
+from shared.store.rows import BodyRow, CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
 
 
 class ContentStore(Table):
@@ -17,13 +18,15 @@ class ContentStore(Table):
         item = response.get("Item")
         return from_item(item) if item else None
 
-    def get_card(self, essay_id: str) -> dict[str, Any] | None:
+    def get_card(self, essay_id: str) -> CardRow | None:
         """The essay's header and preview: one GetItem of an item under 4 KB."""
-        return self._get(schema.card_key(essay_id))
+        item = self._get(schema.card_key(essay_id))
+        return CardRow.of(item) if item else None
 
-    def get_related(self, essay_id: str) -> dict[str, Any] | None:
+    def get_related(self, essay_id: str) -> RelatedRow | None:
         """The essay's precomputed related list: one GetItem of an item under 4 KB."""
-        return self._get(schema.related_key(essay_id))
+        item = self._get(schema.related_key(essay_id))
+        return RelatedRow.of(item) if item else None
 
     def postings(self, term: str, limit: int) -> list[tuple[str, int]]:
         """(essayId, rating) of essays whose title has the term, best rated first: one Query."""
@@ -41,52 +44,62 @@ class ContentStore(Table):
             found.append((schema.essay_id_of_posting(sk), 9 - int(sk.split("#", 1)[0])))
         return found
 
-    def get_cards(self, essay_ids: list[str]) -> dict[str, dict[str, Any]]:
-        """Cards of up to 100 essays in one BatchGetItem (unprocessed keys retried twice)."""
+    def get_cards(self, essay_ids: list[str]) -> dict[str, CardRow]:
+        """Cards of up to 100 essays in one BatchGetItem (unprocessed keys retried twice), by essay id."""
         request: dict[str, Any] = {self.table_name: {"Keys": [schema.card_key(i) for i in essay_ids]}}
-        cards: dict[str, dict[str, Any]] = {}
+        cards: dict[str, CardRow] = {}
         for _ in range(3):
             with dynamodb_errors():
                 response = self.client.batch_get_item(RequestItems=request)
             for item in response.get("Responses", {}).get(self.table_name, []):
-                card = from_item(item)
-                cards[card["essayId"]] = card
+                card = CardRow.of(from_item(item))
+                cards[card.header.essay_id] = card
             request = response.get("UnprocessedKeys") or {}
             if not request:
                 return cards
         raise Unavailable(BUSY)
 
-    def section_page(self, section_id: str, limit: int, start_after: str | None) -> list[dict[str, Any]]:
-        """One page of a section's essays in title order: one Query."""
+    def section_page(self, section_id: str, limit: int, start_after: str | None) -> SectionPage:
+        """One page of a section's essays in title order: one Query.
+
+        It reads one essay more than the page holds, so a next key never leads to an empty page.
+        """
         pk = schema.section_pk(section_id)
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": pk}},
-            "Limit": limit,
+            "Limit": limit + 1,
         }
         if start_after:
             kwargs["ExclusiveStartKey"] = {"pk": {"S": pk}, "sk": {"S": start_after}}
         with dynamodb_errors():
             response = self.client.query(**kwargs)
-        return [from_item(i) for i in response.get("Items", [])]
+        items = [from_item(i) for i in response.get("Items", [])]
+        page = items[:limit]
+        return SectionPage(
+            section=SectionRow.of(page[0]) if page else None,
+            essays=[SummaryRow.of(i) for i in page],
+            next_key=str(page[-1]["sk"]) if len(items) > limit else None,
+        )
 
-    def sections(self) -> list[dict[str, Any]]:
+    def sections(self) -> list[TaxonomyRow]:
         """Every section with its counts: one Query (a page holds thousands of sections)."""
         kwargs: dict[str, Any] = {
             "TableName": self.table_name,
             "KeyConditionExpression": "pk = :pk",
             "ExpressionAttributeValues": {":pk": {"S": schema.TAXONOMY}},
         }
-        items: list[dict[str, Any]] = []
+        rows: list[TaxonomyRow] = []
         while True:
             with dynamodb_errors():
                 response = self.client.query(**kwargs)
-            items += [from_item(i) for i in response.get("Items", [])]
+            rows += [TaxonomyRow.of(from_item(i)) for i in response.get("Items", [])]
             if "LastEvaluatedKey" not in response:
-                return items
+                return rows
             kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
-    def get_body(self, essay_id: str) -> dict[str, Any] | None:
+    def get_body(self, essay_id: str) -> BodyRow | None:
         """The paywalled full essay with its header: one GetItem (only the essay function may)."""
-        return self._get(schema.body_key(essay_id))
+        item = self._get(schema.body_key(essay_id))
+        return BodyRow.of(item) if item else None

@@ -1,0 +1,171 @@
+"""The content table's items as typed rows: the only place that knows stored attribute names.
+
+Items read back are checked field by field (no validation library: cold start), so a malformed
+item is a loud fault (StoredItemError, a 500), never a silent leak or a half-filled response.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+class StoredItemError(ValueError):
+    """A stored item does not have the shape the code expects: a fault of ours, never the caller's."""
+
+
+def _text(item: dict[str, Any], key: str) -> str:
+    value = item.get(key)
+    if not isinstance(value, str):
+        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {key} should be text, not {type(value).__name__}")
+    return value
+
+
+def _optional_text(item: dict[str, Any], key: str) -> str | None:
+    return None if item.get(key) is None else _text(item, key)
+
+
+def _whole(item: dict[str, Any], key: str) -> int:
+    value = item.get(key)
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {key} should be a whole number")
+    return value
+
+
+def _rating(item: dict[str, Any]) -> int | None:
+    value = item.get("rating")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 1 <= value <= 5:
+        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: rating should be 1-5")
+    return value
+
+
+def _texts(item: dict[str, Any], key: str) -> list[str]:
+    value = item.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {key} should be a list of text")
+    return value
+
+
+@dataclass(frozen=True)
+class SectionRow:
+    """A section as the essays that belong to it name it."""
+
+    section_id: str
+    name: str
+    level: str
+    subject: str
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> SectionRow:
+        return cls(_text(item, "sectionId"), _text(item, "sectionName"), _text(item, "level"), _text(item, "subject"))
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    """What the preview and the full essay both show first (stored on the card and the body)."""
+
+    essay_id: str
+    title: str
+    section: SectionRow
+    word_count: int
+    rating: int | None
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> HeaderRow:
+        return cls(
+            _text(item, "essayId"), _text(item, "title"), SectionRow.of(item), _whole(item, "wordCount"), _rating(item)
+        )
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """An essay's public card: header, the three preview extracts and the snippet."""
+
+    header: HeaderRow
+    extracts: tuple[str, ...]  # Introduction, Middle, Conclusion
+    snippet: str
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> CardRow:
+        return cls(HeaderRow.of(item), tuple(_texts(item, "extracts")), _text(item, "snippet"))
+
+
+@dataclass(frozen=True)
+class BodyRow:
+    """The paywalled full essay."""
+
+    header: HeaderRow
+    paragraphs: list[str]
+    teacher_comment: str | None
+    updated_at: str
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> BodyRow:
+        return cls(
+            HeaderRow.of(item),
+            _texts(item, "paragraphs"),
+            _optional_text(item, "teacherComment"),
+            _text(item, "updatedAt"),
+        )
+
+
+@dataclass(frozen=True)
+class SummaryRow:
+    """An essay as listed elsewhere (related, search, section): never more than its snippet."""
+
+    essay_id: str
+    title: str
+    snippet: str
+    rating: int | None
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> SummaryRow:
+        return cls(_text(item, "essayId"), _text(item, "title"), _text(item, "snippet"), _rating(item))
+
+
+@dataclass(frozen=True)
+class RelatedRow:
+    """An essay's precomputed related list, best first."""
+
+    essay_id: str
+    section: SectionRow
+    related: list[SummaryRow]
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> RelatedRow:
+        entries = item.get("related") or []
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise StoredItemError(f"stored item {item.get('pk', '?')!r}: related should be a list of essays")
+        return cls(_text(item, "essayId"), SectionRow.of(item), [SummaryRow.of(e) for e in entries])
+
+
+@dataclass(frozen=True)
+class SectionPage:
+    """One page of a section's essays in title order, and where the next page starts (None: last page)."""
+
+    section: SectionRow | None  # None: the section has no essays (or does not exist)
+    essays: list[SummaryRow]
+    next_key: str | None
+
+
+@dataclass(frozen=True)
+class TaxonomyRow:
+    """A section of the tree, with its essay count."""
+
+    section_id: str
+    name: str
+    level: str
+    subject: str
+    essay_count: int
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> TaxonomyRow:
+        return cls(
+            _text(item, "sectionId"),
+            _text(item, "name"),
+            _text(item, "level"),
+            _text(item, "subject"),
+            _whole(item, "essayCount"),
+        )
