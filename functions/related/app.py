@@ -2,6 +2,7 @@
 
 from shared.http.api import Event, Response, api_handler, essay_id_parameter, limit_parameter, public_response
 from shared.http.config import ContentConfig
+from shared.library.bounds import RELATED_LIMIT
 from shared.library.discovery import related_essays
 from shared.store.content import ContentStore
 
@@ -11,5 +12,5 @@ STORE = ContentStore(CONFIG.essays_table)
 
 @api_handler(CONFIG.http)
 def handler(event: Event, context: object) -> Response:
-    related = related_essays(STORE, essay_id_parameter(event), limit_parameter(event, default=8, maximum=20))
+    related = related_essays(STORE, essay_id_parameter(event), limit_parameter(event, RELATED_LIMIT))
     return public_response(event, related.to_json(), CONFIG.http)

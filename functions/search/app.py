@@ -2,6 +2,7 @@
 
 from shared.http.api import Event, Response, api_handler, limit_parameter, public_response, query_parameter
 from shared.http.config import ContentConfig, cursor_secret
+from shared.library.bounds import SEARCH_LIMIT
 from shared.library.cursor import CursorCodec
 from shared.library.discovery import search
 from shared.store.content import ContentStore
@@ -17,7 +18,7 @@ def handler(event: Event, context: object) -> Response:
         STORE,
         CURSORS,
         query_parameter(event, "q") or "",
-        limit_parameter(event, default=10, maximum=50),
+        limit_parameter(event, SEARCH_LIMIT),
         query_parameter(event, "cursor"),
     )
     return public_response(event, results.to_json(), CONFIG.http)

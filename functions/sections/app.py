@@ -3,20 +3,19 @@ GET /sections/{sectionId}/essays?limit=&cursor= (a section's essays, paginated).
 
 One function for both: they read the same items and share permissions."""
 
-from shared.errors import InvalidRequest
 from shared.http.api import (
     Event,
     Response,
     api_handler,
     limit_parameter,
-    path_parameter,
     public_response,
     query_parameter,
+    section_id_parameter,
 )
 from shared.http.config import ContentConfig, cursor_secret
+from shared.library.bounds import SECTION_LIMIT
 from shared.library.cursor import CursorCodec
 from shared.library.discovery import section_essays, section_tree
-from shared.library.ids import is_section_id
 from shared.store.content import ContentStore
 
 CONFIG = ContentConfig.from_env()
@@ -28,10 +27,11 @@ CURSORS = CursorCodec(cursor_secret())
 def handler(event: Event, context: object) -> Response:
     if not event.get("pathParameters"):
         return public_response(event, section_tree(STORE).to_json(), CONFIG.http)
-    section_id = path_parameter(event, "sectionId")
-    if not is_section_id(section_id):
-        raise InvalidRequest("sectionId must look like 'gcse--english--poetry' (level--subject--section)")
     page = section_essays(
-        STORE, CURSORS, section_id, limit_parameter(event, default=20, maximum=50), query_parameter(event, "cursor")
+        STORE,
+        CURSORS,
+        section_id_parameter(event),
+        limit_parameter(event, SECTION_LIMIT),
+        query_parameter(event, "cursor"),
     )
     return public_response(event, page.to_json(), CONFIG.http)

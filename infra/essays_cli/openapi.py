@@ -17,6 +17,15 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from essays_cli.template import api_routes
+from shared.library.bounds import (
+    MAX_CURSOR_CHARS,
+    MAX_QUERY_CHARS,
+    MAX_QUERY_WORDS,
+    RELATED_LIMIT,
+    SEARCH_LIMIT,
+    SECTION_LIMIT,
+    PageSize,
+)
 from shared.library.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
 from shared.library.models import (
     EssayPreview,
@@ -57,7 +66,13 @@ def _query(name: str, schema: dict[str, Any], description: str, required: bool =
 
 
 ESSAY_ID = _path("essayId", ESSAY_ID_PATTERN, "stalin-rise-to-power")
-CURSOR = _query("cursor", {"type": "string", "maxLength": 2048}, "the nextCursor of the previous page")
+CURSOR = _query("cursor", {"type": "string", "maxLength": MAX_CURSOR_CHARS}, "the nextCursor of the previous page")
+
+
+def _limit(size: PageSize, description: str) -> dict[str, Any]:
+    schema = {"type": "integer", "minimum": 1, "maximum": size.maximum, "default": size.default}
+    return _query("limit", schema, description)
+
 
 ROUTES: dict[tuple[str, str], RouteDoc] = {
     ("GET", "/essays/{essayId}/preview"): RouteDoc(
@@ -77,15 +92,20 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
     ("GET", "/essays/{essayId}/related"): RouteDoc(
         "Other essays of the same section, closest first",
         RelatedEssays,
-        [ESSAY_ID, _query("limit", {"type": "integer", "minimum": 1, "maximum": 20, "default": 8}, "how many")],
+        [ESSAY_ID, _limit(RELATED_LIMIT, "how many")],
         (400, 404, 429, 500, 503),
     ),
     ("GET", "/search"): RouteDoc(
         "Essays whose titles match the words of q, best first",
         SearchResults,
         [
-            _query("q", {"type": "string", "minLength": 1, "maxLength": 200}, "words of the title (at most 8)", True),
-            _query("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 10}, "page size"),
+            _query(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
+                f"words of the title (at most {MAX_QUERY_WORDS})",
+                True,
+            ),
+            _limit(SEARCH_LIMIT, "page size"),
             CURSOR,
         ],
     ),
@@ -95,7 +115,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         SectionEssays,
         [
             _path("sectionId", SECTION_ID_PATTERN, "gcse--english--poetry"),
-            _query("limit", {"type": "integer", "minimum": 1, "maximum": 50, "default": 20}, "page size"),
+            _limit(SECTION_LIMIT, "page size"),
             CURSOR,
         ],
         (400, 404, 429, 500, 503),

@@ -19,7 +19,8 @@ from aws_lambda_powertools.logging import correlation_paths
 from shared.errors import EssayApiError, InvalidRequest, NotFound, Unavailable
 from shared.http.config import HttpConfig
 from shared.http.observability import logger, metrics, traced
-from shared.library.ids import is_essay_id
+from shared.library.bounds import PageSize
+from shared.library.ids import is_essay_id, is_section_id
 
 Event = Mapping[str, Any]
 Response = dict[str, Any]
@@ -138,12 +139,12 @@ def query_parameter(event: Event, name: str) -> str | None:
     return (event.get("queryStringParameters") or {}).get(name)
 
 
-def limit_parameter(event: Event, default: int, maximum: int) -> int:
+def limit_parameter(event: Event, size: PageSize) -> int:
     raw = query_parameter(event, "limit")
     if raw is None:
-        return default
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= maximum:
-        raise InvalidRequest(f"limit must be a whole number from 1 to {maximum}")
+        return size.default
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 4) or not 1 <= int(raw) <= size.maximum:
+        raise InvalidRequest(f"limit must be a whole number from 1 to {size.maximum}")
     return int(raw)
 
 
@@ -152,3 +153,10 @@ def essay_id_parameter(event: Event) -> str:
     if not is_essay_id(essay_id):
         raise InvalidRequest("essayId must be 1-100 lower-case letters, digits or hyphens, e.g. 'stalin-rise-to-power'")
     return essay_id
+
+
+def section_id_parameter(event: Event) -> str:
+    section_id = path_parameter(event, "sectionId")
+    if not is_section_id(section_id):
+        raise InvalidRequest("sectionId must look like 'gcse--english--poetry' (level--subject--section)")
+    return section_id

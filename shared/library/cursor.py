@@ -13,6 +13,7 @@ import time
 from typing import Any
 
 from shared.errors import InvalidRequest
+from shared.library.bounds import MAX_CURSOR_CHARS
 
 CURSOR_TTL_SECONDS = 3600
 _INVALID = "cursor is not valid for this request (it may have expired); start again without it"
@@ -34,7 +35,7 @@ class CursorCodec:
         return base64.urlsafe_b64encode(self._sign(payload) + payload).decode("ascii").rstrip("=")
 
     def decode(self, cursor: str, scope: str) -> Any:
-        if len(cursor) > 2048:
+        if len(cursor) > MAX_CURSOR_CHARS:
             raise InvalidRequest(_INVALID)
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))

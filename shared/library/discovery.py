@@ -8,6 +8,7 @@ from collections import Counter, defaultdict
 from typing import Protocol
 
 from shared.errors import InvalidRequest, NotFound
+from shared.library.bounds import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from shared.library.cursor import CursorCodec
 from shared.library.essays import breadcrumb
 from shared.library.models import (
@@ -25,8 +26,6 @@ from shared.library.models import (
 from shared.library.text import unique_terms
 from shared.store.rows import CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
 
-MAX_QUERY_CHARS = 200
-MAX_QUERY_WORDS = 8
 POSTINGS_PER_WORD = 1000  # the best rated 1,000 titles per word: one Query page of ~50 KB
 
 
