@@ -71,7 +71,8 @@ openapi: install
 lint: install
 	$(BIN)/ruff check functions shared infra tests
 	$(BIN)/ruff format --check functions shared infra tests
-	$(BIN)/mypy functions shared infra/essays_cli tests
+	$(BIN)/mypy --strict functions shared infra
+	$(BIN)/mypy tests
 
 format: install
 	$(BIN)/ruff check --fix functions shared infra tests

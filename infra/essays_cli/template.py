@@ -28,7 +28,8 @@ _CloudFormationLoader.add_multi_constructor("!", _intrinsic)
 
 
 def load_template(path: Path = TEMPLATE) -> dict[str, Any]:
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
+    template: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_CloudFormationLoader)
+    return template
 
 
 def table_definition(logical_id: str, path: Path = TEMPLATE) -> dict[str, Any]:

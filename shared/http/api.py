@@ -38,7 +38,7 @@ def header(event: Event, name: str) -> str | None:
     wanted = name.lower()
     for key, value in (event.get("headers") or {}).items():
         if key.lower() == wanted:
-            return value
+            return value if isinstance(value, str) else None
     return None
 
 

@@ -374,7 +374,7 @@ def _id_hash(essay_id: str) -> int:
     return int.from_bytes(hashlib.blake2b(essay_id.encode("utf-8"), digest_size=8).digest(), "big")
 
 
-def _repeated(buckets: list[array]) -> set[int]:
+def _repeated(buckets: list[array[int]]) -> set[int]:
     return {a for bucket in buckets for a, b in pairwise(sorted(bucket)) if a == b}
 
 
