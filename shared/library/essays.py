@@ -5,7 +5,7 @@ Stores are passed in, so this module knows nothing of DynamoDB or of stored attr
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared.errors import NotFound
 from shared.library.models import Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
@@ -26,16 +26,23 @@ def breadcrumb(header: HeaderRow) -> Breadcrumb:
     return Breadcrumb(section.level, section.subject, SectionRef(section.section_id, section.name))
 
 
+def _header_fields(header: HeaderRow) -> dict[str, Any]:
+    """The EssayHeader fields both the preview and the full essay start with."""
+    return {
+        "essay_id": header.essay_id,
+        "title": header.title,
+        "breadcrumb": breadcrumb(header),
+        "word_count": header.word_count,
+        "rating": header.rating,
+    }
+
+
 def preview_from_card(card: CardRow) -> EssayPreview:
     header = card.header
     if len(card.extracts) != len(PARTS):
         raise StoredItemError(f"the card of {header.essay_id!r} has {len(card.extracts)} extracts, not {len(PARTS)}")
     return EssayPreview(
-        essay_id=header.essay_id,
-        title=header.title,
-        breadcrumb=breadcrumb(header),
-        word_count=header.word_count,
-        rating=header.rating,
+        **_header_fields(header),
         extracts=[Extract(part, with_read_more(extract)) for part, extract in zip(PARTS, card.extracts, strict=True)],
     )
 
@@ -51,13 +58,8 @@ def full_essay(store: BodyReader, essay_id: str) -> FullEssay:
     body = store.get_body(essay_id)
     if body is None:
         raise NotFound(f"No essay has the id '{essay_id}'.")
-    header = body.header
     return FullEssay(
-        essay_id=header.essay_id,
-        title=header.title,
-        breadcrumb=breadcrumb(header),
-        word_count=header.word_count,
-        rating=header.rating,
+        **_header_fields(body.header),
         paragraphs=body.paragraphs,
         teacher_comment=body.teacher_comment,
         updated_at=body.updated_at,

@@ -63,24 +63,25 @@ class Extract(ApiModel):
 
 
 @dataclass(frozen=True)
-class EssayPreview(ApiModel):
+class EssayHeader(ApiModel):
+    """What the preview and the full essay both show first."""
+
     essay_id: str
     title: str
     breadcrumb: Breadcrumb
     word_count: int
     rating: int | None
+
+
+@dataclass(frozen=True)
+class EssayPreview(EssayHeader):
     extracts: list[Extract]
     formatted: bool = False
     note: str = "This preview is unformatted text; subscribers read the full, formatted essay."
 
 
 @dataclass(frozen=True)
-class FullEssay(ApiModel):
-    essay_id: str
-    title: str
-    breadcrumb: Breadcrumb
-    word_count: int
-    rating: int | None
+class FullEssay(EssayHeader):
     paragraphs: list[str]
     teacher_comment: str | None
     updated_at: str
@@ -113,11 +114,7 @@ class RelatedEssays(ApiModel):
 
 
 @dataclass(frozen=True)
-class SearchHit(ApiModel):
-    essay_id: str
-    title: str
-    snippet: str
-    rating: int | None
+class SearchHit(EssaySummary):
     breadcrumb: Breadcrumb
     matched_words: int
 
