@@ -21,7 +21,7 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.access.subscriptions import Status, Subscription
-from shared.store.subscriptions import SubscriptionStore
+from shared.store.subscriptions import SubscriptionStore, item_of
 
 TABLE_OUTPUT = "SubscriptionsTableName"
 
@@ -80,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
         if args.action == "cancel":
             record = replace(current, status=Status.CANCELED, current_period_end=now, updated_at=now)
             store.put(record)
-    print(json.dumps(record.to_item(), indent=2))
+    print(json.dumps(item_of(record), indent=2))
     return 0
 
 
