@@ -11,15 +11,17 @@ SAM := .venv-sam/bin/sam
 CFN_LINT := .venv-cfnlint/bin/cfn-lint
 CHECKOV := .venv-checkov/bin/checkov
 SCHEMATHESIS := .venv-schemathesis/bin/schemathesis
+REDOCLY := .venv-redocly/node_modules/.bin/redocly
+OPENAPI_CLIENT := .venv-openapi-client/bin/openapi-python-client
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-up dev-down dev-tokens fuzz test lint format clean bench bench-full openapi check-template build deploy
+.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy
 
 help:
 	@echo "make dev     template.yaml deployed into a local AWS emulator, sample essays loaded (no AWS account, no Docker)"
 	@echo "make dev-up / dev-down / dev-tokens   the same in the background; stop it; the readers' current tokens"
 	@echo "make test    run every test"
-	@echo "make lint    ruff and mypy over the code"
+	@echo "make lint    Redocly (OpenAPI document), ruff and mypy over the code"
 	@echo "make fuzz    schemathesis against the local stack and its OpenAPI document"
 	@echo "make bench   cold start, reads per request, warm latency, bulk load and cost (a few minutes)"
 	@echo "make check-template   sam validate --lint, cfn-lint (+ serverless rules), checkov, sam build"
@@ -61,14 +63,22 @@ dev-down:
 		echo "stopped"; else echo "not running"; fi
 
 # The end-to-end tests deploy template.yaml into the emulator: sam and ministack are installed first.
-test: install $(SAM) $(MINISTACK)
+test: install $(SAM) $(MINISTACK) generated-client
 	$(BIN)/essays-openapi --check
 	$(BIN)/python -m pytest
+
+# A Python client generated from the committed OpenAPI document (build/, never committed); the e2e
+# suite calls the local stack through it.
+generated-client: $(OPENAPI_CLIENT)
+	rm -rf build/essay_client
+	$(OPENAPI_CLIENT) generate --path functions/openapi/openapi.json --output-path build/essay_client \
+		--meta none --config infra/openapi-client.yaml
 
 openapi: install
 	$(BIN)/essays-openapi
 
-lint: install
+lint: install $(REDOCLY)
+	$(REDOCLY) lint --extends=recommended-strict functions/openapi/openapi.json
 	$(BIN)/ruff check functions shared infra tests
 	$(BIN)/ruff format --check functions shared infra tests
 	$(BIN)/mypy --strict functions shared infra
@@ -99,6 +109,11 @@ $(CFN_LINT):
 $(SCHEMATHESIS):
 	$(PYTHON) -m venv .venv-schemathesis
 	.venv-schemathesis/bin/python -m pip install --quiet 'schemathesis==4.32.5'
+$(REDOCLY):
+	npm install --prefix .venv-redocly --no-audit --no-fund --silent '@redocly/cli@2.77.0'
+$(OPENAPI_CLIENT):
+	$(PYTHON) -m venv .venv-openapi-client
+	.venv-openapi-client/bin/python -m pip install --quiet 'openapi-python-client==0.29.1'
 $(CHECKOV):
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'

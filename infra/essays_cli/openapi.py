@@ -41,13 +41,17 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "functions" / "openapi" / "openapi.json"
 
 
+PUBLIC, SUBSCRIBER = "public", "subscriber"  # who may call a route (its OpenAPI security)
+
+
 @dataclass(frozen=True)
 class RouteDoc:
+    operation_id: str  # stable: client generators name their methods after it
     summary: str
     response: type | None
     parameters: list[dict[str, Any]] = field(default_factory=list)
     errors: tuple[int, ...] = (400, 429, 500, 503)
-    subscribers_only: bool = False
+    caller: str = PUBLIC
     cached: bool = True
 
 
@@ -76,26 +80,30 @@ def _limit(size: PageSize, description: str) -> dict[str, Any]:
 
 ROUTES: dict[tuple[str, str], RouteDoc] = {
     ("GET", "/essays/{essayId}/preview"): RouteDoc(
+        "getEssayPreview",
         "The free preview of an essay: header and three unformatted extracts",
         EssayPreview,
         [ESSAY_ID],
         (400, 404, 429, 500, 503),
     ),
     ("GET", "/essays/{essayId}"): RouteDoc(
+        "getEssay",
         "The full, formatted essay (active subscribers only)",
         FullEssay,
         [ESSAY_ID],
         (400, 401, 403, 404, 429, 500, 503),
-        subscribers_only=True,
+        caller=SUBSCRIBER,
         cached=False,
     ),
     ("GET", "/essays/{essayId}/related"): RouteDoc(
+        "listRelatedEssays",
         "Other essays of the same section, closest first",
         RelatedEssays,
         [ESSAY_ID, _limit(RELATED_LIMIT, "how many")],
         (400, 404, 429, 500, 503),
     ),
     ("GET", "/search"): RouteDoc(
+        "searchEssays",
         "Essays whose titles match the words of q, best first",
         SearchResults,
         [
@@ -109,8 +117,11 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
             CURSOR,
         ],
     ),
-    ("GET", "/sections"): RouteDoc("The level > subject > section tree with essay counts", SectionTree),
+    ("GET", "/sections"): RouteDoc(
+        "getSectionTree", "The level > subject > section tree with essay counts", SectionTree
+    ),
     ("GET", "/sections/{sectionId}/essays"): RouteDoc(
+        "listSectionEssays",
         "A section's essays in title order, paginated",
         SectionEssays,
         [
@@ -120,10 +131,27 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         ],
         (400, 404, 429, 500, 503),
     ),
-    ("GET", "/plans"): RouteDoc("The subscription plans", Plans, errors=(500,)),
-    ("GET", "/openapi.json"): RouteDoc("This document", None, errors=(500,)),
+    ("GET", "/plans"): RouteDoc("listPlans", "The subscription plans", Plans, errors=(429, 500)),
+    ("GET", "/openapi.json"): RouteDoc("getOpenApiDocument", "This document", None, errors=(429, 500)),
 }
 
+RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 1}}
+SERVERS = [
+    {
+        "url": "https://{apiId}.execute-api.{region}.amazonaws.com/{stage}",
+        "description": "The deployed stage (the stack's ApiUrl output)",
+        "variables": {
+            "apiId": {"default": "abc123defg", "description": "the REST API's id"},
+            "region": {"default": "eu-west-2"},
+            "stage": {"default": "prod", "description": "the Stage parameter (dev, prod...)"},
+        },
+    },
+    {
+        "url": "http://127.0.0.1:{port}/_aws/execute-api/{apiId}/local",
+        "description": "The local stack of `make dev` (apiUrl in .dev/stack.json)",
+        "variables": {"port": {"default": "3000"}, "apiId": {"default": "abc123defg"}},
+    },
+]
 ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 ERROR_TEXT = {
     400: "Bad input: the message says what to fix",
@@ -180,10 +208,15 @@ def generate() -> dict[str, Any]:
             responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
         for status in doc.errors:
             responses[str(status)] = {"description": ERROR_TEXT[status], "content": ERROR_CONTENT}
-        operation: dict[str, Any] = {"summary": doc.summary, "parameters": doc.parameters, "responses": responses}
-        if doc.subscribers_only:
-            operation["security"] = [{"bearer": []}]
-        paths.setdefault(path, {})[method.lower()] = operation
+            if status == 503:
+                responses[str(status)]["headers"] = {"Retry-After": RETRY_AFTER}
+        paths.setdefault(path, {})[method.lower()] = {
+            "operationId": doc.operation_id,
+            "summary": doc.summary,
+            "security": [] if doc.caller == PUBLIC else [{"bearerJwt": []}],
+            "parameters": doc.parameters,
+            "responses": responses,
+        }
     return {
         "openapi": "3.1.0",  # JSON Schema 2020-12, as pydantic writes it
         "info": {
@@ -191,11 +224,20 @@ def generate() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "Previews, related essays, search and sections for everyone; full essays for "
             'subscribers. Errors are JSON: {"error": {"code", "message"}}.',
+            "license": {"name": "Proprietary: all rights reserved", "identifier": "LicenseRef-Proprietary"},
         },
+        "servers": SERVERS,
         "paths": paths,
         "components": {
             "schemas": schemas,
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "securitySchemes": {
+                "bearerJwt": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "bearerFormat": "JWT",
+                    "description": "An access token of the site's identity provider (the stack's Cognito user pool)",
+                }
+            },
         },
     }
 
