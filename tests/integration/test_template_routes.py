@@ -76,4 +76,7 @@ def test_the_openapi_document_matches_the_code_and_is_served(context: Any) -> No
     assert response["statusCode"] == HTTPStatus.OK
     assert document["openapi"].startswith("3.")
     assert {path for path in document["paths"]} == {route.path for route in api_routes()}
-    assert document["paths"]["/essays/{essayId}"]["get"]["security"] == [{"bearer": []}]
+    assert document["paths"]["/essays/{essayId}"]["get"]["security"] == [{"bearerJwt": []}]
+    assert document["paths"]["/essays/{essayId}/preview"]["get"]["security"] == []
+    operation_ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
+    assert len(set(operation_ids)) == len(operation_ids) == len(api_routes())
