@@ -2,6 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 DEV_PORT ?= 3000
+DEV_WEB_PORT ?= 3001
+DEPLOY_ENV ?= default
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 # Tools that pin their own versions (and conflicting boto3/pydantic) live in environments of
@@ -13,9 +15,14 @@ CHECKOV := .venv-checkov/bin/checkov
 SCHEMATHESIS := .venv-schemathesis/bin/schemathesis
 REDOCLY := .venv-redocly/node_modules/.bin/redocly
 OPENAPI_CLIENT := .venv-openapi-client/bin/openapi-python-client
+# The browser tests: Debian's chromium (Playwright's own browser downloads cannot reach the network
+# here) and axe-core from npm, pinned, in an environment of its own.
+CHROMIUM := /usr/bin/chromium
+AXE := .venv-npm/node_modules/axe-core/axe.min.js
+AXE_VERSION := 4.14.1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy
+.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots
 
 help:
 	@echo "make dev     template.yaml deployed into a local AWS emulator, sample essays loaded (no AWS account, no Docker)"
@@ -25,7 +32,8 @@ help:
 	@echo "make fuzz    schemathesis against the local stack and its OpenAPI document"
 	@echo "make bench   cold start, reads per request, warm latency, bulk load and cost (a few minutes)"
 	@echo "make check-template   sam validate --lint, cfn-lint (+ serverless rules), checkov, sam build"
-	@echo "make deploy  sam build && sam deploy (DEPLOY_ARGS='--config-env prod' for production)"
+	@echo "make screenshots   PNGs of the essay page (visitor, subscriber, paywall) into docs/screenshots/"
+	@echo "make deploy  sam build && sam deploy, then the web client and its config.json (DEPLOY_ENV=prod for production)"
 	@echo "make clean   remove the virtual environments and caches"
 
 $(STAMP): pyproject.toml
@@ -41,14 +49,14 @@ STACK_FIELD := $(BIN)/python -c 'import json, sys; print(json.load(open(".dev/st
 
 # template.yaml built and deployed into the embedded emulator (infra/essays_cli/devserver.py says how).
 dev: install $(SAM) $(MINISTACK)
-	$(BIN)/essays-dev --port $(DEV_PORT) --state-file .dev/stack.json
+	$(BIN)/essays-dev --port $(DEV_PORT) --web-port $(DEV_WEB_PORT) --state-file .dev/stack.json
 
 # The same stack in the background, for scripts and CI: returns once the API answers.
 dev-up: install $(SAM) $(MINISTACK)
 	@mkdir -p .dev
 	@if [ -f .dev/stack.json ] && kill -0 $$($(STACK_FIELD) pid) 2>/dev/null; \
 		then echo "already up: .dev/stack.json"; exit 0; fi; rm -f .dev/stack.json; \
-	nohup $(BIN)/essays-dev --port $(DEV_PORT) --state-file .dev/stack.json > .dev/dev.log 2>&1 & \
+	nohup $(BIN)/essays-dev --port $(DEV_PORT) --web-port $(DEV_WEB_PORT) --state-file .dev/stack.json > .dev/dev.log 2>&1 & \
 	pid=$$!; for i in $$(seq 1 600); do [ -f .dev/stack.json ] && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
 	if [ -f .dev/stack.json ]; then echo "API up, details in .dev/stack.json"; else cat .dev/dev.log; exit 1; fi
 
@@ -63,7 +71,7 @@ dev-down:
 		echo "stopped"; else echo "not running"; fi
 
 # The end-to-end tests deploy template.yaml into the emulator: sam and ministack are installed first.
-test: install $(SAM) $(MINISTACK) generated-client
+test: install $(SAM) $(MINISTACK) generated-client $(CHROMIUM) $(AXE)
 	$(BIN)/essays-openapi --check
 	$(BIN)/python -m pytest
 
@@ -73,6 +81,15 @@ generated-client: $(OPENAPI_CLIENT)
 	rm -rf build/essay_client
 	$(OPENAPI_CLIENT) generate --path functions/openapi/openapi.json --output-path build/essay_client \
 		--meta none --config infra/openapi-client.yaml
+
+$(CHROMIUM):
+	apt-get update -qq && apt-get install -y -qq chromium
+$(AXE):
+	npm install --silent --no-audit --no-fund --prefix .venv-npm axe-core@$(AXE_VERSION)
+
+# The essay page as a visitor, a subscriber and a lapsed reader see it, on the local stack.
+screenshots: install $(SAM) $(MINISTACK) $(CHROMIUM)
+	$(BIN)/python -m pytest tests/browser/test_screenshots.py --screenshots -q
 
 openapi: install
 	$(BIN)/essays-openapi
@@ -142,8 +159,10 @@ check-template: $(SAM) $(CFN_LINT) $(CHECKOV)
 build: $(SAM)
 	$(SAM) build
 
-deploy: build
-	$(SAM) deploy $(DEPLOY_ARGS)
+# Then the site: web/ and a config.json (API URL, user pool) into the stack's bucket (infra/essays_cli/website.py).
+deploy: build install
+	$(SAM) deploy --config-env $(DEPLOY_ENV) $(DEPLOY_ARGS)
+	$(BIN)/essays-web publish --config-env $(DEPLOY_ENV)
 
 bench: install $(MINISTACK)
 	$(BIN)/essays-bench $(BENCH_ARGS)

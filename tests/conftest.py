@@ -1,11 +1,15 @@
 """Shared fixtures: fake AWS (moto) with tables built from template.yaml, sample data,
-API Gateway events kept as JSON files, and a Lambda context."""
+API Gateway events kept as JSON files, a Lambda context, and the local stack (template.yaml
+deployed into the emulator) that the e2e and browser suites share: one per test session."""
 
 from __future__ import annotations
 
 import copy
 import json
 import os
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -139,3 +143,40 @@ def sample_records() -> list[dict[str, Any]]:
             with path.open(encoding="utf-8", newline="") as handle:
                 records += list(csv.DictReader(handle))
     return records
+
+
+def _running_stack() -> dict[str, Any] | None:
+    """The stack `make dev` or `make dev-up` is running, if its process is alive."""
+    try:
+        state = json.loads((ROOT / ".dev" / "stack.json").read_text())
+        os.kill(state["pid"], 0)
+    except (OSError, ValueError, KeyError):
+        return None
+    return dict(state)
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
+    """template.yaml deployed into the local emulator, samples loaded, the site served: `essays-dev`
+    started in a subprocess on free ports (or the stack `make dev-up` left in .dev/stack.json)."""
+    running = _running_stack()
+    if running:
+        yield running
+        return
+    folder = tmp_path_factory.mktemp("stack")
+    state, log = folder / "stack.json", folder / "essays-dev.log"
+    command = [sys.executable, "-m", "essays_cli.devserver", "--port", "0", "--web-port", "0", "--state-file", str(state)]
+    with log.open("w") as out:
+        # essays-dev drops the test settings it inherits
+        process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        for _ in range(1200):  # sam build (the first time, the layer's wheels) and deploy: up to 5 minutes
+            if state.exists() or process.poll() is not None:
+                break
+            time.sleep(0.25)
+        if not state.exists():
+            raise RuntimeError(f"the local stack did not start:\n{log.read_text()}")
+        yield json.loads(state.read_text())
+    finally:
+        process.terminate()  # essays-dev stops the emulator and its functions
+        process.wait(timeout=30)

@@ -11,8 +11,11 @@ CloudFormation with the SAM transform on 127.0.0.1. This command:
 4. creates two readers in the stack's user pool (an active subscriber and a lapsed one), writes
    their subscriptions and signs them in;
 5. loads the sample essays with `essays-seed load --stack`;
-6. prints the API's URL, example requests and both readers' tokens, and stays up until Ctrl-C
-   (or SIGTERM, which `make dev-down` sends), which stops the emulator and its functions.
+6. serves the web client (web/) on 127.0.0.1 with a static server that routes as the template's
+   CloudFront Function does (infra/essays_cli/website.py), signing in through the emulated user
+   pool's managed login;
+7. prints the API's and the site's URLs, example requests and both readers' tokens, and stays up
+   until Ctrl-C (or SIGTERM, which `make dev-down` sends), which stops the emulator and its functions.
 """
 
 from __future__ import annotations
@@ -34,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+
+from essays_cli.website import LocalSite, site_config
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / ".dev"
@@ -59,6 +64,7 @@ class Readers:
     subscriber_token: str
     lapsed_token: str
     refresh_tokens: tuple[str, str]  # to renew both access tokens before they expire
+    passwords: tuple[str, str]  # random at each start: for signing in on the local site
 
     def renewed(self) -> Readers:
         """New access tokens, through the refresh-token flow the web client allows."""
@@ -156,7 +162,7 @@ def stop_emulator(emulator: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def build_and_deploy(endpoint: str, log: Path) -> dict[str, str]:
+def build_and_deploy(endpoint: str, site_url: str, log: Path) -> dict[str, str]:
     """sam build + sam deploy of template.yaml into the emulator; returns the stack's outputs."""
     import boto3
 
@@ -170,6 +176,11 @@ def build_and_deploy(endpoint: str, log: Path) -> dict[str, str]:
         "CreateAlarms": "false",  # the emulator has no metrics (nor metric math) to alarm on
         "ConfigureApiGatewayLogging": "false",
         "TableDeletionProtection": "false",
+        # The local static server serves the site (see the README's table of emulator differences).
+        "WebHosting": "false",
+        "CorsAllowOrigin": site_url,
+        "SiteCallbackUrls": f"{site_url}/callback",
+        "SiteLogoutUrls": f"{site_url}/",
     }
     deploy = [str(SAM), "deploy", "--config-env", "local", "--no-progressbar", "--parameter-overrides"]
     _run("sam deploy", deploy + [f"{k}={v}" for k, v in overrides.items()], log)
@@ -188,9 +199,9 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     pool, client = outputs["UserPoolId"], outputs["UserPoolClientId"]
     subscriptions = SubscriptionStore(outputs["SubscriptionsTableName"], boto3.client("dynamodb"))
     now = datetime.now(UTC).replace(microsecond=0)
-    tokens, refresh_tokens = {}, {}
+    tokens, refresh_tokens, passwords = {}, {}, {}
     for email, status, days in ((SUBSCRIBER, Status.ACTIVE, 30), (LAPSED, Status.CANCELED, -3)):
-        password = secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
+        password = passwords[email] = secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
         attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
         cognito.admin_create_user(UserPoolId=pool, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS")
         cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
@@ -206,7 +217,7 @@ def create_readers(outputs: dict[str, str]) -> Readers:
         tokens[email] = signed_in["AuthenticationResult"]["AccessToken"]
         refresh_tokens[email] = signed_in["AuthenticationResult"]["RefreshToken"]
     refresh = (refresh_tokens[SUBSCRIBER], refresh_tokens[LAPSED])
-    return Readers(pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh)
+    return Readers(pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh, (passwords[SUBSCRIBER], passwords[LAPSED]))
 
 
 def load_samples(log: Path) -> None:
@@ -221,8 +232,12 @@ def load_samples(log: Path) -> None:
         raise StackFailed(f"loading the sample essays failed; see {log}")
 
 
-def _print_welcome(api: str, endpoint: str, readers: Readers) -> None:
-    print(f"\nThe essay API (template.yaml, deployed into the local emulator) is up at\n\n  {api}\n\nTry:\n")
+def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers) -> None:
+    print(f"\nThe essay site is at\n\n  {site_url}/essays/{EXAMPLE_ESSAY}\n")
+    print("Sign in on it (the emulator's managed login) as either reader:\n")
+    print(f"  {SUBSCRIBER}  {readers.passwords[0]}   (active subscription)")
+    print(f"  {LAPSED}      {readers.passwords[1]}   (lapsed)\n")
+    print(f"The essay API (template.yaml, deployed into the local emulator) is up at\n\n  {api}\n\nTry:\n")
     for example in (
         f"/essays/{EXAMPLE_ESSAY}/preview",
         f"/essays/{EXAMPLE_ESSAY}/related?limit=3",
@@ -246,9 +261,10 @@ def _print_welcome(api: str, endpoint: str, readers: Readers) -> None:
     print("\nCtrl-C stops everything.\n", flush=True)
 
 
-def write_state(path: Path, api: str, endpoint: str, readers: Readers) -> None:
+def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Readers) -> None:
     state = {
         "apiUrl": api,
+        "webUrl": site_url,
         "region": REGION,
         "endpointUrl": endpoint,
         "stackName": STACK,
@@ -256,6 +272,10 @@ def write_state(path: Path, api: str, endpoint: str, readers: Readers) -> None:
         "userPoolClientId": readers.client_id,
         "subscriberToken": readers.subscriber_token,
         "lapsedToken": readers.lapsed_token,
+        "subscriberEmail": SUBSCRIBER,
+        "subscriberPassword": readers.passwords[0],
+        "lapsedEmail": LAPSED,
+        "lapsedPassword": readers.passwords[1],
         "pid": os.getpid(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -271,6 +291,7 @@ def _stop(signum: int, frame: Any) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="essays-dev", description="Run the essay API locally.")
     parser.add_argument("--port", type=int, default=3000, help="the emulator's port (0 picks a free one)")
+    parser.add_argument("--web-port", type=int, default=0, help="the local site's port (0 picks a free one)")
     parser.add_argument("--state-file", type=Path, help="write the API's URL, the user pool and the tokens here")
     args = parser.parse_args(argv)
 
@@ -291,20 +312,28 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     emulator = None
     try:
+        site = LocalSite(args.web_port)  # bound first: the API's CORS origin and the sign-in callback name it
+    except OSError as error:
+        print(f"essays-dev: the site's port {args.web_port} is not free ({error}); try --web-port", file=sys.stderr)
+        return 2
+    try:
         print(f"Starting the emulator on {endpoint}, then sam build and sam deploy (logs in .dev/)...", flush=True)
         emulator = start_emulator(port, WORK / "emulator.log")
-        outputs = build_and_deploy(endpoint, WORK / "deploy.log")
+        outputs = build_and_deploy(endpoint, site.url, WORK / "deploy.log")
         readers = create_readers(outputs)
         load_samples(WORK / "deploy.log")
         # The stage's URL on the emulator (the ApiUrl output is the URL it would have on AWS).
         api_id = outputs["ApiUrl"].removeprefix("https://").split(".", 1)[0]
         api = f"{endpoint}/_aws/execute-api/{api_id}/{STAGE}"
+        # The emulator serves the user pool's managed login (/oauth2/authorize, /login, /oauth2/token,
+        # /logout) at its own root, where AWS has https://<domain>.auth.<region>.amazoncognito.com.
+        site.configure(site_config(api, REGION, readers.user_pool_id, readers.client_id, endpoint, site.url))
         print(f"Up in {time.monotonic() - started:.0f} s.")
-        _print_welcome(api, endpoint, readers)
+        _print_welcome(api, endpoint, site.url, readers)
         renew_at = time.monotonic() + TOKEN_RENEWAL
         while True:
             if args.state_file:
-                write_state(args.state_file, api, endpoint, readers)
+                write_state(args.state_file, api, endpoint, site.url, readers)
             while time.monotonic() < renew_at:
                 if emulator.poll() is not None:
                     print(f"essays-dev: the emulator stopped; see {WORK / 'emulator.log'}", file=sys.stderr)
@@ -321,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
         print("\nStopping.")
         return 0
     finally:
+        site.close()
         if emulator is not None:
             stop_emulator(emulator)
             shutil.rmtree(WORK / f"emulator-{port}", ignore_errors=True)

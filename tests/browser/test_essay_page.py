@@ -1,0 +1,202 @@
+"""The essay page and the pages around it, in Chromium, against the local stack: every element of
+the page, search, paging, sign-in through the managed login (subscriber, lapsed reader), errors,
+the request budget, the page weight, console and CORS cleanliness, and axe-core."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import ESSAY, Visit, api_get
+
+pytestmark = pytest.mark.browser
+
+API_REQUESTS_AT_FIRST_RENDER = 3
+PAGE_WEIGHT_LIMIT = 60 * 1024  # HTML + JS + CSS, uncompressed
+
+
+def test_every_element_of_the_essay_page(visit: Visit, stack: dict[str, Any]) -> None:
+    preview = api_get(stack, f"/essays/{ESSAY}/preview")
+    related = api_get(stack, f"/essays/{ESSAY}/related?limit=8")
+    total = sum(level["essayCount"] for level in api_get(stack, "/sections")["levels"])
+    page = visit.page
+    visit.goto(f"/essays/{ESSAY}")
+
+    # First render: at most 3 API requests, and the page's own files within the weight budget.
+    assert len(visit.api_calls) <= API_REQUESTS_AT_FIRST_RENDER, visit.api_calls
+    assert sum(visit.site_bytes.values()) <= PAGE_WEIGHT_LIMIT, visit.site_bytes
+
+    assert page.locator("h1").inner_text() == preview["title"]
+    crumb = preview["breadcrumb"]
+    assert page.locator(".breadcrumb li").all_inner_texts() == [crumb["level"], crumb["subject"], crumb["section"]["name"]]
+    assert page.locator(".breadcrumb a").get_attribute("href") == f"/sections/{crumb['section']['id']}"
+    assert page.locator(".meta .stars").get_attribute("aria-label") == f"Rated {preview['rating']} out of 5 by a teacher"
+
+    extracts = page.locator(".essay-body .extract")
+    assert extracts.locator("h2").all_inner_texts() == ["Introduction", "Middle", "Conclusion"]
+    for paragraph in extracts.locator("p").all_inner_texts():
+        assert paragraph.endswith("...read more") and not paragraph.endswith("...read more ...read more")
+    assert page.get_by_text("The above preview is unformatted text", exact=True).is_visible()
+    found_in = page.locator(".found-in").inner_text()
+    expected = f"This student written piece of work is one of many that can be found in our {crumb['level']} {crumb['section']['name']} section"
+    assert found_in == expected
+
+    plans = page.locator("#plans")
+    assert plans.get_by_text("Just £6.99 a month").is_visible()
+    assert plans.get_by_text(f"{total} documents available").is_visible()
+    assert page.get_by_role("heading", name="Not the one? Search for your essay title...").is_visible()
+    assert page.locator(".search-again input[name=q]").is_visible()
+
+    # The related essays are below the fold: fetched when the reader scrolls to them.
+    heading = page.get_by_role("heading", name=f"Related {crumb['section']['name']} essays")
+    heading.scroll_into_view_if_needed()
+    items = page.locator(".related .essay-list li")
+    items.first.wait_for()
+    assert items.count() == len(related["related"]) == 8
+    for item, essay in zip(items.all(), related["related"], strict=True):
+        assert item.locator("h3 a").inner_text() == essay["title"]
+        assert item.locator("h3 a").get_attribute("href") == f"/essays/{essay['essayId']}"
+        assert item.locator(".snippet").inner_text() == essay["snippet"]
+        assert item.locator(".stars").count() == 1
+    assert len(visit.api_calls) == API_REQUESTS_AT_FIRST_RENDER + 1, visit.api_calls
+
+    # SEO: title, description from the introduction, canonical link, JSON-LD for paywalled content.
+    assert page.title().startswith(preview["title"])
+    description = page.locator('meta[name="description"]').get_attribute("content") or ""
+    assert preview["extracts"][0]["text"].startswith(description.rstrip("…")[:100])
+    assert page.locator('link[rel="canonical"]').get_attribute("href") == f"{stack['webUrl']}/essays/{ESSAY}"
+    data = json.loads(page.locator("#structured-data").inner_text())
+    assert data["isAccessibleForFree"] is False
+    assert data["hasPart"]["@type"] == "WebPageElement" and data["hasPart"]["isAccessibleForFree"] is False
+    assert page.locator(data["hasPart"]["cssSelector"]).count() == 1
+
+    assert visit.problems() == []
+    assert visit.accessibility_violations() == []
+
+
+def test_search_from_the_essay_page_reaches_another_essay(visit: Visit) -> None:
+    page = visit.page
+    visit.goto(f"/essays/{ESSAY}")
+    box = page.locator(".search-again input[name=q]")
+    box.fill("revolution causes")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"/search\?q=revolution\+causes$"))
+    page.locator(".essay-list li").first.wait_for()
+    assert page.locator("h1").inner_text() == "Essays matching “revolution causes”"
+    first = page.locator(".essay-list h3 a").first
+    title = first.inner_text()
+    first.click()
+    page.wait_for_url(re.compile(r"/essays/(?!" + ESSAY + ")"))
+    page.locator("h1").wait_for()
+    assert page.locator("h1").inner_text() == title
+    page.wait_for_load_state("networkidle")
+    # GET /search/suggest may not exist yet: the box then degrades to plain search (a 404, no error shown).
+    assert visit.problems(expected_statuses=(404,)) == []
+    assert visit.accessibility_violations() == []
+
+
+def test_a_section_pages_with_the_api_cursor(visit: Visit, stack: dict[str, Any]) -> None:
+    tree = api_get(stack, "/sections")
+    section = max((s for lv in tree["levels"] for sj in lv["subjects"] for s in sj["sections"]), key=lambda s: s["essayCount"])
+    page = visit.page
+    visit.goto(f"/sections/{section['id']}?limit=3")
+    assert page.locator("h1").inner_text() == f"{section['name']} essays"
+    seen: list[str] = []
+    while True:
+        titles = page.locator(".essay-list h3 a").all_inner_texts()
+        assert 1 <= len(titles) <= 3
+        seen += titles
+        following = page.get_by_role("link", name="Next page")
+        if not following.count():
+            break
+        following.click()
+        page.wait_for_load_state("networkidle")
+    assert len(seen) == len(set(seen)) == section["essayCount"] > 3
+    assert visit.problems() == []
+    assert visit.accessibility_violations() == []
+
+
+def test_the_home_page_lists_the_section_tree(visit: Visit, stack: dict[str, Any]) -> None:
+    tree = api_get(stack, "/sections")
+    page = visit.page
+    visit.goto("/")
+    assert page.locator(".level h2").count() == len(tree["levels"])
+    first = tree["levels"][0]["subjects"][0]["sections"][0]
+    link = page.get_by_role("link", name=first["name"], exact=True)
+    link.click()
+    page.wait_for_url(f"**/sections/{first['id']}")
+    page.locator(".essay-list li").first.wait_for()
+    assert visit.problems() == []
+    assert visit.accessibility_violations() == []
+
+
+def test_a_subscriber_signs_in_and_reads_the_full_essay(visit: Visit, stack: dict[str, Any]) -> None:
+    page = visit.page
+    visit.goto(f"/essays/{ESSAY}")
+    visit.sign_in(stack["subscriberEmail"], stack["subscriberPassword"])
+    page.locator(".essay-body.full").wait_for()
+    assert page.locator(".essay-body.full p").count() > 5
+    assert page.get_by_role("heading", name="Teacher's comment").is_visible()
+    assert page.locator(".essay-body .extract").count() == 0 and page.locator("#plans").count() == 0
+    assert page.locator("#account").inner_text().startswith(f"Signed in as {stack['subscriberEmail']}")
+    # Tokens live in this tab's session storage, never in a cookie.
+    assert page.evaluate("document.cookie") == ""
+    assert page.evaluate("Object.keys(sessionStorage)") == ["essays.tokens"]
+    assert visit.problems() == []
+    assert visit.accessibility_violations() == []
+
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(f"{stack['webUrl']}/")
+    assert page.evaluate("sessionStorage.getItem('essays.tokens')") is None
+
+
+def test_the_access_token_is_renewed_before_it_expires(visit: Visit, stack: dict[str, Any]) -> None:
+    page = visit.page
+    visit.goto(f"/essays/{ESSAY}")
+    visit.sign_in(stack["subscriberEmail"], stack["subscriberPassword"])
+    before = page.evaluate("JSON.parse(sessionStorage.getItem('essays.tokens'))")
+    # Two minutes left: the page renews the token (refresh-token grant) before calling the API.
+    page.evaluate("t => sessionStorage.setItem('essays.tokens', JSON.stringify({...t, expiresAt: Date.now() + 120000}))", before)
+    with page.expect_request(lambda r: r.url.endswith("/oauth2/token") and "refresh_token" in (r.post_data or "")):
+        page.reload()
+    page.locator(".essay-body.full").wait_for()
+    after = page.evaluate("JSON.parse(sessionStorage.getItem('essays.tokens'))")
+    assert after["expiresAt"] > before["expiresAt"] - 60_000 and after["refreshToken"] == before["refreshToken"]
+    assert visit.problems() == []
+
+
+def test_a_lapsed_reader_sees_the_paywall_with_the_plans(visit: Visit, stack: dict[str, Any]) -> None:
+    page = visit.page
+    visit.goto(f"/essays/{ESSAY}")
+    visit.sign_in(stack["lapsedEmail"], stack["lapsedPassword"])
+    paywall = page.locator("#plans.paywall")
+    paywall.wait_for()
+    assert paywall.get_by_text("Just £6.99 a month").is_visible()
+    assert page.locator(".essay-body .extract").count() == 3 and page.locator(".essay-body.full").count() == 0
+    # The first render: the full essay (403, with the plans), the preview and the section tree.
+    assert [call.split("?")[0] for call in visit.api_calls[-3:]] == [
+        f"GET /essays/{ESSAY}",
+        f"GET /essays/{ESSAY}/preview",
+        "GET /sections",
+    ]
+    subscribe = paywall.get_by_role("button", name="Subscribe")
+    subscribe.click()
+    # POST /checkout where the API has it; without it, the plans alone.
+    paywall.locator(".status").filter(has_text=re.compile(r"\S")).wait_for()
+    assert visit.problems(expected_statuses=(403,)) == []
+    assert visit.accessibility_violations() == []
+
+
+def test_an_unknown_essay_shows_the_not_found_message(visit: Visit) -> None:
+    page = visit.page
+    visit.goto("/essays/no-such-essay-here")
+    assert page.locator(".message").inner_text().startswith("Sorry, we could not find that essay.")
+    assert page.locator('meta[name="robots"]').get_attribute("content") == "noindex"
+    assert visit.problems(expected_statuses=(404,)) == []
+
+    response = visit.goto("/no/such/page")
+    assert response.status == 404
+    assert page.get_by_text("Sorry, there is no page at this address.").is_visible()
