@@ -165,7 +165,17 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
         return
     folder = tmp_path_factory.mktemp("stack")
     state, log = folder / "stack.json", folder / "essays-dev.log"
-    command = [sys.executable, "-m", "essays_cli.devserver", "--port", "0", "--web-port", "0", "--state-file", str(state)]
+    command = [
+        sys.executable,
+        "-m",
+        "essays_cli.devserver",
+        "--port",
+        "0",
+        "--web-port",
+        "0",
+        "--state-file",
+        str(state),
+    ]
     with log.open("w") as out:
         # essays-dev drops the test settings it inherits
         process = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)

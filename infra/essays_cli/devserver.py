@@ -217,7 +217,9 @@ def create_readers(outputs: dict[str, str]) -> Readers:
         tokens[email] = signed_in["AuthenticationResult"]["AccessToken"]
         refresh_tokens[email] = signed_in["AuthenticationResult"]["RefreshToken"]
     refresh = (refresh_tokens[SUBSCRIBER], refresh_tokens[LAPSED])
-    return Readers(pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh, (passwords[SUBSCRIBER], passwords[LAPSED]))
+    return Readers(
+        pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh, (passwords[SUBSCRIBER], passwords[LAPSED])
+    )
 
 
 def load_samples(log: Path) -> None:

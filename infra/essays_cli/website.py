@@ -18,7 +18,7 @@ import tomllib
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,7 +32,12 @@ ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^/search$"), "/search.html"),
     (re.compile(r"^/callback$"), "/callback.html"),
 )
-CONTENT_TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".css": "text/css; charset=utf-8", ".json": "application/json"}
+CONTENT_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".json": "application/json",
+}
 
 
 def route(path: str) -> str:
@@ -54,18 +59,26 @@ def content_security_policy(api_url: str, user_pool_url: str, in_meta: bool = Fa
     others = " ".join(dict.fromkeys((origin_of(api_url), origin_of(user_pool_url))))
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        f"connect-src 'self' {others}; form-action 'self' {origin_of(user_pool_url)}; base-uri 'none'; object-src 'none'"
-        + ("" if in_meta else "; frame-ancestors 'none'")
+        f"connect-src 'self' {others}; form-action 'self' {origin_of(user_pool_url)}; "
+        "base-uri 'none'; object-src 'none'" + ("" if in_meta else "; frame-ancestors 'none'")
     )
 
 
-def site_config(api_url: str, region: str, pool_id: str, client_id: str, pool_url: str, site_url: str) -> dict[str, Any]:
+def site_config(
+    api_url: str, region: str, pool_id: str, client_id: str, pool_url: str, site_url: str
+) -> dict[str, Any]:
     """config.json: what the site learns at run time (nothing secret: a public client has no secret)."""
     return {
         "apiUrl": api_url.rstrip("/"),
         "region": region,
         "siteUrl": site_url.rstrip("/"),
-        "userPool": {"id": pool_id, "clientId": client_id, "domain": pool_url.rstrip("/"), "scopes": "openid email", "logout": True},
+        "userPool": {
+            "id": pool_id,
+            "clientId": client_id,
+            "domain": pool_url.rstrip("/"),
+            "scopes": "openid email",
+            "logout": True,
+        },
     }
 
 
@@ -75,13 +88,13 @@ def site_config(api_url: str, region: str, pool_id: str, client_id: str, pool_ur
 class _Handler(BaseHTTPRequestHandler):
     server_version = "essays-web"
     web_root: Path = WEB
-    config: dict[str, Any] = {}
+    config: ClassVar[dict[str, Any]] = {}
     csp: str = ""
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         self._serve(body=True)
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._serve(body=False)
 
     def _serve(self, body: bool) -> None:
@@ -98,7 +111,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: HTTPStatus, payload: bytes, suffix: str, body: bool, cache: str) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", CONTENT_TYPES.get(suffix) or mimetypes.types_map.get(suffix, "application/octet-stream"))
+        self.send_header(
+            "Content-Type", CONTENT_TYPES.get(suffix) or mimetypes.types_map.get(suffix, "application/octet-stream")
+        )
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("Cache-Control", cache)
         # The response headers policy of the CloudFront distribution (HSTS is meaningless over http).
@@ -110,7 +125,7 @@ class _Handler(BaseHTTPRequestHandler):
         if body:
             self.wfile.write(payload)
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         pass  # quiet: the emulator's log is the one that matters
 
 
@@ -124,7 +139,11 @@ class LocalSite:
         self.thread: threading.Thread | None = None
 
     def configure(self, config: dict[str, Any]) -> None:
-        handler = type("SiteHandler", (_Handler,), {"config": config, "csp": content_security_policy(config["apiUrl"], config["userPool"]["domain"])})
+        handler = type(
+            "SiteHandler",
+            (_Handler,),
+            {"config": config, "csp": content_security_policy(config["apiUrl"], config["userPool"]["domain"])},
+        )
         self.server.RequestHandlerClass = handler
         if self.thread is None:
             self.thread = threading.Thread(target=self.server.serve_forever, name="essays-web", daemon=True)
@@ -161,7 +180,12 @@ def publish(config_env: str) -> int:
         print(f"essays-web: {stack_name} has no site (WebHosting=false); nothing to publish")
         return 0
     config = site_config(
-        outputs["ApiUrl"], region, outputs["UserPoolId"], outputs["UserPoolClientId"], outputs["UserPoolDomainUrl"], outputs["SiteUrl"]
+        outputs["ApiUrl"],
+        region,
+        outputs["UserPoolId"],
+        outputs["UserPoolClientId"],
+        outputs["UserPoolDomainUrl"],
+        outputs["SiteUrl"],
     )
     csp = content_security_policy(config["apiUrl"], config["userPool"]["domain"], in_meta=True)
     s3 = boto3.client("s3", region_name=region)
@@ -173,9 +197,15 @@ def publish(config_env: str) -> int:
             data = with_csp_meta(data.decode(), csp).encode()
         cache = "no-cache" if path.suffix == ".html" else "public, max-age=300"
         content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
-        s3.put_object(Bucket=outputs["SiteBucketName"], Key=key, Body=data, ContentType=content_type, CacheControl=cache)
+        s3.put_object(
+            Bucket=outputs["SiteBucketName"], Key=key, Body=data, ContentType=content_type, CacheControl=cache
+        )
     s3.put_object(
-        Bucket=outputs["SiteBucketName"], Key="config.json", Body=json.dumps(config).encode(), ContentType="application/json", CacheControl="no-cache"
+        Bucket=outputs["SiteBucketName"],
+        Key="config.json",
+        Body=json.dumps(config).encode(),
+        ContentType="application/json",
+        CacheControl="no-cache",
     )
     boto3.client("cloudfront").create_invalidation(
         DistributionId=outputs["SiteDistributionId"],

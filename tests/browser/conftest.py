@@ -3,6 +3,7 @@ fixture of tests/conftest.py): Debian's chromium driven by Playwright, axe-core 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import shutil
 import urllib.request
@@ -124,11 +125,13 @@ def visit(browser: Any, stack: dict[str, Any]) -> Iterator[Visit]:
             seen.api_calls.append(f"{request.method} {request.url.removeprefix(api)}")
 
     def on_response(response: Any) -> None:
-        if response.url.startswith(stack["webUrl"]) and response.request.resource_type in ("document", "script", "stylesheet"):
-            try:
+        if response.url.startswith(stack["webUrl"]) and response.request.resource_type in (
+            "document",
+            "script",
+            "stylesheet",
+        ):
+            with contextlib.suppress(Exception):  # a redirect has no body
                 seen.site_bytes[response.url] = len(response.body())
-            except Exception:  # a redirect has no body
-                pass
 
     page.on("request", on_request)
     page.on("response", on_response)

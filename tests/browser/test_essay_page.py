@@ -31,9 +31,15 @@ def test_every_element_of_the_essay_page(visit: Visit, stack: dict[str, Any]) ->
 
     assert page.locator("h1").inner_text() == preview["title"]
     crumb = preview["breadcrumb"]
-    assert page.locator(".breadcrumb li").all_inner_texts() == [crumb["level"], crumb["subject"], crumb["section"]["name"]]
+    assert page.locator(".breadcrumb li").all_inner_texts() == [
+        crumb["level"],
+        crumb["subject"],
+        crumb["section"]["name"],
+    ]
     assert page.locator(".breadcrumb a").get_attribute("href") == f"/sections/{crumb['section']['id']}"
-    assert page.locator(".meta .stars").get_attribute("aria-label") == f"Rated {preview['rating']} out of 5 by a teacher"
+    assert (
+        page.locator(".meta .stars").get_attribute("aria-label") == f"Rated {preview['rating']} out of 5 by a teacher"
+    )
 
     extracts = page.locator(".essay-body .extract")
     assert extracts.locator("h2").all_inner_texts() == ["Introduction", "Middle", "Conclusion"]
@@ -41,7 +47,10 @@ def test_every_element_of_the_essay_page(visit: Visit, stack: dict[str, Any]) ->
         assert paragraph.endswith("...read more") and not paragraph.endswith("...read more ...read more")
     assert page.get_by_text("The above preview is unformatted text", exact=True).is_visible()
     found_in = page.locator(".found-in").inner_text()
-    expected = f"This student written piece of work is one of many that can be found in our {crumb['level']} {crumb['section']['name']} section"
+    expected = (
+        "This student written piece of work is one of many that can be found in our "
+        f"{crumb['level']} {crumb['section']['name']} section"
+    )
     assert found_in == expected
 
     plans = page.locator("#plans")
@@ -100,7 +109,9 @@ def test_search_from_the_essay_page_reaches_another_essay(visit: Visit) -> None:
 
 def test_a_section_pages_with_the_api_cursor(visit: Visit, stack: dict[str, Any]) -> None:
     tree = api_get(stack, "/sections")
-    section = max((s for lv in tree["levels"] for sj in lv["subjects"] for s in sj["sections"]), key=lambda s: s["essayCount"])
+    section = max(
+        (s for lv in tree["levels"] for sj in lv["subjects"] for s in sj["sections"]), key=lambda s: s["essayCount"]
+    )
     page = visit.page
     visit.goto(f"/sections/{section['id']}?limit=3")
     assert page.locator("h1").inner_text() == f"{section['name']} essays"
@@ -159,7 +170,9 @@ def test_the_access_token_is_renewed_before_it_expires(visit: Visit, stack: dict
     visit.sign_in(stack["subscriberEmail"], stack["subscriberPassword"])
     before = page.evaluate("JSON.parse(sessionStorage.getItem('essays.tokens'))")
     # Two minutes left: the page renews the token (refresh-token grant) before calling the API.
-    page.evaluate("t => sessionStorage.setItem('essays.tokens', JSON.stringify({...t, expiresAt: Date.now() + 120000}))", before)
+    page.evaluate(
+        "t => sessionStorage.setItem('essays.tokens', JSON.stringify({...t, expiresAt: Date.now() + 120000}))", before
+    )
     with page.expect_request(lambda r: r.url.endswith("/oauth2/token") and "refresh_token" in (r.post_data or "")):
         page.reload()
     page.locator(".essay-body.full").wait_for()

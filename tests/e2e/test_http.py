@@ -1,5 +1,6 @@
-"""The whole API over HTTP (the `stack` fixture, in tests/conftest.py, is the local stack), as a browser or the web team sees it: every route, the paywall's
-401/403/200, the JSON errors with CORS headers, preflight, and hostile URLs."""
+"""The whole API over HTTP, as a browser or the web team sees it: every route, the paywall's
+401/403/200, the JSON errors with CORS headers, preflight, and hostile URLs (the `stack` fixture,
+shared with tests/browser, is in tests/conftest.py)."""
 
 from __future__ import annotations
 
