@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from essays_cli.loading.slugs import essay_id_from_title
 
 from functions.preview import app
-from shared.library.ids import essay_id_from_title
 from shared.library.models import EssayPreview
 from shared.library.preview import READ_MORE
 from shared.library.text import paragraphs

@@ -23,10 +23,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from essays_cli.loading import listing
+from essays_cli.loading.copies import EditedCopies
 from essays_cli.loading.files import Problem
 from essays_cli.loading.planning import Planner, Steps, Summary
 from essays_cli.loading.previews import PreviewPolicy
+from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.sections import SectionLabel, SectionRebuilder, chunks
+from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.validation import Validation, Validator, all_records
 from essays_cli.loading.writer import Backoff, BatchWriter
 
@@ -52,11 +56,12 @@ class Loader:
         backoff: Backoff | None = None,
         clock: Callable[[], str] = utc_now,
         report: Callable[[Problem], None] = lambda problem: None,
+        warn: Callable[[Problem], None] = lambda problem: None,
         progress: Callable[[int], Any] | None = None,
     ) -> None:
         backoff = backoff or Backoff()
         self.writer = BatchWriter(client, table, concurrency=concurrency, backoff=backoff)
-        self.validator = Validator(report)
+        self.validator = Validator(report, warn)
         self.planner = Planner(client, table, policy or PreviewPolicy(), backoff, clock)
         self.sections = SectionRebuilder(client, table, self.writer, clock)
         self.progress = progress
@@ -70,8 +75,28 @@ class Loader:
     def rebuild_sections(self, sections: dict[str, SectionLabel]) -> int:
         return self.sections.rebuild_all(sections)
 
-    def load(self, paths: Sequence[Path], validation: Validation, *, dry_run: bool = False) -> Summary:
-        summary = Summary(rejected=len(validation.rejected_lines), problems=validation.problems)
+    def read_taxonomy(self) -> Taxonomy:
+        """The library's sections as they stand (one Query)."""
+        return Taxonomy(listing.sections(self.sections.query))
+
+    def load(
+        self,
+        paths: Sequence[Path],
+        validation: Validation,
+        *,
+        dry_run: bool = False,
+        taxonomy: Taxonomy | None = None,
+        on_new: Callable[[EssayRecord, str | None], None] | None = None,
+    ) -> Summary:
+        """Write the valid records; `on_new` hears of each new essay, with the id of an essay
+        already in its section that it looks like an edited copy of."""
+        summary = Summary(rejected=validation.rejected_rows, problems=validation.problems)
+        taxonomy = taxonomy or self.read_taxonomy()
+        summary.new_sections = len(taxonomy.new_names(validation.sections))
+        self.planner.taxonomy = taxonomy
+        self.planner.copies = EditedCopies(self.sections.query, taxonomy.stored_sections, validation.has_id)
+        if on_new:
+            self.planner.on_new = on_new
         dirty = {} if dry_run else self.pending_sections()
         records = (
             s.record
@@ -97,11 +122,18 @@ class Loader:
 
     def remove(self, essay_ids: Iterable[str]) -> Summary:
         summary = Summary()
+        self.planner.taxonomy = self.read_taxonomy()
         dirty = self.pending_sections()
         for chunk in chunks(iter(dict.fromkeys(essay_ids)), CHUNK):
             self._write(self.planner.plan_removal(chunk, summary, dirty))
         summary.sections_rebuilt = self.rebuild_sections(dirty)
         return summary
+
+    def essays(self, section: str | None = None, search: str | None = None) -> Iterable[listing.Listed]:
+        return listing.essays(self.sections.query, section, search)
+
+    def titled(self, title: str) -> list[listing.Listed]:
+        return listing.titled(self.sections.query, title)
 
     def _write(self, steps: Steps) -> None:
         for step in steps.in_order():

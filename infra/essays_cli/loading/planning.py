@@ -14,16 +14,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from essays_cli.loading import items
+from essays_cli.loading.copies import EditedCopies
 from essays_cli.loading.previews import PreviewPolicy, build_preview
 from essays_cli.loading.ranking import essay_keywords
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.sections import SectionLabel, dirty_mark
+from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.writer import Backoff, WriteFailed, delete, key, put
 from shared.errors import Unavailable
 from shared.store import schema
 from shared.store.dynamo import batch_get, to_item
 
-ALGORITHM_VERSION = "1"  # bump when previews or keywords are computed differently: reloads redo all
+# Bump when previews or keywords are computed differently: reloads redo all.
+# 2: units of unspaced scripts, Unicode terms, CSV line breaks as paragraphs.
+ALGORITHM_VERSION = "2"
 STORED_FIELDS = (
     "essayId",
     "contentHash",
@@ -49,6 +53,7 @@ class Summary:
     sections_rebuilt: int = 0
     problems: int = 0
     missing_ids: list[str] = field(default_factory=list)
+    new_sections: int = 0
 
 
 @dataclass
@@ -71,6 +76,9 @@ class Planner:
         self.backoff = backoff
         self.clock = clock
         self.fingerprint_salt = f"v{ALGORITHM_VERSION};{policy.share};{policy.max_words_per_extract}"
+        self.taxonomy = Taxonomy()
+        self.copies: EditedCopies | None = None
+        self.on_new: Callable[[EssayRecord, str | None], None] = lambda record, original: None
 
     def stored_cards(self, essay_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The stored cards' bookkeeping fields, read strongly consistent (one BatchGetItem)."""
@@ -96,27 +104,33 @@ class Planner:
         stored = self.stored_cards([r.essay_id for r in chunk])
         now = self.clock()
         steps = Steps()
-        for record in chunk:
+        for record in map(self.taxonomy.canonical, chunk):  # the library's names, not the row's
             fingerprint = record.content_hash(self.fingerprint_salt)
             old = stored.get(record.essay_id)
             if old and old.get("contentHash") == fingerprint:
                 summary.unchanged += 1
                 continue
+            created = old["createdAt"] if old else now
+            card, requests = self._essay_requests(record, fingerprint, created, now, old)
             if old:
                 summary.updated += 1
             else:
                 summary.loaded += 1
+                self._said_new(record, card["snippet"])
             if dry_run:
                 continue
             touched = [(record.section_id, SectionLabel(record.level, record.subject, record.section))]
             if old:
-                touched.append((old["sectionId"], _label_of(old)))
+                touched.append((old["sectionId"], self.taxonomy.label(old["sectionId"], _label_of(old))))
             self._mark(touched, dirty, steps, now)
-            created = old["createdAt"] if old else now
-            card, requests = self._essay_requests(record, fingerprint, created, now, old)
             steps.items += requests
             steps.cards.append(put(to_item(card)))
         return steps
+
+    def _said_new(self, record: EssayRecord, snippet: str) -> None:
+        copies = self.copies
+        original = copies.original_of(record.section_id, record.essay_id, record.title, snippet) if copies else None
+        self.on_new(record, original)
 
     def plan_removal(self, essay_ids: list[str], summary: Summary, dirty: dict[str, SectionLabel]) -> Steps:
         stored = self.stored_cards(essay_ids)
@@ -125,7 +139,8 @@ class Planner:
         steps = Steps()
         now = self.clock()
         for essay_id, old in stored.items():
-            self._mark([(old["sectionId"], _label_of(old))], dirty, steps, now)
+            label = self.taxonomy.label(old["sectionId"], _label_of(old))
+            self._mark([(old["sectionId"], label)], dirty, steps, now)
             keys = items.posting_keys(essay_id, old["title"], old.get("rating"))
             keys |= {
                 (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], essay_id)),
