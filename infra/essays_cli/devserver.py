@@ -221,7 +221,7 @@ def load_samples(log: Path) -> None:
         raise StackFailed(f"loading the sample essays failed; see {log}")
 
 
-def _print_welcome(api: str, endpoint: str, readers: Readers) -> None:
+def _print_welcome(api: str, endpoint: str, readers: Readers, *, background: bool = False) -> None:
     print(f"\nThe essay API (template.yaml, deployed into the local emulator) is up at\n\n  {api}\n\nTry:\n")
     for example in (
         f"/essays/{EXAMPLE_ESSAY}/preview",
@@ -240,10 +240,11 @@ def _print_welcome(api: str, endpoint: str, readers: Readers) -> None:
     print(f"  curl -s -H \"Authorization: Bearer $SUBSCRIBER_TOKEN\" '{essay}'   # 200")
     print(f"  curl -s -H \"Authorization: Bearer $LAPSED_TOKEN\" '{essay}'       # 403")
     print(f"  curl -s '{essay}'                                                  # 401")
-    print("\nThe emulator's other services, e.g. more essays into the same stack:\n")
-    print(f"  AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=local \\")
-    print(f"    .venv/bin/essays-seed load --stack {STACK} --region {REGION} my-essays.jsonl")
-    print("\nCtrl-C stops everything.\n", flush=True)
+    print("\nMore essays into the same stack (the emulator takes any credentials; these are its values):\n")
+    print("  AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=local .venv/bin/essays-seed load my-essays.csv \\")
+    print(f"    --stack {STACK} --endpoint-url {endpoint} --region {REGION}")
+    stop = "`make dev-down` stops it" if background else "Ctrl-C stops everything"
+    print(f"\nState in .dev/stack.json, logs in .dev/ (deploy.log, emulator.log). {stop}.\n", flush=True)
 
 
 def write_state(path: Path, api: str, endpoint: str, readers: Readers) -> None:
@@ -272,6 +273,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="essays-dev", description="Run the essay API locally.")
     parser.add_argument("--port", type=int, default=3000, help="the emulator's port (0 picks a free one)")
     parser.add_argument("--state-file", type=Path, help="write the API's URL, the user pool and the tokens here")
+    parser.add_argument("--background", action="store_true", help="started by `make dev-up`: say how to stop it")
     args = parser.parse_args(argv)
 
     for tool, target in ((EMULATOR_PYTHON, "the emulator"), (SAM, "sam")):
@@ -300,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
         api_id = outputs["ApiUrl"].removeprefix("https://").split(".", 1)[0]
         api = f"{endpoint}/_aws/execute-api/{api_id}/{STAGE}"
         print(f"Up in {time.monotonic() - started:.0f} s.")
-        _print_welcome(api, endpoint, readers)
+        _print_welcome(api, endpoint, readers, background=args.background)
         renew_at = time.monotonic() + TOKEN_RENEWAL
         while True:
             if args.state_file:
