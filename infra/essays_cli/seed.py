@@ -31,7 +31,7 @@ from botocore.exceptions import (
 from tqdm import tqdm
 
 from essays_cli.loading.files import Problem
-from essays_cli.loading.loader import Loader, Summary
+from essays_cli.loading.loader import Loader, Summary, Validation
 from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.writer import WriteFailed
@@ -227,7 +227,7 @@ def _load(args: argparse.Namespace) -> int:
     return 1 if summary.rejected or validation.unreadable_files else 0
 
 
-def _validation_allows(validation: Any, args: argparse.Namespace) -> bool:
+def _validation_allows(validation: Validation, args: argparse.Namespace) -> bool:
     """Says what validation found; False when nothing may be written."""
     files = validation.unreadable_files
     rows = validation.rejected_rows
