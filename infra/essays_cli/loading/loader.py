@@ -92,7 +92,7 @@ class Loader:
         already in its section that it looks like an edited copy of."""
         summary = Summary(rejected=validation.rejected_rows, problems=validation.problems)
         taxonomy = taxonomy or self.read_taxonomy()
-        summary.new_sections = len(taxonomy.new_names(validation.sections))
+        taxonomy.new_names(validation.sections)  # adopts them (when the caller has not): one spelling per load
         self.planner.taxonomy = taxonomy
         self.planner.copies = EditedCopies(self.sections.query, taxonomy.stored_sections, validation.has_id)
         if on_new:

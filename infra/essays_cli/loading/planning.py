@@ -53,7 +53,6 @@ class Summary:
     sections_rebuilt: int = 0
     problems: int = 0
     missing_ids: list[str] = field(default_factory=list)
-    new_sections: int = 0
 
 
 @dataclass
