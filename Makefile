@@ -25,16 +25,36 @@ export SAM_CLI_TELEMETRY := 0
 .PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots
 
 help:
-	@echo "make dev     template.yaml deployed into a local AWS emulator, sample essays loaded (no AWS account, no Docker)"
-	@echo "make dev-up / dev-down / dev-tokens   the same in the background; stop it; the readers' current tokens"
-	@echo "make test    run every test"
-	@echo "make lint    Redocly (OpenAPI document), ruff and mypy over the code"
-	@echo "make fuzz    schemathesis against the local stack and its OpenAPI document"
-	@echo "make bench   cold start, reads per request, warm latency, bulk load and cost (a few minutes)"
-	@echo "make check-template   sam validate --lint, cfn-lint (+ serverless rules), checkov, sam build"
-	@echo "make screenshots   PNGs of the essay page (visitor, subscriber, paywall) into docs/screenshots/"
-	@echo "make deploy  sam build && sam deploy, then the web client and its config.json (DEPLOY_ENV=prod for production)"
-	@echo "make clean   remove the virtual environments and caches"
+	@echo "Targets (each installs what it needs first):"
+	@echo "  make dev            template.yaml deployed into a local AWS emulator, sample essays loaded; Ctrl-C stops it"
+	@echo "  make dev-up         the same in the background: prints the URL, curl examples and tokens, then returns"
+	@echo "  make dev-down       stop the background stack"
+	@echo "  make dev-tokens     the two local readers' current access tokens (renewed every 45 minutes)"
+	@echo "  make test           every test: unit, integration, and end to end against a deployed local stack"
+	@echo "  make lint           Redocly (the OpenAPI document), ruff (lint and format check) and mypy"
+	@echo "  make format         ruff fixes and formatting"
+	@echo "  make fuzz           schemathesis against the local stack and its OpenAPI document"
+	@echo "  make generated-client  a Python client generated from the OpenAPI document (build/; e2e uses it)"
+	@echo "  make openapi        regenerate functions/openapi/openapi.json from template.yaml and the models"
+	@echo "  make bench          cold start, reads per request, warm latency, bulk load and cost (a few minutes)"
+	@echo "  make bench-full     the same with the 150,000-essay load"
+	@echo "  make check-template sam validate --lint, cfn-lint (+ serverless rules), checkov, sam build"
+	@echo "  make screenshots    PNGs of the essay page (visitor, subscriber, paywall) into docs/screenshots/"
+	@echo "  make build          sam build"
+	@echo "  make deploy         sam build && sam deploy, then the web client and its config.json"
+	@echo "  make help           this list"
+	@echo "  make install        .venv with the project and its dev tools"
+	@echo "  make clean          remove the virtual environments, caches and .dev/"
+	@echo "Variables (make TARGET NAME=value):"
+	@echo "  DEV_PORT=3000       the local stack's port (dev, dev-up); 0 picks a free one"
+	@echo "  DEV_WEB_PORT=3001   the local web client's port (dev, dev-up)"
+	@echo "  DEPLOY_ENV=default  samconfig.toml's environment for build and deploy (prod for production)"
+	@echo "  DEPLOY_ARGS=        extra sam deploy arguments"
+	@echo "  BENCH_ARGS=         extra essays-bench arguments (essays-bench --help)"
+	@echo "  FUZZ_SEED=20261127  schemathesis's seed"
+	@echo "  PYTHON=python3      the Python that creates the virtual environments"
+	@echo "  EMULATOR_PYTHON=    the emulator's Python (default: python3.12 where found, else PYTHON)"
+	@echo "  LAYER_PIP_TARGET=   pip's platform options for the layer (default: arm64 / CPython 3.12, as on Lambda)"
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,17 +71,23 @@ STACK_FIELD := $(BIN)/python -c 'import json, sys; print(json.load(open(".dev/st
 dev: install $(SAM) $(MINISTACK)
 	$(BIN)/essays-dev --port $(DEV_PORT) --web-port $(DEV_WEB_PORT) --state-file .dev/stack.json
 
-# The same stack in the background, for scripts and CI: returns once the API answers.
+# The same stack in the background, for scripts and CI: returns once the API answers, after
+# printing what `make dev` prints (URL, curl examples, tokens, the local loading recipe).
 dev-up: install $(SAM) $(MINISTACK)
 	@mkdir -p .dev
-	@if [ -f .dev/stack.json ] && kill -0 $$($(STACK_FIELD) pid) 2>/dev/null; \
-		then echo "already up: .dev/stack.json"; exit 0; fi; rm -f .dev/stack.json; \
-	nohup $(BIN)/essays-dev --port $(DEV_PORT) --web-port $(DEV_WEB_PORT) --state-file .dev/stack.json > .dev/dev.log 2>&1 & \
+	@if [ -f .dev/stack.json ] && kill -0 $$($(STACK_FIELD) pid) 2>/dev/null; then \
+		running=$$($(STACK_FIELD) endpointUrl); \
+		if [ "$(DEV_PORT)" = "0" ] || [ "$$running" = "http://127.0.0.1:$(DEV_PORT)" ]; \
+		then echo "already up on $$running (API: $$($(STACK_FIELD) apiUrl)); make dev-down stops it"; exit 0; fi; \
+		echo "a local stack is already up on $$running, not on port $(DEV_PORT): make dev-down first" >&2; exit 1; \
+	fi; rm -f .dev/stack.json; \
+	nohup $(BIN)/essays-dev --port $(DEV_PORT) --web-port $(DEV_WEB_PORT) --state-file .dev/stack.json --background > .dev/dev.log 2>&1 & \
 	pid=$$!; for i in $$(seq 1 600); do [ -f .dev/stack.json ] && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
-	if [ -f .dev/stack.json ]; then echo "API up, details in .dev/stack.json"; else cat .dev/dev.log; exit 1; fi
+	if [ -f .dev/stack.json ]; then sed -n '/^Up in/,$$p' .dev/dev.log; else cat .dev/dev.log; exit 1; fi
 
 # The readers' current access tokens (the running stack renews them every 45 minutes).
 dev-tokens:
+	@if [ ! -f .dev/stack.json ]; then echo "no local stack is running: start one with make dev-up" >&2; exit 1; fi
 	@echo "SUBSCRIBER_TOKEN=$$($(STACK_FIELD) subscriberToken)"; echo "LAPSED_TOKEN=$$($(STACK_FIELD) lapsedToken)"
 
 dev-down:

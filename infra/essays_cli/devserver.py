@@ -234,7 +234,7 @@ def load_samples(log: Path) -> None:
         raise StackFailed(f"loading the sample essays failed; see {log}")
 
 
-def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers) -> None:
+def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers, *, background: bool = False) -> None:
     print(f"\nThe essay site is at\n\n  {site_url}/essays/{EXAMPLE_ESSAY}\n")
     print("Sign in on it (the emulator's managed login) as either reader:\n")
     print(f"  {SUBSCRIBER}  {readers.passwords[0]}   (active subscription)")
@@ -257,10 +257,11 @@ def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers) -> 
     print(f"  curl -s -H \"Authorization: Bearer $SUBSCRIBER_TOKEN\" '{essay}'   # 200")
     print(f"  curl -s -H \"Authorization: Bearer $LAPSED_TOKEN\" '{essay}'       # 403")
     print(f"  curl -s '{essay}'                                                  # 401")
-    print("\nThe emulator's other services, e.g. more essays into the same stack:\n")
-    print(f"  AWS_ENDPOINT_URL={endpoint} AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=local \\")
-    print(f"    .venv/bin/essays-seed load --stack {STACK} --region {REGION} my-essays.jsonl")
-    print("\nCtrl-C stops everything.\n", flush=True)
+    print("\nMore essays into the same stack (the emulator takes any credentials; these are its values):\n")
+    print("  AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=local .venv/bin/essays-seed load my-essays.csv \\")
+    print(f"    --stack {STACK} --endpoint-url {endpoint} --region {REGION}")
+    stop = "`make dev-down` stops it" if background else "Ctrl-C stops everything"
+    print(f"\nState in .dev/stack.json, logs in .dev/ (deploy.log, emulator.log). {stop}.\n", flush=True)
 
 
 def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Readers) -> None:
@@ -295,6 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=3000, help="the emulator's port (0 picks a free one)")
     parser.add_argument("--web-port", type=int, default=0, help="the local site's port (0 picks a free one)")
     parser.add_argument("--state-file", type=Path, help="write the API's URL, the user pool and the tokens here")
+    parser.add_argument("--background", action="store_true", help="started by `make dev-up`: say how to stop it")
     args = parser.parse_args(argv)
 
     for tool, target in ((EMULATOR_PYTHON, "the emulator"), (SAM, "sam")):
@@ -331,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
         # /logout) at its own root, where AWS has https://<domain>.auth.<region>.amazoncognito.com.
         site.configure(site_config(api, REGION, readers.user_pool_id, readers.client_id, endpoint, site.url))
         print(f"Up in {time.monotonic() - started:.0f} s.")
-        _print_welcome(api, endpoint, site.url, readers)
+        _print_welcome(api, endpoint, site.url, readers, background=args.background)
         renew_at = time.monotonic() + TOKEN_RENEWAL
         while True:
             if args.state_file:

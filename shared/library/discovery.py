@@ -23,7 +23,7 @@ from shared.library.models import (
     SectionTree,
     SubjectNode,
 )
-from shared.library.text import unique_terms
+from shared.library.text import query_terms
 from shared.store.rows import CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
 
 POSTINGS_PER_WORD = 1000  # the best rated 1,000 titles per word: one Query page of ~50 KB
@@ -62,7 +62,7 @@ def search_words(query: str) -> list[str]:
         raise InvalidRequest(f"q is too long: at most {MAX_QUERY_CHARS} characters")
     if any(unicodedata.category(ch) == "Cc" for ch in query):
         raise InvalidRequest("q contains control characters (such as NUL or line breaks); send plain words")
-    words = unique_terms(query)
+    words = query_terms(query)
     if not words:
         raise InvalidRequest("q has no words to search for (very common words such as 'the' are ignored)")
     if len(words) > MAX_QUERY_WORDS:

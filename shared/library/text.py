@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import functools
+import itertools
 import re
 import unicodedata
 
-_WORD_CHARS = re.compile(r"[a-z0-9]+")
+_WORD_CHARS = re.compile(r"[^\W_]+")  # letters and digits of any script (the same as [a-z0-9]+ for ASCII)
 _BLANK_LINE = re.compile(r"\n\s*\n")
+# Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar, with their
+# full-width punctuation. In them each character is a unit of text (a "word" for counting) and
+# search terms are pairs of characters (bigrams).
+_UNSPACED = (
+    "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff"
+    "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
+)
+_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
+_UNIT = re.compile(f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+")
+_CLOSING_MARKS = "\"')]’”」』）〉》】"
+_FULL_STOPS = frozenset("。！？．")
 
 # Words too common to say anything about a title or an essay's topic.
 STOP_WORDS = frozenset(
@@ -205,17 +217,43 @@ def singular(word: str) -> str:
     return word
 
 
-def terms(text: str) -> list[str]:
-    """The meaningful words of a text, normalised for matching; order kept, repeats kept."""
-    return [
-        singular(w)
-        for w in _WORD_CHARS.findall(fold(text))
-        if w not in STOP_WORDS and (len(w) > 1 or w.isdigit())  # drops the "s" of "Stalin's"
-    ]
+MAX_TERM_CHARS = 40  # longer "words" are not words (a pasted URL, a run of letters): never a term
+
+
+def terms(text: str, *, bigram_step: int = 1) -> list[str]:
+    """The meaningful words of a text, normalised for matching; order kept, repeats kept.
+
+    Folded (case, accents, compatibility forms), then letters and digits of any script. Runs of
+    an unspaced script (Chinese, Japanese, Thai...) give their character bigrams, or the
+    character alone in a run of one. `bigram_step` 2 keeps every other bigram (and the last),
+    which still covers every character: enough for a query.
+    """
+    found: list[str] = []
+    for word in _WORD_CHARS.findall(fold(text)):
+        if word.isascii() or not _UNSPACED_CHAR.search(word):
+            if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()) and len(word) <= MAX_TERM_CHARS:
+                found.append(singular(word))  # (drops the "s" of "Stalin's")
+            continue
+        for part in re.findall(f"[{_UNSPACED}]+|[^{_UNSPACED}]+", word):
+            if not _UNSPACED_CHAR.match(part):
+                found += terms(part)
+            elif len(part) == 1:
+                found.append(part)
+            else:
+                starts = list(range(0, len(part) - 1, bigram_step))
+                if starts[-1] != len(part) - 2:
+                    starts.append(len(part) - 2)
+                found += [part[i : i + 2] for i in starts]
+    return found
 
 
 def unique_terms(text: str) -> list[str]:
     return list(dict.fromkeys(terms(text)))
+
+
+def query_terms(query: str) -> list[str]:
+    """A search query's terms: as a title's, but with only the bigrams a match needs."""
+    return list(dict.fromkeys(terms(query, bigram_step=2)))
 
 
 def paragraphs(body: str) -> list[str]:
@@ -224,21 +262,43 @@ def paragraphs(body: str) -> list[str]:
     return [" ".join(p.split()) for p in _BLANK_LINE.split(body) if p.strip()]
 
 
+def units(text: str) -> list[str]:
+    """The units a text is counted and cut in: its words, and each character of a script written
+    without spaces (so a Chinese essay's preview share counts characters). For text in spaced
+    scripts this is exactly text.split()."""
+    if text.isascii() or not _UNSPACED_CHAR.search(text):
+        return text.split()
+    return _UNIT.findall(text)
+
+
+def join_units(tokens: list[str]) -> str:
+    """The text of consecutive units: spaces between words, none between unspaced characters."""
+    if not tokens:
+        return ""
+    out = [tokens[0]]
+    for before, token in itertools.pairwise(tokens):
+        glued = _UNSPACED_CHAR.match(before[-1]) or _UNSPACED_CHAR.match(token[0])
+        out.append(token if glued else " " + token)
+    return "".join(out)
+
+
 def words(text: str) -> list[str]:
-    return text.split()
+    return units(text)
 
 
 def word_count(text: str) -> int:
-    return len(text.split())
+    return len(units(text))
 
 
-_MAY_END = frozenset(".!?\"')]’”")
+_MAY_END = frozenset(".!?\"')]’”") | _FULL_STOPS | frozenset(_CLOSING_MARKS)
 
 
 def _ends_sentence(word: str, next_word: str | None) -> bool:
     if next_word is None:
         return True
-    stripped = word.rstrip("\"')]’”")
+    stripped = word.rstrip(_CLOSING_MARKS)
+    if stripped and stripped[-1] in _FULL_STOPS:
+        return True  # full-width full stops end a sentence whatever follows (no capitals there)
     if not stripped or stripped[-1] not in ".!?":
         return False
     if stripped[-1] == ".":
@@ -260,11 +320,6 @@ def sentence_spans(tokens: list[str]) -> list[tuple[int, int]]:
             spans.append((start, i + 1))
             start = i + 1
     return spans
-
-
-def slugify(text: str, max_length: int = 80) -> str:
-    slug = "-".join(_WORD_CHARS.findall(fold(text)))
-    return slug[:max_length].strip("-")
 
 
 def shorten(text: str, max_chars: int) -> str:

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from shared.errors import Unavailable
 from shared.store import schema
-from shared.store.dynamo import BUSY, Table, dynamodb_errors, from_item
+from shared.store.dynamo import Table, batch_get, dynamodb_errors, from_item, query_items
 from shared.store.rows import BodyRow, CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
 
 
@@ -46,18 +45,9 @@ class ContentStore(Table):
 
     def get_cards(self, essay_ids: list[str]) -> dict[str, CardRow]:
         """Cards of up to 100 essays in one BatchGetItem (unprocessed keys retried twice), by essay id."""
-        request: dict[str, Any] = {self.table_name: {"Keys": [schema.card_key(i) for i in essay_ids]}}
-        cards: dict[str, CardRow] = {}
-        for _ in range(3):
-            with dynamodb_errors():
-                response = self.client.batch_get_item(RequestItems=request)
-            for item in response.get("Responses", {}).get(self.table_name, []):
-                card = CardRow.of(from_item(item))
-                cards[card.header.essay_id] = card
-            request = response.get("UnprocessedKeys") or {}
-            if not request:
-                return cards
-        raise Unavailable(BUSY)
+        keys = [schema.card_key(i) for i in essay_ids]
+        cards = (CardRow.of(item) for item in batch_get(self.client, self.table_name, keys))
+        return {card.header.essay_id: card for card in cards}
 
     def section_page(self, section_id: str, limit: int, start_after: str | None) -> SectionPage:
         """One page of a section's essays in title order: one Query.
@@ -85,19 +75,13 @@ class ContentStore(Table):
 
     def sections(self) -> list[TaxonomyRow]:
         """Every section with its counts: one Query (a page holds thousands of sections)."""
-        kwargs: dict[str, Any] = {
-            "TableName": self.table_name,
-            "KeyConditionExpression": "pk = :pk",
-            "ExpressionAttributeValues": {":pk": {"S": schema.TAXONOMY}},
-        }
-        rows: list[TaxonomyRow] = []
-        while True:
-            with dynamodb_errors():
-                response = self.client.query(**kwargs)
-            rows += [TaxonomyRow.of(from_item(i)) for i in response.get("Items", [])]
-            if "LastEvaluatedKey" not in response:
-                return rows
-            kwargs["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        items = query_items(
+            self.client,
+            TableName=self.table_name,
+            KeyConditionExpression="pk = :pk",
+            ExpressionAttributeValues={":pk": {"S": schema.TAXONOMY}},
+        )
+        return [TaxonomyRow.of(item) for item in items]
 
     def get_body(self, essay_id: str) -> BodyRow | None:
         """The paywalled full essay with its header: one GetItem (only the essay function may)."""

@@ -4,7 +4,7 @@ DynamoDB errors onto domain exceptions."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -15,14 +15,17 @@ from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 from shared.errors import Unavailable
 
 AttributeMap = dict[str, dict[str, Any]]
-# Worth a retry by the client after a moment; any other DynamoDB error is a fault of ours (500).
-_TRANSIENT = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-}
+# Worth a retry after a moment (the functions answer 503, the loader backs off); any other
+# DynamoDB error is a fault of ours. The one list of them: the loader's writer uses it too.
+RETRYABLE = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+    }
+)
 BUSY = "The library is busy right now; please retry in a moment."
 
 
@@ -55,7 +58,7 @@ def dynamodb_errors() -> Iterator[None]:
     try:
         yield
     except ClientError as error:
-        if error.response.get("Error", {}).get("Code") in _TRANSIENT:
+        if error.response.get("Error", {}).get("Code") in RETRYABLE:
             raise Unavailable(BUSY) from error
         raise
     except (ConnectionError, HTTPClientError) as error:  # timeouts and refused connections
@@ -98,3 +101,43 @@ def from_attribute(attribute: Mapping[str, Any]) -> Any:
 
 def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: from_attribute(v) for k, v in item.items()}
+
+
+def batch_get(
+    client: Any,
+    table: str,
+    keys: Sequence[AttributeMap],
+    *,
+    attempts: int = 3,
+    wait: Callable[[int], None] = lambda attempt: None,
+    consistent: bool = False,
+    attributes: Sequence[str] = (),
+) -> Iterator[dict[str, Any]]:
+    """The items of up to 100 keys (BatchGetItem), unprocessed keys retried up to `attempts`
+    times with `wait(attempt)` between; still refused, or throttled: Unavailable."""
+    request: dict[str, Any] = {table: {"Keys": list(keys)} | ({"ConsistentRead": True} if consistent else {})}
+    if attributes:
+        request[table]["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
+        request[table]["ExpressionAttributeNames"] = {f"#a{i}": name for i, name in enumerate(attributes)}
+    for attempt in range(attempts):
+        with dynamodb_errors():
+            response = client.batch_get_item(RequestItems=request)
+        for item in response.get("Responses", {}).get(table, []):
+            yield from_item(item)
+        request = response.get("UnprocessedKeys") or {}
+        if not request:
+            return
+        wait(attempt)
+    raise Unavailable(BUSY)
+
+
+def query_items(client: Any, **query: Any) -> Iterator[dict[str, Any]]:
+    """Every item a Query matches, page after page (each page one call; throttling: Unavailable)."""
+    while True:
+        with dynamodb_errors():
+            response = client.query(**query)
+        for item in response.get("Items", []):
+            yield from_item(item)
+        if "LastEvaluatedKey" not in response:
+            return
+        query = {**query, "ExclusiveStartKey": response["LastEvaluatedKey"]}

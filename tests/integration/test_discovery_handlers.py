@@ -166,8 +166,8 @@ def test_the_section_tree_has_levels_subjects_sections_and_counts(library: str, 
     assert [level.name for level in tree.levels] == ["AS and A Level", "GCSE"]
     assert tree.essay_count == len(sample_records())
     a_level = tree.levels[0]
-    assert [s.name for s in a_level.subjects] == ["Economics", "English", "History"]
-    history = a_level.subjects[2].sections[0]
+    assert [s.name for s in a_level.subjects] == ["Chinese", "Economics", "English", "History", "Russian"]
+    history = a_level.subjects[3].sections[0]
     assert (history.id, history.name, history.essay_count) == (HISTORY, "Modern European History, 1789-1945", 10)
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError, EndpointConnectionError
+from essays_cli.loading.slugs import essay_id_from_title
 
 from functions.essay import app as essay_app
 from functions.preview import app as preview_app
@@ -17,7 +18,6 @@ from functions.related import app as related_app
 from functions.search import app as search_app
 from functions.sections import app as sections_app
 from shared.access.policy import Decision, policy
-from shared.library.ids import essay_id_from_title
 from shared.library.preview import READ_MORE
 from shared.library.text import paragraphs
 from shared.store.dynamo import dynamodb_client

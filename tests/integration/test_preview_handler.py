@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from essays_cli.loading.slugs import essay_id_from_title
 
 from functions.preview import app
-from shared.library.ids import essay_id_from_title
 from shared.library.models import EssayPreview
 from shared.library.preview import READ_MORE
-from shared.library.text import paragraphs
+from shared.library.text import paragraphs, units
 from tests.conftest import api_event, body_of, parse, sample_records
 
 
@@ -32,9 +32,9 @@ def test_every_sample_preview_shows_at_most_30_percent_in_three_extracts(library
         assert [e.part for e in body.extracts] == ["Introduction", "Middle", "Conclusion"]
         assert all(e.text.endswith(READ_MORE) and e.read_more for e in body.extracts)
         assert body.formatted is False
-        # and together the extracts keep at most 30% of the essay's words
-        shown = sum(len(e.text.removesuffix(READ_MORE).split()) for e in body.extracts)
-        essay_words = len(record["body"].split())
+        # and together the extracts keep at most 30% of the essay's words (characters, in Chinese)
+        shown = sum(len(units(e.text.removesuffix(READ_MORE))) for e in body.extracts)
+        essay_words = len(units(record["body"]))
         assert 0 < shown <= 0.30 * essay_words
         assert body.word_count == essay_words
         # and each extract is a verbatim, unformatted piece of the essay

@@ -14,9 +14,9 @@ import pytest
 from botocore.exceptions import ClientError
 from essays_cli import seed
 from essays_cli.loading.loader import Loader
+from essays_cli.loading.slugs import essay_id_from_title
 from essays_cli.loading.writer import Backoff
 
-from shared.library.ids import essay_id_from_title
 from tests.conftest import SAMPLES, sample_records
 
 BAD = Path(__file__).resolve().parent.parent / "data" / "bad"
@@ -61,17 +61,17 @@ def test_loading_the_samples_twice_changes_nothing_the_second_time(
     files = [str(p) for p in SAMPLES]
     status, out, _ = run(capsys, "load", *files, "--table", essays_table)
     assert status == 0
-    assert "41 loaded, 0 updated, 0 unchanged, 0 rejected" in out
+    assert "45 loaded, 0 updated, 0 unchanged, 0 rejected" in out
     first = sorted(json.dumps(i, sort_keys=True) for i in all_items(ddb, essays_table))
 
     status, out, _ = run(capsys, "load", *files, "--table", essays_table)
     assert status == 0
-    assert "0 loaded, 0 updated, 41 unchanged, 0 rejected" in out
+    assert "0 loaded, 0 updated, 45 unchanged, 0 rejected" in out
     assert sorted(json.dumps(i, sort_keys=True) for i in all_items(ddb, essays_table)) == first
 
     counts = kinds(ddb, essays_table)
-    assert counts["ESSAY/CARD"] == counts["BODY/BODY"] == counts["ESSAY/RELATED"] == 41
-    assert counts["TAXONOMY/SECTION"] == 6
+    assert counts["ESSAY/CARD"] == counts["BODY/BODY"] == counts["ESSAY/RELATED"] == 45
+    assert counts["TAXONOMY/SECTION"] == 8
     assert counts["LOADER/DIRTY"] == 0
 
 
@@ -95,10 +95,11 @@ def test_each_kind_of_bad_record_is_explained_and_nothing_is_written(
         "malformed.jsonl:10: level: is empty",
         "duplicates.jsonl:2: id: the id 'same-id' is already used by the essay at",
         "duplicates.jsonl:4: id: an essay with this title is already at",
-        "bad-header.csv:1: body: the header row has no 'body' column",
-        "bad-header.csv:1: author: unknown column",
-        "rows.csv:5: row: this row has 8 cells but the header has 7 columns",
-        "rows.csv:6: rating: must be a whole number from 1 to 5",
+        "bad-header.csv:row 1 (line 1): body: the header row has no 'body' column",
+        "bad-header.csv: header: ignored column(s) 'author'",
+        'rows.csv:row 3 (line 5): row: this row has 8 cells but the header has 7 columns (essay "Too many cells")',
+        "rows.csv:row 4 (line 6): rating: must be a whole number from 1 to 5, or left empty (it is '0') (essay \"Zero",
+        "1 file(s) could not be read at all",
         "Nothing was written",
     ]
     for line in expected:
@@ -122,7 +123,7 @@ def test_skip_invalid_loads_the_good_records_and_still_fails(
     assert status == 1
     # good: malformed.jsonl:1, rows.csv:2, and the first of each duplicate pair
     assert "4 loaded, 0 updated, 0 unchanged, 13 rejected" in out
-    assert "rows.csv:6: rating" in err
+    assert "rows.csv:row 4 (line 6): rating" in err
     assert kinds(ddb, essays_table)["ESSAY/CARD"] == 4
     assert get(ddb, essays_table, "ESSAY#same-id", "CARD")["title"]["S"] == "First with the id"
 
@@ -136,19 +137,21 @@ def test_files_that_cannot_be_read(tmp_path: Path, essays_table: str, capsys: py
         capsys, "load", str(not_utf8), str(other), str(tmp_path / "absent.csv"), "--table", essays_table
     )
     assert status == 1
-    assert "latin1.jsonl:1: file: this line has characters that are not UTF-8 text" in err
+    assert "latin1.jsonl: encoding: read as Windows-1252" in err
+    assert "latin1.jsonl:1: subject: this field is missing" in err
     assert "essays.txt: file: this kind of file cannot be loaded: use a .jsonl (JSON Lines) or .csv file" in err
     assert "absent.csv: file: this file does not exist" in err
+    assert "--skip-invalid" not in err  # nothing could load: it would not help
 
 
 def test_dry_run_reports_and_writes_nothing(essays_table: str, ddb: Any, capsys: pytest.CaptureFixture[str]) -> None:
     status, out, _ = run(capsys, "load", *map(str, SAMPLES), "--table", essays_table, "--dry-run")
     assert status == 0
-    assert "Dry run: 41 would be loaded" in out
+    assert "Dry run: 45 would be loaded" in out
     assert all_items(ddb, essays_table) == []
 
     status, out, _ = run(capsys, "load", *map(str, SAMPLES), "--dry-run")  # no table: the files only
-    assert (status, out.strip()) == (0, "Dry run: 41 valid, 0 rejected (files checked only)")
+    assert (status, out.strip()) == (0, "Dry run: 45 valid, 0 rejected (files checked only)")
 
 
 def test_an_edited_essay_is_updated_in_place_with_its_derived_items(
@@ -190,7 +193,8 @@ def test_moving_an_essay_to_another_section_updates_both_counts(
     original = next(r for r in sample_records() if r.get("id") == "zola-dreyfus-affair")
     moved = {**original, "level": "GCSE", "subject": "History", "section": "Modern Europe"}
 
-    assert run(capsys, "load", str(write_jsonl(tmp_path / "m.jsonl", [moved])), "--table", library)[0] == 0
+    file = str(write_jsonl(tmp_path / "m.jsonl", [moved]))
+    assert run(capsys, "load", file, "--table", library, "--new-sections")[0] == 0
 
     assert get(ddb, library, "TAXONOMY", f"SECTION#{HISTORY}")["essayCount"]["N"] == "9"
     new_section = get(ddb, library, "TAXONOMY", "SECTION#gcse--history--modern-europe")
@@ -265,11 +269,11 @@ def test_throttled_and_unprocessed_writes_are_retried_until_nothing_is_lost(essa
 
     summary = loader.load(SAMPLES, loader.validate(SAMPLES))
 
-    assert summary.loaded == 41
+    assert summary.loaded == 45
     assert len(sleeps) == 6  # each refusal waited before retrying...
     assert sleeps[0] <= 0.05 and all(0 <= s <= 5.0 for s in sleeps)  # ...with capped exponential backoff
     counts = kinds(ddb, essays_table)
-    assert counts["ESSAY/CARD"] == counts["BODY/BODY"] == counts["ESSAY/RELATED"] == 41
+    assert counts["ESSAY/CARD"] == counts["BODY/BODY"] == counts["ESSAY/RELATED"] == 45
     assert counts["LOADER/DIRTY"] == 0
 
 
@@ -300,9 +304,9 @@ def test_an_interrupted_load_is_finished_by_the_next_run(
     status, out, _ = run(capsys, "load", *map(str, SAMPLES), "--table", essays_table)
     assert status == 0 and "unchanged" in out
     counts = kinds(ddb, essays_table)
-    assert counts["ESSAY/CARD"] == counts["ESSAY/RELATED"] == 41
+    assert counts["ESSAY/CARD"] == counts["ESSAY/RELATED"] == 45
     assert counts["LOADER/DIRTY"] == 0
-    assert counts["TAXONOMY/SECTION"] == 6
+    assert counts["TAXONOMY/SECTION"] == 8
 
 
 def test_load_into_a_moto_server_endpoint_and_by_stack_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -329,9 +333,9 @@ def test_load_into_a_moto_server_endpoint_and_by_stack_name(tmp_path: Path, caps
         )
 
         status, out, _ = run(capsys, "load", *map(str, SAMPLES), "--stack", "essays-local", "--endpoint-url", endpoint)
-        assert status == 0 and "41 loaded" in out
+        assert status == 0 and "45 loaded" in out
         status, out, _ = run(capsys, "load", *map(str, SAMPLES), "--table", "essays-server", "--endpoint-url", endpoint)
-        assert status == 0 and "41 unchanged" in out
+        assert status == 0 and "45 unchanged" in out
         card = client.get_item(
             TableName="essays-server",
             Key={"pk": {"S": "ESSAY#" + essay_id_from_title("Comparing plant and animal cells")}, "sk": {"S": "CARD"}},

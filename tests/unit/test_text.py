@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from essays_cli.loading.slugs import essay_id_from_title, section_id
 
-from shared.library.ids import essay_id_from_title, is_essay_id, is_section_id, section_id
+from shared.library.ids import is_essay_id, is_section_id
 from shared.library.text import terms
 
 

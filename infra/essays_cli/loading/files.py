@@ -1,164 +1,303 @@
 """Reading the content team's files: JSON Lines and CSV, streamed one record at a time,
-with every problem explained as FILE:LINE: field: what is wrong, in plain words."""
+with every problem explained in plain words: `FILE:LINE: field: what is wrong` for JSON Lines,
+`FILE:row N (line L): field: what is wrong` for CSV (N is the spreadsheet's row number).
+
+Nothing is ever dropped silently: every line or row is either read or reported, a line or row
+over MAX_RECORD_CHARS is refused without being held in memory whole, and the rows after it are
+still read. Files are UTF-8; a file that is not, but is valid Windows-1252 (Excel's plain "CSV"
+on Windows), is read as such and the run says so once.
+"""
 
 from __future__ import annotations
 
+import codecs
 import csv
 import json
-from collections.abc import Iterable, Iterator
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from pydantic import ValidationError
 
-from essays_cli.loading.record import MAX_BODY_CHARS, EssayRecord
+from essays_cli.loading.record import EssayRecord
 
 FIELDS = ("id", "title", "level", "subject", "section", "body", "rating", "teacherComment")
 REQUIRED = ("title", "level", "subject", "section", "body")
-csv.field_size_limit(MAX_BODY_CHARS * 4)  # a long essay is one (big) CSV cell
+MAX_RECORD_CHARS = 1_000_000  # one line or row; an essay's body may hold at most 200,000 characters
+ECHO_CHARS = 80  # how much of a bad value a message repeats
+_READ_BLOCK = 1 << 20
+_FIELD_KEYS = {re.sub(r"[\s_-]", "", f.casefold()): f for f in FIELDS}
+_CSV_ORDINARY = re.compile(r'[^",\r\n]+')
+csv.field_size_limit(2 * MAX_RECORD_CHARS)  # our own limit below comes first; see _RowFeeder
 
 
 @dataclass(frozen=True)
 class Problem:
     file: str
-    line: int
+    line: int  # 0: about the whole file
     field: str
     message: str
+    row: int = 0  # CSV only: the spreadsheet's row number (the header is row 1)
+    title: str = ""
 
     def __str__(self) -> str:
-        where = f"{self.file}:{self.line}" if self.line else self.file  # line 0: about the whole file
-        return f"{where}: {self.field}: {self.message}"
+        where = self.file
+        if self.row:
+            where += f":row {self.row} (line {self.line})"
+        elif self.line:
+            where += f":{self.line}"
+        essay = f' (essay "{cut(self.title, 60)}")' if self.title else ""
+        return f"{where}: {self.field}: {self.message}{essay}"
 
 
 @dataclass
 class SourceRecord:
-    """One record of a file, validated: either `record` is set or `problems` say why not."""
+    """One record of a file, validated: `record` is set, or `problems` say why not. A source with
+    neither only carries `warnings` (things said once about a file, such as its encoding)."""
 
     file: str
     line: int
     record: EssayRecord | None = None
     problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    row: int = 0
+
+
+def cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def echo(value: Any, limit: int = ECHO_CHARS) -> str:
+    """A value as a message may repeat it: its repr, cut to about `limit` characters."""
+    return cut(repr(value), limit)
 
 
 def read_records(path: Path) -> Iterator[SourceRecord]:
     name = str(path)
     suffix = path.suffix.lower()
     if not path.is_file():
-        yield SourceRecord(name, 0, problems=[Problem(name, 0, "file", "this file does not exist")])
-    elif suffix == ".jsonl":
-        yield from _read_jsonl(path, name)
-    elif suffix == ".csv":
-        yield from _read_csv(path, name)
+        yield _file_problem(name, "this file does not exist; check its name and folder")
+    elif suffix in (".xlsx", ".xls", ".ods", ".numbers"):
+        yield _file_problem(name, "a spreadsheet cannot be loaded as it is: save it as CSV UTF-8 (File > Save As)")
+    elif suffix not in (".jsonl", ".csv"):
+        yield _file_problem(name, "this kind of file cannot be loaded: use a .jsonl (JSON Lines) or .csv file")
     else:
-        message = "this kind of file cannot be loaded: use a .jsonl (JSON Lines) or .csv file"
-        yield SourceRecord(name, 0, problems=[Problem(name, 0, "file", message)])
+        encoding = _encoding(path)
+        if isinstance(encoding, Problem):
+            yield SourceRecord(name, 0, problems=[encoding])
+            return
+        if encoding == "cp1252":
+            note = "read as Windows-1252 (Excel's plain CSV); to be sure of every character, save it as CSV UTF-8"
+            yield SourceRecord(name, 0, warnings=[Problem(name, 0, "encoding", note)])
+        # utf-8-sig drops the BOM spreadsheet programs add; \n, \r\n and old Mac \r all end lines
+        with path.open(encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=None) as handle:
+            reader = _read_jsonl if suffix == ".jsonl" else _read_csv
+            yield from reader(_Lines(handle), name)
 
 
-def _decoded_lines(path: Path, name: str, problems: dict[int, Problem]) -> Iterator[str]:
-    """The file's lines as text; a line that is not UTF-8 is noted (and passed on repaired)."""
-    with path.open("rb") as handle:
-        for number, raw in enumerate(handle, start=1):
-            if number == 1:
-                raw = raw.removeprefix(b"\xef\xbb\xbf")  # the BOM spreadsheet programs add
+def _file_problem(name: str, message: str) -> SourceRecord:
+    return SourceRecord(name, 0, problems=[Problem(name, 0, "file", message)])
+
+
+def _encoding(path: Path) -> str | Problem:
+    """utf-8, or cp1252 when the file is not UTF-8 but is Windows-1252 text; else the first bad
+    byte, as a problem naming its line. Streams the file: memory stays flat."""
+    decoders = {"utf-8": codecs.getincrementaldecoder("utf-8")(), "cp1252": codecs.getincrementaldecoder("cp1252")()}
+    for encoding, decoder in decoders.items():
+        line = 1
+        with path.open("rb") as handle:
             try:
-                yield raw.decode("utf-8")
-            except UnicodeDecodeError:
-                problems[number] = Problem(
-                    name, number, "file", "this line has characters that are not UTF-8 text; save as UTF-8"
-                )
-                yield raw.decode("utf-8", errors="replace")
+                while block := handle.read(_READ_BLOCK):
+                    decoder.decode(block)
+                    line += block.count(b"\n")
+                decoder.decode(b"", final=True)
+                return encoding
+            except UnicodeDecodeError as error:
+                bad_line = line + error.object[: error.start].count(b"\n")
+                bad = error.object[error.start : error.start + 1]
+    message = (
+        f"this file is not UTF-8 text (the byte {bad.hex().upper()} on line {bad_line} is not a character): "
+        "save it as CSV UTF-8, or for JSON Lines as UTF-8"
+    )
+    return Problem(str(path), 0, "encoding", message)
 
 
-def _read_jsonl(path: Path, name: str) -> Iterator[SourceRecord]:
-    encoding_problems: dict[int, Problem] = {}
-    for number, text in enumerate(_decoded_lines(path, name, encoding_problems), start=1):
+class _Lines:
+    """A text file's lines, numbered, each at most MAX_RECORD_CHARS: a longer line is skipped in
+    pieces (never held whole) and given as None, with its length."""
+
+    def __init__(self, handle: IO[str]) -> None:
+        self.handle = handle
+        self.number = 0
+        self.skipped_chars = 0
+
+    def __iter__(self) -> Iterator[str | None]:
+        while line := self.handle.readline(MAX_RECORD_CHARS + 1):
+            self.number += 1
+            if len(line) <= MAX_RECORD_CHARS or line.endswith("\n"):
+                yield line
+                continue
+            self.skipped_chars = len(line)
+            while line and not line.endswith("\n"):
+                line = self.handle.readline(_READ_BLOCK)
+                self.skipped_chars += len(line)
+            self.skipped_chars -= line.endswith("\n")
+            yield None
+
+
+def _too_long(chars: int) -> str:
+    return (
+        f"is {chars:,} characters long; an essay may have at most {MAX_RECORD_CHARS:,} (this part was "
+        "skipped, the rest of the file is still read)"
+    )
+
+
+def _read_jsonl(lines: _Lines, name: str) -> Iterator[SourceRecord]:
+    for text in lines:
+        number = lines.number
+        if text is None:
+            yield _bad(name, number, "line", "this line " + _too_long(lines.skipped_chars))
+            continue
         if not text.strip():
             continue
-        if number in encoding_problems:
-            yield SourceRecord(name, number, problems=[encoding_problems[number]])
+        if text.lstrip().startswith(("#", "//")):
+            yield _bad(name, number, "line", "comments are not allowed in JSON Lines: delete this line")
             continue
         try:
             data = json.loads(text)
         except json.JSONDecodeError as error:
-            message = f"this line is not valid JSON ({error.msg} at character {error.colno})"
-            yield SourceRecord(name, number, problems=[Problem(name, number, "line", message)])
+            yield _bad(name, number, "line", f"this line is not valid JSON ({error.msg} at character {error.colno})")
+            continue
+        except RecursionError:
+            yield _bad(name, number, "line", "this line is nested too deeply to be an essay")
+            continue
+        except ValueError as error:  # e.g. a number of more than 4,300 digits
+            yield _bad(name, number, "line", f"this line cannot be read: {echo(str(error), 120)}")
             continue
         if not isinstance(data, dict):
             message = 'each line must be one essay written as a JSON object: {"title": ..., "body": ...}'
-            yield SourceRecord(name, number, problems=[Problem(name, number, "line", message)])
+            yield _bad(name, number, "line", message)
             continue
         yield validate(data, name, number)
 
 
-def _read_csv(path: Path, name: str) -> Iterator[SourceRecord]:
-    encoding_problems: dict[int, Problem] = {}
-    reader = csv.reader(_decoded_lines(path, name, encoding_problems), strict=True)
+def _bad(name: str, line: int, field_name: str, message: str, row: int = 0, title: str = "") -> SourceRecord:
+    return SourceRecord(name, line, problems=[Problem(name, line, field_name, message, row, title)], row=row)
+
+
+class _RowFeeder:
+    """Feeds the csv reader line by line, counting each row's characters. Past MAX_RECORD_CHARS,
+    the rest of the row is fed with its text squashed (quotes, commas and line breaks kept), so the
+    reader still finds where the row ends and every later row is read as it should be."""
+
+    def __init__(self, lines: _Lines) -> None:
+        self.lines = iter(lines)
+        self.source = lines
+        self.row_chars = 0
+        self.oversized = False
+
+    def start_row(self) -> None:
+        self.row_chars, self.oversized = 0, False
+
+    def __iter__(self) -> Iterator[str]:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self.lines)
+        if line is None:
+            self.row_chars += self.source.skipped_chars
+            self.oversized = True
+            return "x\n"  # the skipped line's quotes are unknown: its row is reported either way
+        self.row_chars += len(line)
+        if self.row_chars > MAX_RECORD_CHARS:
+            self.oversized = True
+        return _CSV_ORDINARY.sub("x", line) if self.oversized else line
+
+
+def _read_csv(lines: _Lines, name: str) -> Iterator[SourceRecord]:
+    feeder = _RowFeeder(lines)
+    reader = csv.reader(feeder, strict=True)
     try:
         header = next(reader)
     except StopIteration:
-        yield SourceRecord(name, 1, problems=[Problem(name, 1, "file", "the file is empty")])
+        yield _file_problem(name, "the file is empty: it needs a header row (title, level, subject, ...) and essays")
         return
     except csv.Error as error:
-        yield SourceRecord(name, 1, problems=[Problem(name, 1, "header", f"cannot read the header: {error}")])
+        yield _file_problem(name, f"the header row cannot be read ({error}): check its quotes")
         return
-    columns = [c.strip() for c in header]
-    header_problems = _header_problems(columns, name)
+    columns, header_problems, ignored = _columns(header, name)
+    if ignored:
+        note = f"ignored column(s) {', '.join(map(repr, ignored))}: the columns loaded are {_field_list()}"
+        yield SourceRecord(name, 0, warnings=[Problem(name, 0, "header", note)])
     if header_problems:
-        yield SourceRecord(name, 1, problems=header_problems)
+        yield SourceRecord(name, 0, problems=header_problems)
         return
 
-    end_of_previous = reader.line_num
+    row_number = 1
     while True:
-        start = end_of_previous + 1
+        start = lines.number + 1
+        feeder.start_row()
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as error:
+            row_number += 1
             message = f"this row cannot be read as CSV ({error}); check its quotes"
-            yield SourceRecord(name, start, problems=[Problem(name, start, "row", message)])
-            return  # after a broken quote the rest of the file cannot be trusted
-        end_of_previous = reader.line_num
+            yield _bad(name, start, "row", message, row_number)
+            continue
+        row_number += 1
+        if feeder.oversized:
+            yield _bad(name, start, "row", "this row " + _too_long(feeder.row_chars), row_number)
+            continue
         if not any(cell.strip() for cell in row):
             continue
-        bad_lines = [encoding_problems[n] for n in range(start, reader.line_num + 1) if n in encoding_problems]
-        if bad_lines:
-            yield SourceRecord(name, start, problems=[Problem(name, start, p.field, p.message) for p in bad_lines])
-        elif len(row) != len(columns):
+        cells = {column: cell for column, cell in zip(columns, row, strict=False) if column}
+        title = cells.get("title", "").strip()
+        if len(row) != len(columns):
             message = f"this row has {len(row)} cells but the header has {len(columns)} columns"
-            yield SourceRecord(name, start, problems=[Problem(name, start, "row", message)])
-        else:
-            yield validate(dict(zip(columns, row, strict=True)), name, start)
+            yield _bad(name, start, "row", message, row_number, title)
+            continue
+        if "body" in cells:  # in a spreadsheet cell, each line break (Alt+Enter) starts a paragraph
+            cells["body"] = "\n\n".join(line for line in cells["body"].splitlines() if line.strip())
+        yield validate(cells, name, start, row_number, title)
 
 
-def _header_problems(columns: list[str], name: str) -> list[Problem]:
+def _columns(header: list[str], name: str) -> tuple[list[str | None], list[Problem], list[str]]:
+    """Each column's field (None: ignored), matched without regard to case, spaces or underscores."""
+    columns: list[str | None] = []
+    ignored: list[str] = []
+    for cell in header:
+        known = _FIELD_KEYS.get(re.sub(r"[\s_-]", "", cell.casefold()))
+        columns.append(known)
+        if not known and cell.strip():
+            ignored.append(cut(cell.strip(), 40))
     problems = [
-        Problem(name, 1, column, f"the header row has no '{column}' column")
+        Problem(name, 1, column, f"the header row has no '{column}' column; the first row must name the columns", 1)
         for column in REQUIRED
         if column not in columns
     ]
-    for column in columns:
-        if column not in FIELDS:
-            problems.append(Problem(name, 1, column or "(blank)", f"unknown column; the columns are {_field_list()}"))
-    duplicates = {c for c in columns if columns.count(c) > 1}
-    problems += [Problem(name, 1, c, "this column appears more than once") for c in sorted(duplicates)]
-    return problems
+    repeated = sorted({c for c in columns if c and columns.count(c) > 1})
+    problems += [Problem(name, 1, c, "this column appears more than once in the header row", 1) for c in repeated]
+    return columns, problems, ignored
 
 
 def _field_list() -> str:
     return ", ".join(FIELDS)
 
 
-def validate(data: dict[str, Any], file: str, line: int) -> SourceRecord:
+def validate(data: dict[str, Any], file: str, line: int, row: int = 0, title: str = "") -> SourceRecord:
     try:
-        return SourceRecord(file, line, record=EssayRecord.model_validate(data))
+        return SourceRecord(file, line, record=EssayRecord.model_validate(data), row=row)
     except ValidationError as error:
+        title = title or (data["title"].strip() if isinstance(data.get("title"), str) else "")
         problems = [
-            Problem(file, line, _field_name(detail), _plain_message(detail, data))
+            Problem(file, line, _field_name(detail), _plain_message(detail, data), row, title)
             for detail in error.errors(include_url=False)
         ]
-        return SourceRecord(file, line, problems=problems)
+        return SourceRecord(file, line, problems=problems, row=row)
 
 
 def _field_name(detail: Any) -> str:
@@ -177,25 +316,19 @@ def _plain_message(detail: Any, data: dict[str, Any]) -> str:
     if kind == "extra_forbidden":
         return f"this is not a field we know; the fields are {_field_list()}"
     if name == "rating":
-        return f"must be a whole number from 1 to 5, or left empty (it is {value!r})"
+        return f"must be a whole number from 1 to 5, or left empty (it is {echo(value)})"
     if kind == "string_too_short":
         return "is empty; please fill it in"
     if kind == "string_too_long":
-        length = len(value) if isinstance(value, str) else "?"
-        return f"is too long: at most {context.get('max_length')} characters, this one has {length}"
+        length = f"{len(value):,}" if isinstance(value, str) else "?"
+        return f"is too long: at most {context.get('max_length'):,} characters, this one has {length}"
     if kind == "string_pattern_mismatch":
         return (
-            f"{value!r} is not a valid id: use 1-100 lower-case letters, digits and hyphens, "
+            f"{echo(value)} is not a valid id: use 1-100 lower-case letters, digits and hyphens, "
             "e.g. 'causes-of-1848', or leave it out to have one made from the title"
         )
     if kind == "string_type":
         return f"must be text, not {type(value).__name__}"
     if kind == "value_error":
         return str(detail["msg"]).removeprefix("Value error, ")
-    return str(detail["msg"])
-
-
-def iter_valid(records: Iterable[SourceRecord]) -> Iterator[EssayRecord]:
-    for source in records:
-        if source.record is not None:
-            yield source.record
+    return echo(str(detail["msg"]), 160)

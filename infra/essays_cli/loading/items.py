@@ -16,6 +16,35 @@ from shared.library.text import paragraphs, unique_terms
 from shared.store import schema
 
 RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
+MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's limit for one item
+ITEM_MARGIN = 6 * 1024  # what the card may hold beyond its extracts (keywords, snippet, hashes, dates)
+
+
+def item_size(value: Any) -> int:
+    """An item's size as DynamoDB counts it: names and strings in UTF-8 bytes, numbers ~digits/2,
+    3 bytes per list or map and 1 per element."""
+    if isinstance(value, dict):
+        return 3 + sum(len(k.encode("utf-8")) + 1 + item_size(v) for k, v in value.items() if v is not None)
+    if isinstance(value, list | tuple):
+        return 3 + sum(1 + item_size(v) for v in value)
+    if isinstance(value, str):
+        return len(value.encode("utf-8"))
+    if isinstance(value, bool):
+        return 1
+    return len(str(value)) // 2 + 2
+
+
+def size_problem(record: EssayRecord) -> str | None:
+    """Why the record's items would not fit DynamoDB, checked before anything is written. The body
+    item is the largest; the card holds less than a third of the same text plus a few KB."""
+    size = item_size(body_values(record, "0" * 32, "2000-01-01T00:00:00Z", "2000-01-01T00:00:00Z"))
+    if size + ITEM_MARGIN <= MAX_ITEM_BYTES:
+        return None
+    return (
+        f"is too large to store: it takes {size / 1024:,.0f} KB in UTF-8, and an essay may take at most "
+        f"{(MAX_ITEM_BYTES - ITEM_MARGIN) / 1024:,.0f} KB (about 390,000 English letters, or 130,000 Chinese "
+        "characters, which take 3 bytes each); split it in two"
+    )
 
 
 def card_values(

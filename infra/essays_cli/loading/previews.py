@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from shared.library.preview import PARTS
-from shared.library.text import paragraphs, sentence_spans, shorten
+from shared.library.text import join_units, paragraphs, sentence_spans, shorten, units
 
 SNIPPET_MAX_CHARS = 90
 
@@ -72,7 +72,7 @@ def _backward(spans: list[tuple[int, int]], budget: int, floor: int) -> tuple[in
 
 
 def build_preview(body: str, policy: PreviewPolicy) -> Preview:
-    tokens = " ".join(paragraphs(body)).split()
+    tokens = units(" ".join(paragraphs(body)))  # words, and each character of unspaced scripts
     budget = policy.words_per_extract(len(tokens))
     if budget == 0:
         return Preview(("", "", ""), "", ((0, 0), (0, 0), (0, 0)))
@@ -91,5 +91,5 @@ def build_preview(body: str, policy: PreviewPolicy) -> Preview:
         middle = _forward(sentences, nearest, budget, gap_end)
 
     spans = (intro, middle, conclusion)
-    texts = [" ".join(tokens[a:b]) for a, b in spans]
+    texts = [join_units(tokens[a:b]) for a, b in spans]
     return Preview((texts[0], texts[1], texts[2]), shorten(texts[0], SNIPPET_MAX_CHARS), spans)

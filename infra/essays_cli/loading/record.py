@@ -9,7 +9,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from shared.library.ids import ESSAY_ID_PATTERN, essay_id_from_title, section_id
+from essays_cli.loading.slugs import essay_id_from_title, section_id
+from shared.library.ids import ESSAY_ID_PATTERN
 from shared.library.text import word_count
 
 MAX_BODY_CHARS = 200_000  # ~35,000 words; keeps the full-essay item far below DynamoDB's 400 KB

@@ -11,14 +11,9 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from shared.store.dynamo import RETRYABLE
+
 BATCH_SIZE = 25  # BatchWriteItem's limit
-RETRYABLE = {
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-}
 
 
 class WriteFailed(RuntimeError):
@@ -35,7 +30,11 @@ class Backoff:
         self.sleep(random.uniform(0, min(self.cap, self.base * 2**attempt)))
 
 
-def _key(request: dict[str, Any]) -> tuple[str, str]:
+def key(pk: str, sk: str) -> dict[str, Any]:
+    return {"pk": {"S": pk}, "sk": {"S": sk}}
+
+
+def _key_of(request: dict[str, Any]) -> tuple[str, str]:
     values = request.get("PutRequest", {}).get("Item") or request["DeleteRequest"]["Key"]
     return values["pk"]["S"], values["sk"]["S"]
 
@@ -44,8 +43,8 @@ def put(item: dict[str, Any]) -> dict[str, Any]:
     return {"PutRequest": {"Item": item}}
 
 
-def delete(key: dict[str, Any]) -> dict[str, Any]:
-    return {"DeleteRequest": {"Key": key}}
+def delete(item_key: dict[str, Any]) -> dict[str, Any]:
+    return {"DeleteRequest": {"Key": item_key}}
 
 
 class BatchWriter:
@@ -94,11 +93,11 @@ def _batches(requests: Iterable[dict[str, Any]]) -> Iterable[list[dict[str, Any]
     batch: list[dict[str, Any]] = []
     keys: set[tuple[str, str]] = set()
     for request in requests:
-        key = _key(request)
-        if key in keys or len(batch) == BATCH_SIZE:
+        request_key = _key_of(request)
+        if request_key in keys or len(batch) == BATCH_SIZE:
             yield batch
             batch, keys = [], set()
         batch.append(request)
-        keys.add(key)
+        keys.add(request_key)
     if batch:
         yield batch

@@ -1,0 +1,185 @@
+"""Pass 2 of a load, the deciding half: which essays change, and the writes that carry them out.
+
+Each chunk of essays is compared with what is stored (one strongly consistent BatchGetItem of
+their cards' fingerprints); unchanged essays are skipped. The writes of a chunk come in three
+steps that must happen in order: the dirty marks of the sections touched, then every item but
+the cards (body, section entry, search postings, and deletions of stale ones), then the cards.
+The card is each essay's commit point: an essay whose card is written has all its items.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from essays_cli.loading import items
+from essays_cli.loading.copies import EditedCopies
+from essays_cli.loading.previews import PreviewPolicy, build_preview
+from essays_cli.loading.ranking import essay_keywords
+from essays_cli.loading.record import EssayRecord
+from essays_cli.loading.sections import SectionLabel, dirty_mark
+from essays_cli.loading.taxonomy import Taxonomy
+from essays_cli.loading.writer import Backoff, WriteFailed, delete, key, put
+from shared.errors import Unavailable
+from shared.store import schema
+from shared.store.dynamo import batch_get, to_item
+
+# Bump when previews or keywords are computed differently: reloads redo all.
+# 2: units of unspaced scripts, Unicode terms, CSV line breaks as paragraphs.
+ALGORITHM_VERSION = "2"
+STORED_FIELDS = (
+    "essayId",
+    "contentHash",
+    "sectionId",
+    "sectionName",
+    "level",
+    "subject",
+    "title",
+    "rating",
+    "createdAt",
+)
+READS_REFUSED = "DynamoDB kept refusing reads; nothing was written for these essays: run again"
+
+
+@dataclass
+class Summary:
+    loaded: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    removed: int = 0
+    not_found: int = 0
+    sections_rebuilt: int = 0
+    problems: int = 0
+    missing_ids: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Steps:
+    """A chunk's writes, in the order they must happen."""
+
+    marks: list[dict[str, Any]] = field(default_factory=list)
+    items: list[dict[str, Any]] = field(default_factory=list)
+    cards: list[dict[str, Any]] = field(default_factory=list)
+
+    def in_order(self) -> list[list[dict[str, Any]]]:
+        return [self.marks, self.items, self.cards]
+
+
+class Planner:
+    def __init__(self, client: Any, table: str, policy: PreviewPolicy, backoff: Backoff, clock: Callable[[], str]):
+        self.client = client
+        self.table = table
+        self.policy = policy
+        self.backoff = backoff
+        self.clock = clock
+        self.fingerprint_salt = f"v{ALGORITHM_VERSION};{policy.share};{policy.max_words_per_extract}"
+        self.taxonomy = Taxonomy()
+        self.copies: EditedCopies | None = None
+        self.on_new: Callable[[EssayRecord, str | None], None] = lambda record, original: None
+
+    def stored_cards(self, essay_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The stored cards' bookkeeping fields, read strongly consistent (one BatchGetItem)."""
+        keys = [schema.card_key(i) for i in dict.fromkeys(essay_ids)]
+        try:
+            found = batch_get(
+                self.client,
+                self.table,
+                keys,
+                attempts=self.backoff.attempts,
+                wait=self.backoff.wait,
+                consistent=True,
+                attributes=STORED_FIELDS,
+            )
+            return {card["essayId"]: card for card in found}
+        except Unavailable as error:
+            raise WriteFailed(READS_REFUSED) from error
+
+    def plan_chunk(
+        self, chunk: list[EssayRecord], summary: Summary, dirty: dict[str, SectionLabel], dry_run: bool
+    ) -> Steps:
+        """Classify a chunk's essays (counted in `summary`) and build their writes."""
+        stored = self.stored_cards([r.essay_id for r in chunk])
+        now = self.clock()
+        steps = Steps()
+        for record in map(self.taxonomy.canonical, chunk):  # the library's names, not the row's
+            fingerprint = record.content_hash(self.fingerprint_salt)
+            old = stored.get(record.essay_id)
+            if old and old.get("contentHash") == fingerprint:
+                summary.unchanged += 1
+                continue
+            created = old["createdAt"] if old else now
+            card, requests = self._essay_requests(record, fingerprint, created, now, old)
+            if old:
+                summary.updated += 1
+            else:
+                summary.loaded += 1
+                self._said_new(record, card["snippet"])
+            if dry_run:
+                continue
+            touched = [(record.section_id, SectionLabel(record.level, record.subject, record.section))]
+            if old:
+                touched.append((old["sectionId"], self.taxonomy.label(old["sectionId"], _label_of(old))))
+            self._mark(touched, dirty, steps, now)
+            steps.items += requests
+            steps.cards.append(put(to_item(card)))
+        return steps
+
+    def _said_new(self, record: EssayRecord, snippet: str) -> None:
+        copies = self.copies
+        original = copies.original_of(record.section_id, record.essay_id, record.title, snippet) if copies else None
+        self.on_new(record, original)
+
+    def plan_removal(self, essay_ids: list[str], summary: Summary, dirty: dict[str, SectionLabel]) -> Steps:
+        stored = self.stored_cards(essay_ids)
+        summary.missing_ids += [i for i in essay_ids if i not in stored]
+        summary.not_found += len(essay_ids) - len(stored)
+        steps = Steps()
+        now = self.clock()
+        for essay_id, old in stored.items():
+            label = self.taxonomy.label(old["sectionId"], _label_of(old))
+            self._mark([(old["sectionId"], label)], dirty, steps, now)
+            keys = items.posting_keys(essay_id, old["title"], old.get("rating"))
+            keys |= {
+                (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], essay_id)),
+                (schema.essay_pk(essay_id), schema.RELATED),
+                (schema.body_pk(essay_id), schema.BODY),
+            }
+            steps.items += [delete(key(pk, sk)) for pk, sk in sorted(keys)]
+            steps.cards.append(delete(schema.card_key(essay_id)))
+            summary.removed += 1
+        return steps
+
+    @staticmethod
+    def _mark(touched: list[tuple[str, SectionLabel]], dirty: dict[str, SectionLabel], steps: Steps, now: str) -> None:
+        """Mark each section dirty once per load, before the writes that touch it."""
+        for section_id, label in touched:
+            if section_id not in dirty:
+                dirty[section_id] = label
+                steps.marks.append(dirty_mark(section_id, label, now))
+
+    def _essay_requests(
+        self, record: EssayRecord, fingerprint: str, created: str, now: str, old: dict[str, Any] | None
+    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        preview = build_preview(record.body, self.policy)
+        keywords = essay_keywords(record.title, record.body)
+        card = items.card_values(record, preview, keywords, fingerprint, created, now)
+        member = items.member_values(card)
+        postings = items.posting_keys(record.essay_id, record.title, record.rating)
+        requests = [
+            put(to_item(items.body_values(record, fingerprint, created, now))),
+            put(to_item(member)),
+            *(put(key(pk, sk)) for pk, sk in sorted(postings)),
+        ]
+        if old:
+            stale = items.posting_keys(record.essay_id, old["title"], old.get("rating")) - postings
+            old_member = (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], old["essayId"]))
+            if old_member != (member["pk"], member["sk"]):
+                stale.add(old_member)
+            requests += [delete(key(pk, sk)) for pk, sk in sorted(stale)]
+        return card, requests
+
+
+def _label_of(card: dict[str, Any]) -> SectionLabel:
+    return SectionLabel(card["level"], card["subject"], card["sectionName"])

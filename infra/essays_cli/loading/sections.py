@@ -1,0 +1,113 @@
+"""Pass 3 of a load: rebuild the derived data of each section a load touched (its related
+lists and its essay count), then clear the section's dirty mark.
+
+Dirty marks are items of the table (`LOADER` / `DIRTY#<sectionId>`), written before the
+essays they cover, so a load cut off at any point is finished by the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from typing import Any
+
+from essays_cli.loading import items
+from essays_cli.loading.ranking import SectionEssay, rank_related
+from essays_cli.loading.writer import BatchWriter, delete, key, put
+from shared.store import schema
+from shared.store.dynamo import query_items, to_item
+
+
+@dataclass(frozen=True)
+class SectionLabel:
+    """The names a section is shown with: its level, subject and own name (loader side)."""
+
+    level: str
+    subject: str
+    name: str
+
+
+def dirty_mark(section_id: str, label: SectionLabel, now: str) -> dict[str, Any]:
+    return put(
+        to_item(
+            {
+                "pk": schema.LOADER,
+                "sk": schema.dirty_sk(section_id),
+                "sectionId": section_id,
+                "level": label.level,
+                "subject": label.subject,
+                "name": label.name,
+                "markedAt": now,
+            }
+        )
+    )
+
+
+def chunks(values: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    while chunk := list(islice(values, size)):
+        yield chunk
+
+
+class SectionRebuilder:
+    def __init__(self, client: Any, table: str, writer: BatchWriter, clock: Callable[[], str]) -> None:
+        self.client = client
+        self.table = table
+        self.writer = writer
+        self.clock = clock
+
+    def query(self, pk: str, sk_prefix: str | None = None, **extra: Any) -> Iterator[dict[str, Any]]:
+        """A partition's items (strongly consistent), in pages of ~100 KB: a 1 MB page parsed by
+        botocore would cost ~10 MB at once."""
+        condition = "pk = :pk" + (" AND begins_with(sk, :prefix)" if sk_prefix else "")
+        values = {":pk": {"S": pk}} | ({":prefix": {"S": sk_prefix}} if sk_prefix else {})
+        return query_items(
+            self.client,
+            TableName=self.table,
+            KeyConditionExpression=condition,
+            ExpressionAttributeValues=values,
+            ConsistentRead=True,
+            Limit=250,
+            **extra,
+        )
+
+    def pending(self) -> dict[str, SectionLabel]:
+        """Sections marked dirty by an earlier load that did not finish."""
+        return {
+            item["sectionId"]: SectionLabel(item["level"], item["subject"], item["name"])
+            for item in self.query(schema.LOADER, "DIRTY#")
+        }
+
+    def rebuild_all(self, sections: dict[str, SectionLabel]) -> int:
+        for section_id, label in sorted(sections.items()):
+            self.rebuild(section_id, label)
+        return len(sections)
+
+    def rebuild(self, section_id: str, label: SectionLabel) -> None:
+        """Related lists and essay count of one section, from its member items.
+
+        Memory grows with the largest section, not the library: members are kept slim and the
+        related lists are written as they are made.
+        """
+        listed: dict[str, dict[str, Any]] = {}  # what a related entry shows
+        essays: list[SectionEssay] = []  # what ranking needs
+        for member in self.query(schema.section_pk(section_id)):
+            listed[member["essayId"]] = {k: member.get(k) for k in ("essayId", "title", "snippet", "rating")}
+            essays.append(
+                SectionEssay(member["essayId"], member["title"], member.get("rating"), member.get("keywords", []))
+            )
+        header = {"sectionId": section_id, "sectionName": label.name, "level": label.level, "subject": label.subject}
+        related = (
+            put(to_item(items.related_values({**header, "essayId": essay_id}, [listed[j] for j in others])))
+            for essay_id, others in rank_related(essays)
+        )
+        for batch in chunks(related, 100):  # a related item is ~30 KB as boto3 request dicts
+            self.writer.write(batch)
+        if listed:
+            taxonomy = items.taxonomy_values(
+                section_id, label.level, label.subject, label.name, len(listed), self.clock()
+            )
+            self.writer.write([put(to_item(taxonomy))])
+        else:
+            self.writer.write([delete(key(schema.TAXONOMY, schema.taxonomy_sk(section_id)))])
+        self.writer.write([delete(key(schema.LOADER, schema.dirty_sk(section_id)))])
