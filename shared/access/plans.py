@@ -23,9 +23,9 @@ def _plan(entry: Any) -> Plan:
     name, price, currency, period = (entry[k] for k in ("name", "price", "currency", "period"))
     if not (isinstance(name, str) and name.strip()):
         raise ConfigError("a plan's name must be non-empty text")
-    if not (isinstance(price, str) and _PRICE.match(price)):
+    if not (isinstance(price, str) and _PRICE.fullmatch(price)):
         raise ConfigError(f'plan {name!r}: price must be decimal text such as "6.99"')
-    if not (isinstance(currency, str) and _CURRENCY.match(currency)):
+    if not (isinstance(currency, str) and _CURRENCY.fullmatch(currency)):
         raise ConfigError(f"plan {name!r}: currency must be an ISO 4217 code such as GBP")
     if period not in PERIODS:
         raise ConfigError(f"plan {name!r}: period must be one of {', '.join(PERIODS)}")

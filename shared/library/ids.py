@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+# Anchored for JSON Schema and pydantic; Python checks them with fullmatch, since `$` alone would
+# also match before a trailing newline ("stalin-rise-to-power\n").
 ESSAY_ID_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,98}[a-z0-9])?$"
 SECTION_ID_PATTERN = r"^[a-z0-9-]{1,60}--[a-z0-9-]{1,60}--[a-z0-9-]{1,100}$"
 _ESSAY_ID = re.compile(ESSAY_ID_PATTERN)
@@ -12,8 +14,8 @@ _SECTION_ID = re.compile(SECTION_ID_PATTERN)
 
 
 def is_essay_id(value: str) -> bool:
-    return bool(_ESSAY_ID.match(value))
+    return _ESSAY_ID.fullmatch(value) is not None
 
 
 def is_section_id(value: str) -> bool:
-    return bool(_SECTION_ID.match(value))
+    return _SECTION_ID.fullmatch(value) is not None

@@ -111,6 +111,7 @@ ENCODED_SLASH = (HTTPStatus.BAD_REQUEST, HTTPStatus.NOT_FOUND)
         ("/essays/..%2F..%2Fetc%2Fpasswd/preview", ENCODED_SLASH),
         ("/essays/%2e%2e/preview", HTTPStatus.BAD_REQUEST),
         ("/essays/stalin%00/preview", HTTPStatus.BAD_REQUEST),
+        ("/essays/stalin-rise-to-power%0A/preview", HTTPStatus.BAD_REQUEST),
         ("/essays/%E2%80%AEstalin/related", HTTPStatus.BAD_REQUEST),
         ("/essays/" + "a" * 3000 + "/preview", HTTPStatus.BAD_REQUEST),
         ("/essays/no-such-essay/preview", HTTPStatus.NOT_FOUND),

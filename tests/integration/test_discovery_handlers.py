@@ -238,3 +238,17 @@ def test_plans_come_from_configuration(context: Any) -> None:
     assert response["statusCode"] == HTTPStatus.OK
     assert body_of(response) == {"plans": [{"name": "Monthly", "price": "6.99", "currency": "GBP", "period": "month"}]}
     assert response["headers"]["Cache-Control"].startswith("public")
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("price", "6.99\n"), ("currency", "GBP\n")], ids=["price + newline", "currency + newline"]
+)
+def test_a_plan_value_with_a_trailing_newline_is_refused(field: str, value: str) -> None:
+    from shared.access.plans import configured_plans
+    from shared.http.config import ConfigError
+
+    plan = {"name": "Monthly", "price": "6.99", "currency": "GBP", "period": "month", field: value}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PLANS", json.dumps([plan]))
+        with pytest.raises(ConfigError, match=field):
+            configured_plans()

@@ -60,6 +60,8 @@ BAD_IDS = [
     "stalin-rise-to-power/../../x",
     " ",
     "ＳＴＡＬＩＮ",  # fullwidth letters
+    "stalin-rise-to-power\n",  # `$` alone would let a trailing newline through to DynamoDB
+    "stalin-rise-to-power\r\n",
 ]
 
 
@@ -102,7 +104,15 @@ def test_odd_but_harmless_searches_answer_200(essays_table: str, context: Any, q
 
 
 @pytest.mark.parametrize(
-    "section_id", ["x" * 5000, "../TAXONOMY", "gcse--english--poetry\x00", "TAXONOMY", "gcse--english--poetry%2F"]
+    "section_id",
+    [
+        "x" * 5000,
+        "../TAXONOMY",
+        "gcse--english--poetry\x00",
+        "TAXONOMY",
+        "gcse--english--poetry%2F",
+        "gcse--english--poetry\n",
+    ],
 )
 def test_abusive_section_ids_are_400_json(essays_table: str, context: Any, section_id: str) -> None:
     event = api_event("section_essays", path_parameters={"sectionId": section_id})

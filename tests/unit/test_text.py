@@ -38,6 +38,11 @@ def test_section_ids_are_slugs_of_level_subject_section() -> None:
     assert is_section_id(sid)
 
 
-@pytest.mark.parametrize("value", ["", "UPPER", "has space", "a" * 101, "trailing-", "x/y"])
+@pytest.mark.parametrize("value", ["", "UPPER", "has space", "a" * 101, "trailing-", "x/y", "stalin\n", "a\n"])
 def test_invalid_essay_ids(value: str) -> None:
     assert not is_essay_id(value)
+
+
+@pytest.mark.parametrize("value", ["gcse--english--poetry\n", "gcse--english--poetry\r\n", "\ngcse--english--poetry"])
+def test_invalid_section_ids(value: str) -> None:
+    assert not is_section_id(value)
