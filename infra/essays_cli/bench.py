@@ -160,6 +160,7 @@ def local_stack() -> Iterator[dict[str, str]]:
         "TOKEN_AUDIENCE": CLIENT_ID,
         "TOKEN_USE": "access",
         "JWKS_URL": jwks.url,
+        "JWKS_LOCAL_EMULATOR": "true",  # the keys are served on 127.0.0.1 over http
         "POWERTOOLS_SERVICE_NAME": "bench",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "POWERTOOLS_METRICS_NAMESPACE": "Bench",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 class ConfigError(RuntimeError):
@@ -68,6 +69,46 @@ class IssuerConfig:
     token_use: str | None  # "access" or "id" for Cognito; None for issuers without the claim
 
 
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _flag(name: str) -> bool:
+    raw = os.environ.get(name, "").strip()
+    if raw not in ("", "true", "false"):
+        raise ConfigError(f"{name} must be true or false, got {raw!r}")
+    return raw == "true"
+
+
+def _jwks_url(issuer: str) -> str:
+    """Where the issuer's signing keys may be fetched from: whoever controls that URL can sign tokens.
+
+    Parsed, never compared by prefix: https only, no user name or password, on the issuer's own
+    host or the one host JWKS_HOST names; JWKS_LOCAL_EMULATOR=true (a local emulator serving the
+    keys, set by the template only when CognitoEndpoint is) allows http, on this machine only.
+    """
+    url = os.environ.get("JWKS_URL", "").strip() or issuer.rstrip("/") + "/.well-known/jwks.json"
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in url):
+        raise ConfigError("JWKS_URL must not contain spaces, control characters or backslashes")
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - a port that is not a number raises here
+    except ValueError:
+        raise ConfigError("JWKS_URL has an invalid port") from None
+    if "@" in parts.netloc:
+        raise ConfigError("JWKS_URL must not hold a user name or password")
+    host = (parts.hostname or "").lower()
+    if _flag("JWKS_LOCAL_EMULATOR"):
+        if parts.scheme not in ("http", "https") or host not in _LOOPBACK:
+            raise ConfigError("with JWKS_LOCAL_EMULATOR, JWKS_URL must be on 127.0.0.1, localhost or ::1")
+        return url
+    if parts.scheme != "https":
+        raise ConfigError("JWKS_URL must be an https:// URL")
+    allowed = {(urlsplit(issuer).hostname or "").lower(), os.environ.get("JWKS_HOST", "").strip().lower()} - {""}
+    if host not in allowed:
+        raise ConfigError(f"JWKS_URL must be on the issuer's host or on JWKS_HOST, not {host!r}")
+    return url
+
+
 @dataclass(frozen=True)
 class AuthorizerConfig:
     issuer: IssuerConfig
@@ -76,16 +117,13 @@ class AuthorizerConfig:
 
     @classmethod
     def from_env(cls) -> AuthorizerConfig:
-        issuer = _required("TOKEN_ISSUER").rstrip("/")
-        jwks_url = os.environ.get("JWKS_URL", "").strip() or f"{issuer}/.well-known/jwks.json"
-        if not jwks_url.startswith(("https://", "http://127.0.0.1", "http://localhost")):
-            raise ConfigError("JWKS_URL must be an https:// URL")
+        issuer = _required("TOKEN_ISSUER")  # exactly as the tokens' iss: Auth0's ends in "/", Cognito's does not
         return cls(
             issuer=IssuerConfig(
                 issuer=issuer,
                 audience=_required("TOKEN_AUDIENCE"),
                 token_use=os.environ.get("TOKEN_USE", "").strip() or None,
             ),
-            jwks_url=jwks_url,
+            jwks_url=_jwks_url(issuer),
             subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
         )

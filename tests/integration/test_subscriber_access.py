@@ -57,6 +57,7 @@ def authorizer(jwks: JwksServer, aws: None, ddb: Any, monkeypatch: pytest.Monkey
     monkeypatch.setenv("TOKEN_AUDIENCE", CLIENT_ID)
     monkeypatch.setenv("TOKEN_USE", "access")
     monkeypatch.setenv("JWKS_URL", jwks.url)
+    monkeypatch.setenv("JWKS_LOCAL_EMULATOR", "true")  # the keys are served on 127.0.0.1 over http
     monkeypatch.setenv("SUBSCRIPTIONS_TABLE", SUBSCRIPTIONS)
     create_table_from_template(ddb, "SubscriptionsTable", SUBSCRIPTIONS)
     import functions.authorizer.app as module
@@ -191,6 +192,25 @@ def test_active_or_trialing_subscriber_is_allowed_on_every_protected_route(
     assert response["policyDocument"]["Statement"][0]["Resource"] == [
         "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/essays/*"
     ]
+
+
+@pytest.mark.parametrize(
+    ("configured", "good", "bad"),
+    [
+        (ISSUER, ISSUER, ISSUER + "/"),
+        ("https://tenant.auth0.example/", "https://tenant.auth0.example/", "https://tenant.auth0.example"),
+    ],
+    ids=["Cognito: no trailing slash", "Auth0: a trailing slash"],
+)
+def test_the_issuer_is_compared_exactly_as_configured(
+    authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch, configured: str, good: str, bad: str
+) -> None:
+    monkeypatch.setenv("TOKEN_ISSUER", configured)
+    reloaded = importlib.reload(authorizer)
+    subscribe(reloaded)
+    assert effect(authorize(reloaded, "Bearer " + token(iss=good), context)) == "Allow"
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(reloaded, "Bearer " + token(iss=bad), context)
 
 
 def test_the_key_set_is_fetched_once_and_refetched_at_most_once_a_minute(
