@@ -73,9 +73,11 @@ dev: install $(SAM) $(MINISTACK)
 
 # The same stack in the background, for scripts and CI: returns once the API answers, after
 # printing what `make dev` prints (URL, curl examples, tokens, the local loading recipe).
+# .dev holds the readers' tokens and passwords (stack.json, dev.log): its owner's only (umask 077;
+# essays-dev makes what it writes 0600 too).
 dev-up: install $(SAM) $(MINISTACK)
-	@mkdir -p .dev
-	@if [ -f .dev/stack.json ] && kill -0 $$($(STACK_FIELD) pid) 2>/dev/null; then \
+	@mkdir -p -m 700 .dev
+	@umask 077; if [ -f .dev/stack.json ] && kill -0 $$($(STACK_FIELD) pid) 2>/dev/null; then \
 		running=$$($(STACK_FIELD) endpointUrl); \
 		if [ "$(DEV_PORT)" = "0" ] || [ "$$running" = "http://127.0.0.1:$(DEV_PORT)" ]; \
 		then echo "already up on $$running (API: $$($(STACK_FIELD) apiUrl)); make dev-down stops it"; exit 0; fi; \

@@ -32,16 +32,18 @@ os.environ.update(
     POWERTOOLS_SERVICE_NAME="essay-library-tests",
     POWERTOOLS_METRICS_NAMESPACE="EssayLibraryTests",
     POWERTOOLS_TRACE_DISABLED="true",
-    CURSOR_SECRET="test-cursor-secret-0123456789abcdef0123456789",
+    CURSOR_SECRET_ARN="essay-library-test-cursor-secret",  # a name serves as well as an ARN
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
 from essays_cli.template import table_definition
 
+from shared.store import secrets
 from shared.store.dynamo import dynamodb_client
 
 T = TypeVar("T")
+CURSOR_SECRET = "test-cursor-secret-0123456789abcdef0123456789"  # its value in moto's Secrets Manager
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = sorted((ROOT / "samples" / "essays").glob("*.*"))
 EVENTS = Path(__file__).parent / "events"
@@ -55,10 +57,14 @@ def create_table_from_template(client: Any, logical_id: str, name: str) -> None:
 
 @pytest.fixture
 def aws() -> Iterator[None]:
+    """moto, with the cursor secret the search and sections functions read from Secrets Manager."""
     dynamodb_client.cache_clear()
+    secrets.forget()
     with mock_aws():
+        boto3.client("secretsmanager").create_secret(Name=os.environ["CURSOR_SECRET_ARN"], SecretString=CURSOR_SECRET)
         yield
     dynamodb_client.cache_clear()
+    secrets.forget()
 
 
 @pytest.fixture
@@ -161,7 +167,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
     started in a subprocess on free ports (or the stack `make dev-up` left in .dev/stack.json)."""
     running = _running_stack()
     if running:
-        yield running
+        yield {**running, "logFile": str(ROOT / ".dev" / "dev.log")}  # where `make dev-up` sends its output
         return
     folder = tmp_path_factory.mktemp("stack")
     state, log = folder / "stack.json", folder / "essays-dev.log"
@@ -186,7 +192,18 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any]]:
             time.sleep(0.25)
         if not state.exists():
             raise RuntimeError(f"the local stack did not start:\n{log.read_text()}")
-        yield json.loads(state.read_text())
+        yield {**json.loads(state.read_text()), "logFile": str(log)}  # essays-dev's own output
     finally:
         process.terminate()  # essays-dev stops the emulator and its functions
         process.wait(timeout=30)
+
+
+def aws_client(stack: dict[str, Any], service: str) -> Any:
+    """A client of the emulator the stack runs in (never of a real account)."""
+    return boto3.client(  # type: ignore[call-overload]
+        service,
+        endpoint_url=stack["endpointUrl"],
+        region_name=stack["region"],
+        aws_access_key_id="000000000000",
+        aws_secret_access_key="local",
+    )

@@ -12,15 +12,17 @@ from shared.http.api import (
     query_parameter,
     section_id_parameter,
 )
-from shared.http.config import ContentConfig, cursor_secret
+from shared.http.config import ContentConfig, cursor_secret_id
 from shared.library.bounds import SECTION_LIMIT
 from shared.library.cursor import CursorCodec
 from shared.library.discovery import section_essays, section_tree
 from shared.store.content import ContentStore
+from shared.store.secrets import secret_string
 
 CONFIG = ContentConfig.from_env()
 STORE = ContentStore(CONFIG.essays_table)
-CURSORS = CursorCodec(cursor_secret())
+CURSOR_SECRET_ARN = cursor_secret_id()
+CURSORS = CursorCodec(lambda: secret_string(CURSOR_SECRET_ARN))  # read on first use, then kept
 
 
 @api_handler(CONFIG.http)

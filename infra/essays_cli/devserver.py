@@ -27,6 +27,7 @@ import secrets
 import shutil
 import signal
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -106,8 +107,24 @@ def _forget_outside_settings() -> None:
         del os.environ[name]
 
 
+def make_private(stream: Any) -> None:
+    """A file this process writes to (its own stdout when `make dev-up` sends it to .dev/dev.log):
+    readable by its owner only, whatever mode it was created with."""
+    try:
+        if stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            os.fchmod(stream.fileno(), 0o600)
+    except (OSError, ValueError):  # not a real file (a test's capture, a closed stream): nothing to protect
+        pass
+
+
+def _private_log(path: Path, mode: str) -> Any:
+    handle = path.open(mode, encoding="utf-8")
+    make_private(handle)  # an older run's file may have been created 0644
+    return handle
+
+
 def _run(step: str, command: list[str], log: Path, **settings: str) -> None:
-    with log.open("a", encoding="utf-8") as out:
+    with _private_log(log, "a") as out:
         out.write(f"\n$ {' '.join(command)}\n")
         out.flush()
         env = {**os.environ, **settings}
@@ -128,7 +145,7 @@ def start_emulator(port: int, log: Path) -> subprocess.Popen[bytes]:
         "STATE_DIR": str(state),
         "LOG_LEVEL": "WARNING",
     }
-    out = log.open("w", encoding="utf-8")
+    out = _private_log(log, "w")
     emulator = subprocess.Popen(
         [str(EMULATOR_PYTHON), str(ROOT / "infra" / "emulator.py")],
         cwd=WORK,
@@ -228,7 +245,7 @@ def load_samples(log: Path) -> None:
     from essays_cli import seed
 
     samples = sorted(str(p) for p in (ROOT / "samples" / "essays").glob("*.*"))
-    with log.open("a", encoding="utf-8") as out, redirect_stdout(out):
+    with _private_log(log, "a") as out, redirect_stdout(out):
         status = seed.main(["load", *samples, "--stack", STACK])
     if status != 0:
         raise StackFailed(f"loading the sample essays failed; see {log}")
@@ -283,7 +300,10 @@ def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Rea
     }
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".tmp")
-    temporary.write_text(json.dumps(state, indent=2) + "\n", encoding="utf-8")
+    temporary.unlink(missing_ok=True)
+    # Readable by its owner only (it holds the readers' tokens), from the first byte written.
+    with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w", encoding="utf-8") as out:
+        out.write(json.dumps(state, indent=2) + "\n")
     temporary.replace(path)  # readers never see a half-written file
 
 
@@ -308,7 +328,13 @@ def main(argv: list[str] | None = None) -> int:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
             print(f"essays-dev: 127.0.0.1:{port} is taken (another `make dev`?); try --port", file=sys.stderr)
             return 2
+    # Everything this run writes (logs, the state file, the emulator's state with its keys and users)
+    # is its owner's only: tokens pass through all of them.
+    os.umask(0o077)
+    make_private(sys.stdout)
+    make_private(sys.stderr)
     WORK.mkdir(exist_ok=True)
+    WORK.chmod(0o700)
     endpoint = f"http://127.0.0.1:{port}"
     _forget_outside_settings()
     os.environ.update(_aws_environment(endpoint))

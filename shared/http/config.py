@@ -54,12 +54,10 @@ class ContentConfig:
         return cls(essays_table=_required("ESSAYS_TABLE"), http=HttpConfig.from_env())
 
 
-def cursor_secret() -> str:
-    """The key that signs pagination cursors; long enough to resist guessing."""
-    secret = _required("CURSOR_SECRET")
-    if len(secret) < 32:
-        raise ConfigError("CURSOR_SECRET must be at least 32 characters")
-    return secret
+def cursor_secret_id() -> str:
+    """The ARN of the secret that signs pagination cursors: the functions read its value at run
+    time (shared/store/secrets.py), so the key never sits in their configuration."""
+    return _required("CURSOR_SECRET_ARN")
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,10 @@
 """Opaque pagination cursors the server can verify: HMAC-signed, bound to what they page
 through (a search's words, a section), and short-lived. A tampered, foreign or expired cursor
-is refused, so it can never make a request read anything else."""
+is refused, so it can never make a request read anything else.
+
+A valid signature is not trusted blindly either: after it, every field's type and range is
+checked (the caller says what a position may be), so even a cursor forged with the key is a
+400, never a 500 or a read of something else."""
 
 from __future__ import annotations
 
@@ -10,23 +14,36 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from typing import Any
 
 from shared.errors import InvalidRequest
 from shared.library.bounds import MAX_CURSOR_CHARS
 
 CURSOR_TTL_SECONDS = 3600
-_INVALID = "cursor is not valid for this request (it may have expired); start again without it"
+CLOCK_SKEW_SECONDS = 60  # another container's clock may run this far ahead of ours
+MIN_SECRET_CHARS = 32
+SIGNATURE_BYTES = 16
+INVALID_CURSOR = "cursor is not valid for this request (it may have expired); start again without it"
 
 
 class CursorCodec:
-    def __init__(self, secret: str, ttl: int = CURSOR_TTL_SECONDS, clock: Any = time.time) -> None:
-        self._key = hashlib.sha256(secret.encode("utf-8")).digest()
+    """`secret` gives the signing key when first needed (it is read from Secrets Manager at run
+    time, never from the function's configuration)."""
+
+    def __init__(
+        self, secret: Callable[[], str], ttl: int = CURSOR_TTL_SECONDS, clock: Callable[[], float] = time.time
+    ) -> None:
+        self._secret = secret
         self._ttl = ttl
         self._clock = clock
 
     def _sign(self, payload: bytes) -> bytes:
-        return hmac.new(self._key, payload, hashlib.sha256).digest()[:16]
+        secret = self._secret()
+        if len(secret) < MIN_SECRET_CHARS:
+            raise ValueError(f"the cursor secret must be at least {MIN_SECRET_CHARS} characters")  # a fault: 500
+        key = hashlib.sha256(secret.encode("utf-8")).digest()
+        return hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
 
     def encode(self, scope: str, position: Any) -> str:
         payload = json.dumps(
@@ -34,17 +51,26 @@ class CursorCodec:
         ).encode("utf-8")
         return base64.urlsafe_b64encode(self._sign(payload) + payload).decode("ascii").rstrip("=")
 
-    def decode(self, cursor: str, scope: str) -> Any:
+    def decode(self, cursor: str, scope: str, valid_position: Callable[[Any], bool]) -> Any:
+        """The position a cursor of `scope` carries, if `valid_position` accepts it; else a 400."""
         if len(cursor) > MAX_CURSOR_CHARS:
-            raise InvalidRequest(_INVALID)
+            raise InvalidRequest(INVALID_CURSOR)
         try:
             raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         except (binascii.Error, ValueError):
-            raise InvalidRequest(_INVALID) from None
-        signature, payload = raw[:16], raw[16:]
+            raise InvalidRequest(INVALID_CURSOR) from None
+        signature, payload = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
         if not hmac.compare_digest(signature, self._sign(payload)):
-            raise InvalidRequest(_INVALID)
-        data = json.loads(payload)  # signed by us: well-formed
-        if data["s"] != scope or data["e"] < self._clock():
-            raise InvalidRequest(_INVALID)
+            raise InvalidRequest(INVALID_CURSOR)
+        try:
+            data = json.loads(payload)
+        except ValueError:  # not JSON, not UTF-8, or a number too long to read
+            raise InvalidRequest(INVALID_CURSOR) from None
+        if not (isinstance(data, dict) and set(data) == {"s", "p", "e"}):
+            raise InvalidRequest(INVALID_CURSOR)
+        expires, now = data["e"], self._clock()
+        if not (type(expires) is int and now <= expires <= now + self._ttl + CLOCK_SKEW_SECONDS):
+            raise InvalidRequest(INVALID_CURSOR)
+        if data["s"] != scope or not valid_position(data["p"]):
+            raise InvalidRequest(INVALID_CURSOR)
         return data["p"]

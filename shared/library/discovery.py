@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import unicodedata
 from collections import Counter, defaultdict
-from typing import Protocol
+from typing import Any, Protocol
 
 from shared.errors import InvalidRequest, NotFound
 from shared.library.bounds import MAX_QUERY_CHARS, MAX_QUERY_WORDS
-from shared.library.cursor import CursorCodec
+from shared.library.cursor import INVALID_CURSOR, CursorCodec
 from shared.library.essays import breadcrumb
+from shared.library.ids import is_essay_id
 from shared.library.models import (
     EssaySummary,
     LevelNode,
@@ -27,6 +28,8 @@ from shared.library.text import query_terms
 from shared.store.rows import CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
 
 POSTINGS_PER_WORD = 1000  # the best rated 1,000 titles per word: one Query page of ~50 KB
+MAX_SEARCH_OFFSET = MAX_QUERY_WORDS * POSTINGS_PER_WORD  # no search ranks more titles than this
+MAX_MEMBER_KEY_CHARS = 201  # a section entry's sort key: folded title (<= 100) + "#" + essay id (<= 100)
 
 
 class DiscoveryStore(Protocol):
@@ -75,7 +78,7 @@ def search(store: DiscoveryStore, cursors: CursorCodec, query: str, limit: int, 
     BatchGetItem for the page shown."""
     words = search_words(query)
     scope = "search:" + " ".join(sorted(words))
-    offset = int(cursors.decode(cursor, scope)) if cursor else 0
+    offset: int = cursors.decode(cursor, scope, _is_search_offset) if cursor else 0
 
     matches: Counter[str] = Counter()
     ratings: dict[str, int] = {}
@@ -94,6 +97,20 @@ def search(store: DiscoveryStore, cursors: CursorCodec, query: str, limit: int, 
         words=words,
         results=hits,
         next_cursor=cursors.encode(scope, offset + limit) if more else None,
+    )
+
+
+def _is_search_offset(position: Any) -> bool:
+    return type(position) is int and 1 <= position <= MAX_SEARCH_OFFSET  # bool is an int: refused
+
+
+def _is_member_key(position: Any) -> bool:
+    """A section entry's sort key, `<folded title>#<essay id>` (shared/store/schema.py)."""
+    return (
+        isinstance(position, str)
+        and len(position) <= MAX_MEMBER_KEY_CHARS
+        and "#" in position
+        and is_essay_id(position.rsplit("#", 1)[1])
     )
 
 
@@ -124,8 +141,10 @@ def section_essays(
     store: DiscoveryStore, cursors: CursorCodec, section_id: str, limit: int, cursor: str | None
 ) -> SectionEssays:
     scope = f"section:{section_id}"
-    start_after = cursors.decode(cursor, scope) if cursor else None
+    start_after: str | None = cursors.decode(cursor, scope, _is_member_key) if cursor else None
     page = store.section_page(section_id, limit, start_after)
+    if page.section is None and start_after is not None:  # the essays after it were removed since: not a 404
+        raise InvalidRequest(INVALID_CURSOR)
     if page.section is None:
         raise NotFound(f"No section has the id '{section_id}'.")
     return SectionEssays(

@@ -9,6 +9,7 @@ import hmac
 import importlib
 import json
 import os
+import re
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from essays_cli.issuer import JwksServer
+from essays_cli.template import load_template
 
 from shared.access.subscriptions import Status, Subscription
 from shared.access.tokens import JwksCache
@@ -158,6 +160,39 @@ def test_bad_tokens_get_401(
     logged = " ".join(str(r.__dict__) for r in caplog.records)
     if authorization and len(authorization) > 20:
         assert authorization.split(" ", 1)[1] not in logged  # the reason is logged, never the token
+
+
+JUNK = {
+    "empty": "",
+    "Bearer alone": "Bearer",
+    "Basic credentials": "Basic dXNlcjpwYXNz",
+    "one word": "Bearer garbage",
+    "two segments": "Bearer aaa.bbb",
+    "four segments": "Bearer aaa.bbb.ccc.ddd",
+    "empty signature (alg none)": "Bearer " + unsigned_token("none"),
+    "markup": "Bearer <script>alert(1)</script>",
+    "a token and more": "Bearer " + token() + " extra",
+    "a token and a newline": "Bearer " + token() + "\n",
+    "padding in a segment": "Bearer " + token() + "==",
+    "no scheme": token(),
+}
+
+
+def validation_expression() -> str:
+    api = load_template()["Resources"]["Api"]["Properties"]
+    return str(api["Auth"]["Authorizers"]["SubscriberAuthorizer"]["Identity"]["ValidationExpression"])
+
+
+@pytest.mark.parametrize("authorization", JUNK.values(), ids=JUNK.keys())
+def test_api_gateway_answers_junk_itself_without_invoking_the_authorizer(authorization: str) -> None:
+    """API Gateway matches the whole header against the expression (the local stack's e2e test
+    shows the authorizer is not invoked); what it lets through, the authorizer still checks."""
+    assert re.fullmatch(validation_expression(), authorization) is None
+
+
+def test_every_real_bearer_token_reaches_the_authorizer() -> None:
+    for authorization in ("Bearer " + token(), "bearer " + token(), "BEARER  " + token(kid="k_-1"), "Bearer a.b.c"):
+        assert re.fullmatch(validation_expression(), authorization), authorization
 
 
 @pytest.mark.parametrize(

@@ -25,7 +25,7 @@ def _imported_modules(name: str) -> set[str]:
         "SUBSCRIPTIONS_TABLE": "subscriptions",
         "TOKEN_ISSUER": "https://issuer.example.com",
         "TOKEN_AUDIENCE": "client",
-        "CURSOR_SECRET": "x" * 40,
+        "CURSOR_SECRET_ARN": "arn:aws:secretsmanager:eu-west-2:123456789012:secret:cursor-AbCdEf",
     }
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True

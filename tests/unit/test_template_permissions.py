@@ -7,12 +7,16 @@ from typing import Any
 
 from essays_cli.template import load_template
 
-# function: the (table, actions, key prefixes) its policy grants; nothing else
+READ_CURSOR_KEY = ("CursorSecret", {"secretsmanager:GetSecretValue"}, None)
+# function: the (table or secret, actions, key prefixes) its policy grants; nothing else
 EXPECTED = {
     "PreviewFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"ESSAY#*"})],
     "RelatedFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"ESSAY#*"})],
-    "SearchFunction": [("EssaysTable", {"dynamodb:Query", "dynamodb:BatchGetItem"}, {"TERM#*", "ESSAY#*"})],
-    "SectionsFunction": [("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*"})],
+    "SearchFunction": [
+        ("EssaysTable", {"dynamodb:Query", "dynamodb:BatchGetItem"}, {"TERM#*", "ESSAY#*"}),
+        READ_CURSOR_KEY,
+    ],
+    "SectionsFunction": [("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*"}), READ_CURSOR_KEY],
     "EssayFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"BODY#*"})],
     "AuthorizerFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None)],
     "PlansFunction": [],
@@ -28,14 +32,17 @@ def _grants(function: dict[str, Any]) -> list[tuple[str, set[str], set[str] | No
             assert statement["Effect"] == "Allow"
             actions = statement["Action"]
             resource = statement["Resource"]
-            assert set(resource) == {"GetAtt"} and resource["GetAtt"].endswith(".Arn"), resource
+            if resource == {"Ref": "CursorSecret"}:  # a secret's Ref is its ARN
+                target = "CursorSecret"
+            else:
+                assert set(resource) == {"GetAtt"} and resource["GetAtt"].endswith(".Arn"), resource
+                target = resource["GetAtt"].removesuffix(".Arn")
             condition = statement.get("Condition")
             prefixes = None
             if condition is not None:
                 assert set(condition) == {"ForAllValues:StringLike"}
                 prefixes = set(condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
-            table = resource["GetAtt"].removesuffix(".Arn")
-            grants.append((table, set(actions if isinstance(actions, list) else [actions]), prefixes))
+            grants.append((target, set(actions if isinstance(actions, list) else [actions]), prefixes))
     return grants
 
 
@@ -57,3 +64,17 @@ def test_only_the_essay_function_can_read_essay_bodies() -> None:
         if table == "EssaysTable" and (prefixes is None or any(p.startswith(("BODY", "*")) for p in prefixes))
     }
     assert readers == {"EssayFunction"}
+
+
+def test_no_function_configuration_holds_a_secret_value() -> None:
+    """GetFunctionConfiguration shows environment variables to anyone allowed to read them: they
+    name secrets (by ARN), never resolve them."""
+    resources = load_template()["Resources"]
+    for name, resource in resources.items():
+        if resource["Type"] != "AWS::Serverless::Function":
+            continue
+        variables = (resource["Properties"].get("Environment") or {}).get("Variables") or {}
+        assert "resolve:" not in str(variables), name
+        if name in ("SearchFunction", "SectionsFunction"):
+            assert variables["CURSOR_SECRET_ARN"] == {"Ref": "CursorSecret"}
+    assert "resolve:secretsmanager" not in str(load_template()["Globals"])
