@@ -22,7 +22,7 @@ AXE := .venv-npm/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots
+.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots mutation
 
 help:
 	@echo "Targets (each installs what it needs first):"
@@ -39,6 +39,7 @@ help:
 	@echo "  make bench          cold start, reads per request, warm latency, bulk load and cost (a few minutes)"
 	@echo "  make bench-full     the same with the 150,000-essay load"
 	@echo "  make check-template sam validate --lint, cfn-lint (+ serverless rules), checkov, sam build"
+	@echo "  make mutation       mutmut over the paywall's modules: score per module, fails under 95% (long; after any change to them)"
 	@echo "  make screenshots    PNGs of the essay page (visitor, subscriber, paywall) into docs/screenshots/"
 	@echo "  make build          sam build"
 	@echo "  make deploy         sam build && sam deploy, then the web client and its config.json"
@@ -52,6 +53,8 @@ help:
 	@echo "  DEPLOY_ARGS=        extra sam deploy arguments"
 	@echo "  BENCH_ARGS=         extra essays-bench arguments (essays-bench --help)"
 	@echo "  FUZZ_SEED=20261127  schemathesis's seed"
+	@echo "  MUTATION_JOBS=2     mutants tested in parallel (mutation)"
+	@echo "  MUTANTS=            mutmut's mutant names or globs, e.g. 'shared.library.cursor*' (mutation; default all)"
 	@echo "  PYTHON=python3      the Python that creates the virtual environments"
 	@echo "  EMULATOR_PYTHON=    the emulator's Python (default: python3.12 where found, else PYTHON)"
 	@echo "  LAYER_PIP_TARGET=   pip's platform options for the layer (default: arm64 / CPython 3.12, as on Lambda)"
@@ -134,7 +137,7 @@ format: install
 	$(BIN)/ruff format functions shared infra tests
 
 clean:
-	rm -rf $(VENV) .venv-* .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam .dev
+	rm -rf $(VENV) .venv-* mutants .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam .dev
 
 
 # The emulator runs the functions on its own Python: 3.12, as on Lambda, where this machine has one.
@@ -191,6 +194,24 @@ build: $(SAM)
 deploy: build install
 	$(SAM) deploy --config-env $(DEPLOY_ENV) $(DEPLOY_ARGS)
 	$(BIN)/essays-web publish --config-env $(DEPLOY_ENV)
+
+# Mutation testing of the modules that guard the paywall ([tool.mutmut] in pyproject.toml) with the unit
+# and integration tests: prints the score per module and the survivors, fails under 95% killed.
+# mutmut runs the tests in its own process, so its environment has the project's dependencies too
+# (never the project itself: the mutated copy in mutants/ is what the tests import).
+MUTMUT := .venv-mutmut/bin/mutmut
+MUTATION_JOBS ?= 2
+MUTANTS ?=
+$(MUTMUT): pyproject.toml
+	rm -rf .venv-mutmut
+	$(PYTHON) -m venv .venv-mutmut
+	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
+		print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > .venv-mutmut/requirements.txt
+	.venv-mutmut/bin/python -m pip install --quiet 'mutmut==3.8.1' -r .venv-mutmut/requirements.txt
+	touch $(MUTMUT)
+mutation: $(MUTMUT)
+	HYPOTHESIS_PROFILE=mutation $(MUTMUT) run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	$(MUTMUT) results --all true | .venv-mutmut/bin/python infra/mutation_report.py infra/mutation-equivalents.txt
 
 bench: install $(MINISTACK)
 	$(BIN)/essays-bench $(BENCH_ARGS)

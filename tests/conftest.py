@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 
 import boto3
 import pytest
+from hypothesis import settings
 from moto import mock_aws
 from pydantic import TypeAdapter
 
@@ -41,6 +42,12 @@ from essays_cli.template import table_definition
 
 from shared.store import secrets
 from shared.store.dynamo import dynamodb_client
+
+# Hypothesis: 200 examples per property in `make test`; `make mutation` runs the same properties
+# with fewer, since it runs them once per mutant (the pinned tests catch what they would).
+settings.register_profile("thorough", max_examples=200, deadline=None)
+settings.register_profile("mutation", max_examples=25, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "thorough"))
 
 T = TypeVar("T")
 CURSOR_SECRET = "test-cursor-secret-0123456789abcdef0123456789"  # its value in moto's Secrets Manager

@@ -126,3 +126,40 @@ BAD_SECTION_CURSORS = {
 @pytest.mark.parametrize("cursor", BAD_SECTION_CURSORS.values(), ids=BAD_SECTION_CURSORS.keys())
 def test_a_signed_section_cursor_with_odd_fields_is_400(essays_table: str, context: Any, cursor: str) -> None:
     assert_cursor_refused(section_page(context, cursor))
+
+
+# ---- pins: the cursor's lifetime and bounds as a client sees them (issue 21) -----------------------
+
+
+def test_a_cursor_lives_exactly_an_hour(library: str, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    issued = 1_900_000_000.0
+    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: issued)
+    cursor = body_of(search_app.handler(api_event("search", query={"q": "stalin", "limit": "1"}), context))[
+        "nextCursor"
+    ]
+    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: issued + HOUR)
+    assert search(context, cursor)["statusCode"] == HTTPStatus.OK  # still valid at the hour
+    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: issued + HOUR + 1)
+    assert_cursor_refused(search(context, cursor))
+
+
+def test_another_containers_clock_may_run_a_minute_ahead(essays_table: str, context: Any) -> None:
+    now = int(time.time())
+    assert search(context, forge(expires=now + HOUR + 55))["statusCode"] == HTTPStatus.OK
+    assert_cursor_refused(search(context, forge(expires=now + HOUR + 65)))
+
+
+def test_the_furthest_offset_any_search_can_reach_is_accepted(essays_table: str, context: Any) -> None:
+    response = search(context, forge(position=8000))  # 8 words x 1,000 titles each
+    assert response["statusCode"] == HTTPStatus.OK
+    assert body_of(response)["results"] == []
+
+
+def test_a_cursor_over_2048_characters_is_refused_before_anything_else(essays_table: str, context: Any) -> None:
+    assert_cursor_refused(search(context, "A" * 2049))
+
+
+def test_a_section_key_of_the_longest_title_and_id_is_accepted(library: str, context: Any) -> None:
+    longest = "a" * 100 + "#" + "a" * 100  # a folded title cut at 100 characters, an id of 100
+    assert section_page(context, forge(SECTION_SCOPE, longest))["statusCode"] == HTTPStatus.OK
+    assert_cursor_refused(section_page(context, forge(SECTION_SCOPE, "a" + longest)))

@@ -366,3 +366,191 @@ def test_support_staff_grant_show_and_cancel_a_subscription(
     assert json.loads(capsys.readouterr().out)["status"] == "canceled"
     assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
     assert admin.main(["subscription", "show", "nobody", "--table", SUBSCRIPTIONS]) == 1
+
+
+# ---- pins: behaviour an attacker or a reader would notice if it changed (issue 21) ----------------
+
+
+PINNED_REJECTIONS = {
+    "no expiry at all (would never expire)": "Bearer " + token(exp=None),
+    "no issued-at": "Bearer " + token(iat=None),
+    "no issuer": "Bearer " + token(iss=None),
+    "an audience that only contains ours": "Bearer " + token(client_id="xweb-client-id-evil"),
+    "an aud that only contains ours": "Bearer " + token(client_id=None, aud="xweb-client-id-evil"),
+    "an aud list without ours": "Bearer " + token(client_id=None, aud=["another-app", "web-client"]),
+    "neither aud nor client_id": "Bearer " + token(client_id=None),
+    "Basic with a valid JWT": "Basic " + token(),
+    "a valid JWT without a scheme": token(),
+    "an empty subject": "Bearer " + token(sub=""),
+    "a numeric subject": "Bearer " + token(sub=12345),
+}
+
+
+@pytest.mark.parametrize("authorization", PINNED_REJECTIONS.values(), ids=PINNED_REJECTIONS.keys())
+def test_tokens_an_attacker_might_try_are_401(authorizer: Any, context: Any, authorization: str) -> None:
+    subscribe(authorizer)
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(authorizer, authorization, context)
+
+
+PINNED_ACCEPTANCES = {
+    "aud instead of client_id": token(client_id=None, aud=CLIENT_ID),
+    "aud list holding ours": token(client_id=None, aud=["another-app", CLIENT_ID]),
+}
+
+
+@pytest.mark.parametrize("bearer", PINNED_ACCEPTANCES.values(), ids=PINNED_ACCEPTANCES.keys())
+def test_tokens_a_subscriber_might_hold_are_allowed(authorizer: Any, context: Any, bearer: str) -> None:
+    subscribe(authorizer)
+    assert effect(authorize(authorizer, "Bearer " + bearer, context)) == "Allow"
+
+
+def test_the_clock_leeway_is_30_seconds_either_way(authorizer: Any, context: Any) -> None:
+    subscribe(authorizer)
+    now = int(time.time())  # tokens made here, not at collection: their times are relative to now
+    for inside in (token(exp=now - 25), token(nbf=now + 25)):
+        assert effect(authorize(authorizer, "Bearer " + inside, context)) == "Allow"
+    for outside in (token(exp=now - 35), token(nbf=now + 35)):
+        with pytest.raises(Exception, match=r"^Unauthorized$"):
+            authorize(authorizer, "Bearer " + outside, context)
+
+
+def test_the_scheme_is_case_insensitive_and_surrounding_spaces_do_not_matter(authorizer: Any, context: Any) -> None:
+    subscribe(authorizer)
+    for authorization in ("bearer " + token(), "  BEARER   " + token() + "  "):
+        assert effect(authorize(authorizer, authorization, context)) == "Allow"
+
+
+def test_without_a_required_token_use_any_token_use_is_accepted(
+    authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOKEN_USE", "")  # an OIDC issuer whose tokens carry no token_use
+    reloaded = importlib.reload(authorizer)
+    subscribe(reloaded)
+    assert effect(authorize(reloaded, "Bearer " + token(token_use=None), context)) == "Allow"
+
+
+def test_only_rsa_signing_keys_of_the_key_set_are_trusted(jwks: JwksServer) -> None:
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    ec_jwk = json.loads(jwt.algorithms.ECAlgorithm.to_jwk(ec.generate_private_key(ec.SECP256R1()).public_key()))
+    no_kid = {k: v for k, v in _jwk(STRANGER, "x").items() if k != "kid"}
+    jwks.document = {
+        "keys": [
+            _jwk(TRUSTED, "key-1"),
+            {**_jwk(STRANGER, "key-enc"), "use": "enc"},  # an encryption key must never verify a signature
+            {**ec_jwk, "kid": "key-ec"},
+            no_kid,
+        ]
+    }
+    try:
+        cache = JwksCache(jwks.url)
+        assert cache.key("key-1") is not None  # the other entries neither break nor join the set
+        for kid in ("key-enc", "key-ec"):
+            with pytest.raises(Exception, match="unknown signing key"):
+                cache.key(kid)
+    finally:
+        jwks.document = {"keys": [_jwk(TRUSTED, "key-1")]}
+
+
+def test_a_hung_key_endpoint_fails_within_the_timeout_instead_of_hanging() -> None:
+    import socket
+    import threading
+
+    from shared.access.tokens import KeySetUnavailable
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen(1)  # accepts the connection, never answers
+    outcome: list[BaseException] = []
+
+    def fetch() -> None:
+        try:
+            JwksCache(f"http://127.0.0.1:{silent.getsockname()[1]}/jwks.json").key("key-1")
+        except BaseException as error:
+            outcome.append(error)
+
+    worker = threading.Thread(target=fetch, daemon=True)
+    worker.start()
+    worker.join(timeout=2.9)  # the authorizer gives up after 2 s; API Gateway waits for it at most 29
+    silent.close()
+    assert not worker.is_alive(), "the JWKS fetch has no timeout"
+    assert outcome and isinstance(outcome[0], KeySetUnavailable)
+
+
+def test_the_policy_document_is_exactly_what_api_gateway_expects(authorizer: Any, context: Any) -> None:
+    subscribe(authorizer)
+    response = authorize(authorizer, "Bearer " + token(), context)
+    assert response["policyDocument"] == {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Action": "execute-api:Invoke",
+                "Effect": "Allow",
+                "Resource": ["arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/essays/*"],
+            }
+        ],
+    }
+    assert response["principalId"] == USER
+
+
+def test_a_deny_names_the_same_routes_and_no_context(authorizer: Any, context: Any) -> None:
+    response = authorize(authorizer, "Bearer " + token(), context)  # no subscription
+    assert response["policyDocument"]["Version"] == "2012-10-17"
+    assert response["policyDocument"]["Statement"][0]["Action"] == "execute-api:Invoke"
+    assert response["policyDocument"]["Statement"][0]["Effect"] == "Deny"
+    assert response["principalId"] == USER and "context" not in response
+
+
+@pytest.mark.parametrize(
+    ("period_end", "allowed"),
+    [
+        # 10:30 at +02:00 is 08:30 UTC: ended 90 minutes before 10:00 UTC, although "10:30" reads as later
+        ("2030-06-01T10:30:00+02:00", False),
+        ("2030-06-01T11:30:00+02:00", False),
+        ("2030-06-01T12:30:00+02:00", True),
+        ("2030-06-01T10:30:00Z", True),
+        ("2030-06-01T10:30:00", True),  # no offset: UTC
+        ("2030-06-01T09:59:59Z", False),
+        ("2030-06-01T10:00:00Z", False),  # ends at the very instant: over
+    ],
+)
+def test_a_period_end_is_read_with_its_offset(period_end: str, allowed: bool) -> None:
+    item = {
+        "userId": USER,
+        "plan": "Monthly",
+        "status": "active",
+        "currentPeriodEnd": period_end,
+        "updatedAt": "2030-05-01T00:00:00Z",
+    }
+    subscription = Subscription.from_item(item)
+    assert subscription.allows_reading(datetime(2030, 6, 1, 10, 0, tzinfo=UTC)) is allowed
+
+
+@pytest.mark.parametrize("field", ["userId", "plan", "status", "currentPeriodEnd", "updatedAt"])
+def test_a_record_missing_any_field_fails_closed(field: str) -> None:
+    from shared.access.subscriptions import MalformedSubscription
+
+    item = {
+        "userId": USER,
+        "plan": "Monthly",
+        "status": "active",
+        "currentPeriodEnd": "2030-06-01T10:30:00Z",
+        "updatedAt": "2030-05-01T00:00:00Z",
+    }
+    for broken in ({k: v for k, v in item.items() if k != field}, {**item, field: ""}, {**item, field: 7}):
+        with pytest.raises(MalformedSubscription, match=field):
+            Subscription.from_item(broken)
+
+
+def test_a_stored_record_reads_back_as_written() -> None:
+    written = Subscription.for_days(USER, "Monthly", Status.TRIALING, 14, datetime(2030, 6, 1, 10, 0, tzinfo=UTC))
+    item = written.to_item()
+    assert item == {
+        "userId": USER,
+        "plan": "Monthly",
+        "status": "trialing",
+        "currentPeriodEnd": "2030-06-15T10:00:00Z",
+        "updatedAt": "2030-06-01T10:00:00Z",
+    }
+    assert Subscription.from_item(item) == written

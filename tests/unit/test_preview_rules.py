@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 from essays_cli.loading.previews import PreviewPolicy, build_preview
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.library.text import join_units, paragraphs, sentence_spans, units
@@ -52,7 +52,6 @@ CJK_ESSAY = st.lists(
 ).map("\n\n".join)
 
 
-@settings(max_examples=200, deadline=None)
 @given(body=st.one_of(ESSAY, CJK_ESSAY), policy=POLICY)
 def test_extracts_never_exceed_the_share_and_never_overlap(body: str, policy: PreviewPolicy) -> None:
     tokens = units(" ".join(paragraphs(body)))
@@ -65,7 +64,6 @@ def test_extracts_never_exceed_the_share_and_never_overlap(body: str, policy: Pr
     assert len(covered) < len(tokens), "the preview must never be the whole essay"
 
 
-@settings(max_examples=200, deadline=None)
 @given(body=st.one_of(ESSAY, CJK_ESSAY), policy=POLICY)
 def test_extracts_start_at_sentence_starts_in_essay_order(body: str, policy: PreviewPolicy) -> None:
     tokens = units(" ".join(paragraphs(body)))
@@ -131,7 +129,6 @@ PURE_CJK_ESSAY = st.lists(st.lists(CJK_SENTENCE, min_size=1, max_size=8).map("".
 )
 
 
-@settings(max_examples=200, deadline=None)
 @given(body=PURE_CJK_ESSAY, policy=POLICY)
 def test_an_unspaced_essay_shows_at_most_the_share_of_its_characters(body: str, policy: PreviewPolicy) -> None:
     shown = "".join(build_preview(body, policy).extracts)
