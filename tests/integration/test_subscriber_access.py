@@ -26,6 +26,7 @@ from essays_cli.template import load_template
 
 from shared.access.subscriptions import Status, Subscription
 from shared.access.tokens import JwksCache
+from shared.store.subscriptions import MalformedSubscription, item_of, subscription_of
 from tests.conftest import api_event, body_of, create_table_from_template
 
 ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"
@@ -523,14 +524,12 @@ def test_a_period_end_is_read_with_its_offset(period_end: str, allowed: bool) ->
         "currentPeriodEnd": period_end,
         "updatedAt": "2030-05-01T00:00:00Z",
     }
-    subscription = Subscription.from_item(item)
+    subscription = subscription_of(item)
     assert subscription.allows_reading(datetime(2030, 6, 1, 10, 0, tzinfo=UTC)) is allowed
 
 
 @pytest.mark.parametrize("field", ["userId", "plan", "status", "currentPeriodEnd", "updatedAt"])
 def test_a_record_missing_any_field_fails_closed(field: str) -> None:
-    from shared.access.subscriptions import MalformedSubscription
-
     item = {
         "userId": USER,
         "plan": "Monthly",
@@ -540,12 +539,12 @@ def test_a_record_missing_any_field_fails_closed(field: str) -> None:
     }
     for broken in ({k: v for k, v in item.items() if k != field}, {**item, field: ""}, {**item, field: 7}):
         with pytest.raises(MalformedSubscription, match=field):
-            Subscription.from_item(broken)
+            subscription_of(broken)
 
 
 def test_a_stored_record_reads_back_as_written() -> None:
     written = Subscription.for_days(USER, "Monthly", Status.TRIALING, 14, datetime(2030, 6, 1, 10, 0, tzinfo=UTC))
-    item = written.to_item()
+    item = item_of(written)
     assert item == {
         "userId": USER,
         "plan": "Monthly",
@@ -553,4 +552,4 @@ def test_a_stored_record_reads_back_as_written() -> None:
         "currentPeriodEnd": "2030-06-15T10:00:00Z",
         "updatedAt": "2030-06-01T10:00:00Z",
     }
-    assert Subscription.from_item(item) == written
+    assert subscription_of(item) == written
