@@ -22,6 +22,9 @@ from shared.library.bounds import MAX_CURSOR_CHARS
 
 CURSOR_TTL_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 60  # another container's clock may run this far ahead of ours
+# Expiries are rounded up to a whole step, so a page's body (and its ETag) stays the same for that
+# long and If-None-Match revalidation works; a cursor lives TTL to TTL + one step.
+EXPIRY_STEP_SECONDS = 300
 MIN_SECRET_CHARS = 32
 SIGNATURE_BYTES = 16
 INVALID_CURSOR = "cursor is not valid for this request (it may have expired); start again without it"
@@ -46,9 +49,8 @@ class CursorCodec:
         return hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
 
     def encode(self, scope: str, position: Any) -> str:
-        payload = json.dumps(
-            {"s": scope, "p": position, "e": int(self._clock()) + self._ttl}, separators=(",", ":")
-        ).encode("utf-8")
+        expires = -(-(int(self._clock()) + self._ttl) // EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS
+        payload = json.dumps({"s": scope, "p": position, "e": expires}, separators=(",", ":")).encode("utf-8")
         return base64.urlsafe_b64encode(self._sign(payload) + payload).decode("ascii").rstrip("=")
 
     def decode(self, cursor: str, scope: str, valid_position: Callable[[Any], bool]) -> Any:
@@ -69,7 +71,7 @@ class CursorCodec:
         if not (isinstance(data, dict) and set(data) == {"s", "p", "e"}):
             raise InvalidRequest(INVALID_CURSOR)
         expires, now = data["e"], self._clock()
-        if not (type(expires) is int and now <= expires <= now + self._ttl + CLOCK_SKEW_SECONDS):
+        if not (type(expires) is int and now <= expires <= now + self._ttl + EXPIRY_STEP_SECONDS + CLOCK_SKEW_SECONDS):
             raise InvalidRequest(INVALID_CURSOR)
         if data["s"] != scope or not valid_position(data["p"]):
             raise InvalidRequest(INVALID_CURSOR)

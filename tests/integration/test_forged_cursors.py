@@ -131,22 +131,40 @@ def test_a_signed_section_cursor_with_odd_fields_is_400(essays_table: str, conte
 # ---- pins: the cursor's lifetime and bounds as a client sees them (issue 21) -----------------------
 
 
-def test_a_cursor_lives_exactly_an_hour(library: str, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    issued = 1_900_000_000.0
+def _first_cursor(context: Any) -> str:
+    return str(
+        body_of(search_app.handler(api_event("search", query={"q": "stalin", "limit": "1"}), context))["nextCursor"]
+    )
+
+
+def test_a_cursor_lives_an_hour_up_to_the_next_five_minutes(
+    library: str, context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    issued = 1_900_000_250.0  # an hour later is 1_900_003_850, which rounds up to 1_900_004_100
     monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: issued)
-    cursor = body_of(search_app.handler(api_event("search", query={"q": "stalin", "limit": "1"}), context))[
-        "nextCursor"
-    ]
-    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: issued + HOUR)
-    assert search(context, cursor)["statusCode"] == HTTPStatus.OK  # still valid at the hour
-    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: issued + HOUR + 1)
+    cursor = _first_cursor(context)
+    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: 1_900_004_100)
+    assert search(context, cursor)["statusCode"] == HTTPStatus.OK  # still valid at its expiry
+    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: 1_900_004_101)
     assert_cursor_refused(search(context, cursor))
+
+
+def test_a_page_keeps_its_cursor_and_etag_within_five_minutes(
+    library: str, context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A next cursor that changed every second would change the page's ETag: no 304 ever."""
+    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: 1_900_000_201.0)  # 1_900_000_200 is a whole five minutes
+    first = search_app.handler(api_event("search", query={"q": "stalin", "limit": "1"}), context)
+    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: 1_900_000_499.0)
+    again = search_app.handler(api_event("search", query={"q": "stalin", "limit": "1"}), context)
+    assert first["body"] == again["body"] and first["headers"]["ETag"] == again["headers"]["ETag"]
 
 
 def test_another_containers_clock_may_run_a_minute_ahead(essays_table: str, context: Any) -> None:
     now = int(time.time())
-    assert search(context, forge(expires=now + HOUR + 55))["statusCode"] == HTTPStatus.OK
-    assert_cursor_refused(search(context, forge(expires=now + HOUR + 65)))
+    latest_issued = now + HOUR + 300  # rounded up to a whole five minutes
+    assert search(context, forge(expires=latest_issued + 55))["statusCode"] == HTTPStatus.OK
+    assert_cursor_refused(search(context, forge(expires=latest_issued + 65)))
 
 
 def test_the_furthest_offset_any_search_can_reach_is_accepted(essays_table: str, context: Any) -> None:
