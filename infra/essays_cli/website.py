@@ -1,7 +1,7 @@
 """The web client in web/: its routing, the local static server of `make dev`, and `essays-web
 publish`, which `make deploy` runs to put the site in the stack's bucket with its config.json.
 
-The routing rules here are the CloudFront Function's in template.yaml (SiteRouterFunction), in
+The routing rule here is the CloudFront Function's in template.yaml (SiteRouterFunction), in
 Python: tests/unit/test_website.py runs that function's code with node over the same paths.
 """
 
@@ -24,14 +24,10 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 
-# path -> the page that serves it (first match wins); anything else is a file of web/ or a 404.
-ROUTES: tuple[tuple[re.Pattern[str], str], ...] = (
-    (re.compile(r"^/$"), "/index.html"),
-    (re.compile(r"^/essays/[^/]+$"), "/essay.html"),
-    (re.compile(r"^/sections/[^/]+$"), "/section.html"),
-    (re.compile(r"^/search$"), "/search.html"),
-    (re.compile(r"^/callback$"), "/callback.html"),
-)
+# The page routes, all served the one shell (web/index.html, whose assets/router.js picks the page's
+# module); anything else is a file of web/ or a 404.
+PAGE_ROUTES = re.compile(r"^/(essays/[^/]+|sections/[^/]+|search|callback)?$")
+SHELL = "/index.html"
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -42,10 +38,7 @@ CONTENT_TYPES = {
 
 def route(path: str) -> str:
     """The object a viewer's path is served from (the CloudFront Function's rewrite)."""
-    for pattern, page in ROUTES:
-        if pattern.match(path):
-            return page
-    return path
+    return SHELL if PAGE_ROUTES.fullmatch(path) else path
 
 
 def origin_of(url: str) -> str:

@@ -1,5 +1,5 @@
-"""The local site routes paths exactly as the template's CloudFront Function does (run with node),
-and the essay page stays within its weight budget."""
+"""The local site routes paths exactly as the template's CloudFront Function does (run with node):
+every page route to the one shell, index.html; and the essay page stays within its weight budget."""
 
 from __future__ import annotations
 
@@ -18,9 +18,13 @@ PATHS = [
     "/essays/a/b",
     "/essays/",
     "/sections/gcse--english--poetry",
+    "/sections/",
     "/search",
     "/search/",
     "/callback",
+    "/callback/",
+    "/index.html",
+    "/essay.html",
     "/assets/site.css",
     "/config.json",
     "/404.html",
@@ -39,10 +43,12 @@ def test_the_local_site_routes_as_the_cloudfront_function() -> None:
     )
     result = subprocess.run(["node", "-e", script, json.dumps(PATHS)], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == [route(path) for path in PATHS]
+    shell = ["/", "/essays/stalin-rise-to-power", "/sections/gcse--english--poetry", "/search", "/callback", "/index.html"]
+    assert [path for path in PATHS if route(path) == "/index.html"] == shell
 
 
 def test_the_essay_page_weighs_at_most_60_kb() -> None:
-    files = ["essay.html", "assets/site.css", "assets/core.js", "assets/auth.js", "assets/essay.js"]
+    files = ["index.html", "assets/site.css", "assets/core.js", "assets/auth.js", "assets/router.js", "assets/essay.js"]
     assert sum((WEB / name).stat().st_size for name in files) <= 60 * 1024
 
 
@@ -50,7 +56,7 @@ def test_published_pages_pin_the_exact_api_in_their_csp() -> None:
     csp = content_security_policy(
         "https://abc.execute-api.eu-west-2.amazonaws.com/dev", "https://x.auth.eu-west-2.amazoncognito.com", True
     )
-    page = with_csp_meta((WEB / "essay.html").read_text(), csp)
+    page = with_csp_meta((WEB / "index.html").read_text(), csp)
     assert (
         "connect-src 'self' https://abc.execute-api.eu-west-2.amazonaws.com https://x.auth.eu-west-2.amazoncognito.com;"
         in page
