@@ -17,8 +17,9 @@ from shared.access.tokens import TokenRejected, TokenVerifier
 from shared.store.subscriptions import SubscriptionStore
 
 # The methods and paths an Allow covers. API Gateway caches one policy per token for every
-# route behind this authorizer, so it must name them all, and nothing more.
-PROTECTED_ROUTES = ("GET/essays/*",)
+# route behind an authorizer, so each list names all of its authorizer's routes, and nothing more.
+PROTECTED_ROUTES = ("GET/essays/*",)  # the subscription authorizer: the full essay
+SIGNED_IN_ROUTES = ("POST/checkout", "POST/billing/portal", "GET/me/subscription")  # the signed-in one
 
 
 class Unauthorized(Exception):
@@ -64,12 +65,25 @@ def decide(
     return Decision(True, user_id, "active subscription", {"userId": user_id, "plan": subscription.plan})
 
 
-def policy(decision: Decision, method_arn: str) -> dict[str, Any]:
+def signed_in(verifier: TokenVerifier, authorization: str | None) -> Decision:
+    """The signed-in authorizer: a verified token is enough (no data is read). TokenRejected -> 401;
+    a fault (the key set unreachable) -> Deny."""
+    try:
+        claims = verifier.verify(authorization)
+    except TokenRejected:
+        raise
+    except Exception as error:
+        return Decision(False, "unknown", f"token check failed: {type(error).__name__}: {error}")
+    user_id = claims["sub"]
+    return Decision(True, user_id, "signed in", {"userId": user_id})
+
+
+def policy(decision: Decision, method_arn: str, routes: tuple[str, ...] = PROTECTED_ROUTES) -> dict[str, Any]:
     """The IAM policy API Gateway expects from a TOKEN authorizer."""
     # arn:aws:execute-api:region:account:apiId/stage/METHOD/path...
     api, _, rest = method_arn.partition("/")
     stage = rest.split("/", 1)[0]
-    resources = [f"{api}/{stage}/{route}" for route in PROTECTED_ROUTES] if stage else [method_arn]
+    resources = [f"{api}/{stage}/{route}" for route in routes] if stage else [method_arn]
     response: dict[str, Any] = {
         "principalId": decision.principal,
         "policyDocument": {

@@ -172,3 +172,24 @@ class Plan(ApiModel):
 @dataclass(frozen=True)
 class Plans(ApiModel):
     plans: list[Plan]
+
+
+@dataclass(frozen=True)
+class PaymentUrl(ApiModel):
+    """Where to send the reader: a Stripe Checkout or customer-portal page."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class MySubscription(ApiModel):
+    status: str  # none (never subscribed), active, trialing, past_due, canceled, unpaid, ...
+    plan: str | None
+    current_period_end: str | None  # ISO 8601, UTC
+    cancel_at_period_end: bool
+
+
+@dataclass(frozen=True)
+class WebhookReceipt(ApiModel):
+    received: bool
+    outcome: str  # applied, stale, duplicate, ignored or unmatched

@@ -355,7 +355,7 @@ assert os.environ.get("TOKEN_ISSUER") is None  # set per test only, by the autho
 def test_support_staff_grant_show_and_cancel_a_subscription(
     authorizer: Any, context: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from essays_cli import admin
+    import essays_cli.admin as admin
 
     assert admin.main(["subscription", "grant", USER, "--days", "30", "--table", SUBSCRIPTIONS]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "active"
@@ -553,3 +553,51 @@ def test_a_stored_record_reads_back_as_written() -> None:
         "updatedAt": "2030-06-01T10:00:00Z",
     }
     assert subscription_of(item) == written
+
+
+# ---- the signed-in authorizer of the billing routes -----------------------------------------------
+
+
+@pytest.fixture
+def identity(jwks: JwksServer, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
+    monkeypatch.setenv("TOKEN_AUDIENCE", CLIENT_ID)
+    monkeypatch.setenv("TOKEN_USE", "access")
+    monkeypatch.setenv("JWKS_URL", jwks.url)
+    monkeypatch.setenv("JWKS_LOCAL_EMULATOR", "true")  # the keys are served on 127.0.0.1 over http
+    import functions.identity.app as module
+
+    return importlib.reload(module)
+
+
+SIGNED_IN_ARN = "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/checkout"
+
+
+def test_any_signed_in_reader_passes_the_signed_in_authorizer_subscriber_or_not(identity: Any, context: Any) -> None:
+    event = {"type": "TOKEN", "authorizationToken": "Bearer " + token(), "methodArn": SIGNED_IN_ARN}
+    response = identity.handler(event, context)  # no table exists here: it reads no data at all
+    assert effect(response) == "Allow"
+    assert response["principalId"] == USER
+    assert response["context"] == {"userId": USER}
+    assert response["policyDocument"]["Statement"][0]["Resource"] == [
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/checkout",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/billing/portal",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/me/subscription",
+    ]  # and never the full essay: its cached Allow cannot open the paywall
+
+
+@pytest.mark.parametrize("authorization", UNAUTHORIZED_CASES.values(), ids=UNAUTHORIZED_CASES.keys())
+def test_bad_tokens_get_401_from_the_signed_in_authorizer(
+    identity: Any, context: Any, authorization: str | None
+) -> None:
+    event = {"type": "TOKEN", "methodArn": SIGNED_IN_ARN}
+    if authorization is not None:
+        event["authorizationToken"] = authorization
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        identity.handler(event, context)
+
+
+def test_the_signed_in_authorizer_fails_closed(identity: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(identity.VERIFIER, "keys", JwksCache("http://127.0.0.1:9/jwks.json"))
+    event = {"type": "TOKEN", "authorizationToken": "Bearer " + token(), "methodArn": SIGNED_IN_ARN}
+    assert effect(identity.handler(event, context)) == "Deny"
