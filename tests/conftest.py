@@ -37,6 +37,7 @@ os.environ.update(
     # the billing functions (tests/integration/test_billing.py creates these tables and secrets)
     SUBSCRIPTIONS_TABLE="subscriptions-test",
     BILLING_TABLE="billing-test",
+    METER_TABLE="meter-test",
     STRIPE_SECRET_KEY_ID="stripe-secret-key-test",
     STRIPE_WEBHOOK_SECRET_ID="stripe-webhook-secret-test",
     STRIPE_PRICE_ID="price_test_monthly",

@@ -61,6 +61,7 @@ SUBSCRIBER, LAPSED = "subscriber@example.com", "lapsed@example.com"
 # Short on the local stack so a canceled reader is refused again within seconds (300 s on AWS).
 LOCAL_AUTHORIZER_CACHE_TTL = 10
 LOCAL_STRIPE_KEY = "sk_test_local_offline_fake_0000000000000000"
+LOCAL_FREE_ESSAYS = 3  # the meter's free full essays a month on the local stack (0 on AWS by default)
 EXAMPLE_ESSAY = "stalin-rise-to-power"
 TOKEN_RENEWAL = 45 * 60  # seconds; the template's client issues access tokens for 60 minutes
 
@@ -212,6 +213,7 @@ def build_and_deploy(endpoint: str, site_url: str, log: Path, stripe_api: str) -
         "AuthorizerCacheTtl": str(LOCAL_AUTHORIZER_CACHE_TTL),
         "StripeApiBase": stripe_api,  # the offline fake of Stripe's Checkout and portal endpoints
         "StripePriceId": "price_local_monthly",
+        "FreeEssaysPerMonth": str(LOCAL_FREE_ESSAYS),
     }
     deploy = [str(SAM), "deploy", "--config-env", "local", "--no-progressbar", "--parameter-overrides"]
     _run("sam deploy", deploy + [f"{k}={v}" for k, v in overrides.items()], log)
@@ -274,7 +276,9 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     """Two readers in the stack's user pool, with their subscriptions: one active, one lapsed."""
     import boto3
 
+    from shared.access.meter import open_essay
     from shared.access.subscriptions import Status, Subscription
+    from shared.store.meter import MeterStore
     from shared.store.subscriptions import SubscriptionStore
 
     cognito = boto3.client("cognito-idp")
@@ -282,10 +286,15 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     subscriptions = SubscriptionStore(outputs["SubscriptionsTableName"], boto3.client("dynamodb"))
     now = datetime.now(UTC).replace(microsecond=0)
     tokens, refresh_tokens, passwords = {}, {}, {}
+    meter = MeterStore(outputs["MeterTableName"], boto3.client("dynamodb"))
     for email, status, days in ((SUBSCRIBER, Status.ACTIVE, 30), (LAPSED, Status.CANCELED, -3)):
         password = passwords[email] = secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
         sub, tokens[email], refresh_tokens[email] = sign_in(cognito, pool, client, email, password)
         subscriptions.put(Subscription.for_days(sub, "Monthly", status, days, now))
+    # The lapsed reader has read this month's free essays already, so their 403 shows at once;
+    # a new reader (essays-dev billing-event, the e2e tests) starts with all of them.
+    for n in range(LOCAL_FREE_ESSAYS):
+        open_essay(meter, sub, f"read-earlier-{n}", LOCAL_FREE_ESSAYS, now)
     refresh = (refresh_tokens[SUBSCRIBER], refresh_tokens[LAPSED])
     return Readers(
         pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh, (passwords[SUBSCRIBER], passwords[LAPSED])
@@ -347,6 +356,7 @@ def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Rea
         "webhookUrl": f"{api}/billing/webhook",
         "stripeWebhookSecret": signing_secret,
         "authorizerCacheTtl": LOCAL_AUTHORIZER_CACHE_TTL,
+        "freeEssaysPerMonth": LOCAL_FREE_ESSAYS,
         "region": REGION,
         "endpointUrl": endpoint,
         "stackName": STACK,

@@ -95,7 +95,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
     ),
     ("GET", "/essays/{essayId}"): RouteDoc(
         "getEssay",
-        "The full, formatted essay (active subscribers only)",
+        "The full, formatted essay (subscribers; signed-in readers within their free essays of the month)",
         FullEssay,
         [ESSAY_ID],
         (400, 401, 403, 404, 429, 500, 503),
@@ -227,7 +227,7 @@ ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/E
 ERROR_TEXT = {
     400: "Bad input: the message says what to fix",
     401: "No or invalid bearer token",
-    403: "No active subscription: the body lists the plans",
+    403: "No active subscription (and this month's free essays used): the body lists the plans and the meter",
     404: "Unknown essay or section",
     409: "The reader already subscribes: manage the subscription with POST /billing/portal",
     413: "The body is larger than 256 KB",
@@ -265,6 +265,7 @@ def generate() -> dict[str, Any]:
                     "code": {"type": "string"},
                     "message": {"type": "string"},
                     "plans": {"type": "array", "items": {"$ref": "#/components/schemas/Plan"}},
+                    "meter": {"$ref": "#/components/schemas/Meter"},
                 },
             }
         },

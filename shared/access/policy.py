@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.access.meter import METERED, SUBSCRIPTION
 from shared.access.tokens import TokenRejected, TokenVerifier
 from shared.store.subscriptions import SubscriptionStore
 
@@ -42,7 +43,11 @@ def decide(
     subscriptions: SubscriptionStore,
     authorization: str | None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    free_essays_per_month: int = 0,
 ) -> Decision:
+    """With the meter on (free_essays_per_month > 0), a signed-in reader without a subscription is
+    allowed too, as `access: metered`: the essay function then counts each request against the
+    meter, so a cached Allow never lets a reader past it."""
     try:
         claims = verifier.verify(authorization)
     except TokenRejected:
@@ -54,15 +59,17 @@ def decide(
         subscription = subscriptions.get(user_id)
     except Exception as error:  # DynamoDB fault or malformed record: fail closed
         return Decision(False, user_id, f"subscription lookup failed: {type(error).__name__}")
-    if subscription is None:
-        return Decision(False, user_id, "no subscription")
-    if not subscription.allows_reading(now()):
-        return Decision(
-            False,
-            user_id,
-            f"subscription {subscription.status.value}, ends {subscription.current_period_end.isoformat()}",
-        )
-    return Decision(True, user_id, "active subscription", {"userId": user_id, "plan": subscription.plan})
+    if subscription is not None and subscription.allows_reading(now()):
+        context = {"userId": user_id, "plan": subscription.plan, "access": SUBSCRIPTION}
+        return Decision(True, user_id, "active subscription", context)
+    why = (
+        "no subscription"
+        if subscription is None
+        else f"subscription {subscription.status.value}, ends {subscription.current_period_end.isoformat()}"
+    )
+    if free_essays_per_month > 0:
+        return Decision(True, user_id, f"metered: {why}", {"userId": user_id, "plan": "", "access": METERED})
+    return Decision(False, user_id, why)
 
 
 def signed_in(verifier: TokenVerifier, authorization: str | None) -> Decision:

@@ -112,6 +112,7 @@ class AuthorizerConfig:
     issuer: IssuerConfig
     jwks_url: str
     subscriptions_table: str
+    free_essays_per_month: int  # the meter: 0 is the pure paywall
 
     @classmethod
     def from_env(cls) -> AuthorizerConfig:
@@ -120,7 +121,13 @@ class AuthorizerConfig:
             issuer=identity.issuer,
             jwks_url=identity.jwks_url,
             subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
+            free_essays_per_month=free_essays_per_month(),
         )
+
+
+def free_essays_per_month() -> int:
+    """FREE_ESSAYS_PER_MONTH: full essays a signed-in reader without a subscription may open a month."""
+    return _int("FREE_ESSAYS_PER_MONTH", 0, 0, 100)
 
 
 def _local_or_https(name: str, value: str) -> str:
@@ -198,11 +205,37 @@ class MeConfig:
     """GET /me/subscription."""
 
     subscriptions_table: str
+    meter_table: str
+    free_essays_per_month: int
     http: HttpConfig
 
     @classmethod
     def from_env(cls) -> MeConfig:
-        return cls(subscriptions_table=_required("SUBSCRIPTIONS_TABLE"), http=HttpConfig.from_env())
+        return cls(
+            subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
+            meter_table=_required("METER_TABLE"),
+            free_essays_per_month=free_essays_per_month(),
+            http=HttpConfig.from_env(),
+        )
+
+
+@dataclass(frozen=True)
+class EssayConfig:
+    """GET /essays/{essayId}: the bodies, and the meter for signed-in readers without a subscription."""
+
+    essays_table: str
+    meter_table: str
+    free_essays_per_month: int
+    http: HttpConfig
+
+    @classmethod
+    def from_env(cls) -> EssayConfig:
+        return cls(
+            essays_table=_required("ESSAYS_TABLE"),
+            meter_table=_required("METER_TABLE"),
+            free_essays_per_month=free_essays_per_month(),
+            http=HttpConfig.from_env(),
+        )
 
 
 @dataclass(frozen=True)

@@ -138,3 +138,29 @@ def test_the_billing_routes_need_a_signed_in_reader(stack: dict[str, Any]) -> No
         assert request(api + path, method, token="garbage")[0] == HTTPStatus.UNAUTHORIZED
     status, body = request(api + "/me/subscription", token=stack["subscriberToken"])
     assert status == HTTPStatus.OK and body["status"] == "active"
+
+
+def test_the_meter_over_http(stack: dict[str, Any]) -> None:
+    api, limit = stack["apiUrl"], stack["freeEssaysPerMonth"]
+    reader, token, refresh_token = new_reader(stack)
+    section = request(api + "/sections/as-and-a-level--history--modern-european-history-1789-1945/essays")[1]
+    essays = [essay["essayId"] for essay in section["essays"]][: limit + 1]
+    assert len(essays) == limit + 1
+    for used, essay_id in enumerate(essays[:limit], start=1):
+        status, body = request(api + f"/essays/{essay_id}", token=token)
+        assert status == HTTPStatus.OK, body
+        assert body["access"]["kind"] == "metered" and body["access"]["used"] == used
+        assert body["access"]["limit"] == limit and body["access"]["resetsAt"].endswith("-01T00:00:00Z")
+    status, body = request(api + f"/essays/{essays[0]}", token=token)  # a re-read is free
+    assert status == HTTPStatus.OK and body["access"]["used"] == limit
+
+    status, body = request(api + f"/essays/{essays[limit]}", token=token)
+    assert status == HTTPStatus.FORBIDDEN
+    assert body["error"]["code"] == "subscription_required"
+    assert body["error"]["meter"]["used"] == limit and body["error"]["plans"][0]["currency"] == "GBP"
+    assert request(api + "/me/subscription", token=token)[1]["meter"]["used"] == limit
+
+    assert send_event(stack, "customer.subscription.created", reader)[0] == HTTPStatus.OK
+    token = refreshed(stack, refresh_token)
+    status, body = request(api + f"/essays/{essays[limit]}", token=token)
+    assert status == HTTPStatus.OK and body["access"] == {"kind": "subscription"}

@@ -201,7 +201,13 @@ def test_reader_a_can_never_read_or_change_b_s_subscription(billing: Any, stripe
     query = {"userId": OTHER, "customer": other.customer_id}
 
     mine = billing.me.handler(as_reader("me", USER, query=query), CONTEXT)
-    assert body_of(mine) == {"status": "none", "plan": None, "currentPeriodEnd": None, "cancelAtPeriodEnd": False}
+    assert body_of(mine) == {
+        "status": "none",
+        "plan": None,
+        "currentPeriodEnd": None,
+        "cancelAtPeriodEnd": False,
+        "meter": None,
+    }
     assert billing.billing.handler(as_reader("portal", USER, body=forged, query=query), CONTEXT)["statusCode"] == 404
     checkout = billing.billing.handler(as_reader("checkout", USER, body=forged, query=query), CONTEXT)
     assert checkout["statusCode"] == HTTPStatus.OK  # B subscribes, A does not: A may
@@ -214,7 +220,13 @@ def test_reader_a_can_never_read_or_change_b_s_subscription(billing: Any, stripe
 
 
 def test_me_shows_the_reader_s_own_subscription(billing: Any) -> None:
-    assert me(billing) == {"status": "none", "plan": None, "currentPeriodEnd": None, "cancelAtPeriodEnd": False}
+    assert me(billing) == {
+        "status": "none",
+        "plan": None,
+        "currentPeriodEnd": None,
+        "cancelAtPeriodEnd": False,
+        "meter": None,
+    }
     end = int(time.time()) + 20 * 86_400
     deliver(billing, event_for("customer.subscription.created", Reader(USER), period_end=end))
     assert me(billing) == {
@@ -222,6 +234,7 @@ def test_me_shows_the_reader_s_own_subscription(billing: Any) -> None:
         "plan": "Monthly",
         "currentPeriodEnd": datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z"),
         "cancelAtPeriodEnd": False,
+        "meter": None,  # the meter is off (FREE_ESSAYS_PER_MONTH 0)
     }
 
 

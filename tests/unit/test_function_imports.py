@@ -43,6 +43,7 @@ def _imported_modules(name: str) -> set[str]:
         "TOKEN_AUDIENCE": "client",
         "CURSOR_SECRET_ARN": "arn:aws:secretsmanager:eu-west-2:123456789012:secret:cursor-AbCdEf",
         "BILLING_TABLE": "billing",
+        "METER_TABLE": "meter",
         "STRIPE_SECRET_KEY_ID": "stripe-key",
         "STRIPE_WEBHOOK_SECRET_ID": "stripe-webhook",
         "STRIPE_PRICE_ID": "price_test",

@@ -17,14 +17,17 @@ EXPECTED = {
         READ_CURSOR_KEY,
     ],
     "SectionsFunction": [("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*"}), READ_CURSOR_KEY],
-    "EssayFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"BODY#*"})],
+    "EssayFunction": [
+        ("EssaysTable", {"dynamodb:GetItem"}, {"BODY#*"}),
+        ("MeterTable", {"dynamodb:UpdateItem"}, None),  # counts metered reads; cannot read subscriptions
+    ],
     "AuthorizerFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None)],
     "IdentityFunction": [],  # the signed-in authorizer verifies tokens and reads no data
     "BillingFunction": [
         ("SubscriptionsTable", {"dynamodb:GetItem"}, None),
         ("StripeSecretKey", {"secretsmanager:GetSecretValue"}, None),
     ],
-    "MeFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None)],
+    "MeFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None), ("MeterTable", {"dynamodb:GetItem"}, None)],
     "WebhookFunction": [
         ("SubscriptionsTable", {"dynamodb:UpdateItem"}, None),
         ("BillingTable", {"dynamodb:GetItem", "dynamodb:PutItem"}, {"EVENT#*", "CUSTOMER#*"}),
@@ -129,3 +132,17 @@ def test_no_function_configuration_holds_a_secret_value() -> None:
         if name in ("SearchFunction", "SectionsFunction"):
             assert variables["CURSOR_SECRET_ARN"] == {"Ref": "CursorSecret"}
     assert "resolve:secretsmanager" not in str(load_template()["Globals"])
+
+
+def test_only_the_essay_function_writes_the_meter_and_only_me_reads_it() -> None:
+    resources = load_template()["Resources"]
+    grants = {
+        function: actions
+        for function, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for target, actions, _ in _grants(resource)
+        if target == "MeterTable"
+    }
+    assert grants == {"EssayFunction": {"dynamodb:UpdateItem"}, "MeFunction": {"dynamodb:GetItem"}}
+    meter = resources["MeterTable"]["Properties"]
+    assert meter["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
