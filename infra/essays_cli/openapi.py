@@ -193,7 +193,11 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                             "object": {"const": "event"},
                             "type": {"type": "string"},
                             "created": {"type": "integer"},
-                            "data": {"type": "object", "required": ["object"]},
+                            "data": {
+                                "type": "object",
+                                "required": ["object"],
+                                "properties": {"object": {"type": "object", "description": "the event's subject"}},
+                            },
                         },
                     }
                 }
