@@ -18,7 +18,6 @@ from essays_cli.devserver import sign_in
 from essays_cli.stripefake import Reader, event_for, signed
 
 pytestmark = pytest.mark.e2e
-ESSAY = "/essays/stalin-rise-to-power"
 
 
 def request(
@@ -75,19 +74,22 @@ def refreshed(stack: dict[str, Any], refresh_token: str) -> str:
     return str(answer["AuthenticationResult"]["AccessToken"])
 
 
-def spend_free_essays(stack: dict[str, Any], token: str) -> None:
-    """Read full essays until refused: with the meter on, a new reader has a few free ones first."""
+def spend_free_essays(stack: dict[str, Any], token: str) -> str:
+    """Read full essays until refused, and return the refused one: with the meter on, a new reader has
+    a few free ones first (and may re-read those, so the test must use one it was refused)."""
     section = request(stack["apiUrl"] + "/sections/as-and-a-level--history--modern-european-history-1789-1945/essays")
     for essay in section[1]["essays"]:
-        if request(stack["apiUrl"] + f"/essays/{essay['essayId']}", token=token)[0] == HTTPStatus.FORBIDDEN:
-            return
+        path = f"/essays/{essay['essayId']}"
+        if request(stack["apiUrl"] + path, token=token)[0] == HTTPStatus.FORBIDDEN:
+            return path
+    raise AssertionError("the section has fewer essays than the free ones of a month")
 
 
 def test_paying_opens_the_paywall_at_once_and_canceling_closes_it(stack: dict[str, Any]) -> None:
     api = stack["apiUrl"]
     reader, token, refresh_token = new_reader(stack)
-    spend_free_essays(stack, token)
-    status, body = request(api + ESSAY, token=token)
+    essay = spend_free_essays(stack, token)
+    status, body = request(api + essay, token=token)
     assert status == HTTPStatus.FORBIDDEN and body["error"]["code"] == "subscription_required"
     assert request(api + "/me/subscription", token=token)[1]["status"] == "none"
 
@@ -102,7 +104,7 @@ def test_paying_opens_the_paywall_at_once_and_canceling_closes_it(stack: dict[st
     paid = time.monotonic()
     while True:
         token = refreshed(stack, refresh_token)
-        status, body = request(api + ESSAY, token=token)
+        status, body = request(api + essay, token=token)
         if status == HTTPStatus.OK or time.monotonic() - paid > 10:
             break
         time.sleep(0.5)
@@ -116,7 +118,7 @@ def test_paying_opens_the_paywall_at_once_and_canceling_closes_it(stack: dict[st
     assert send_event(stack, "customer.subscription.deleted", reader)[0] == HTTPStatus.OK
     assert request(api + "/me/subscription", token=token)[1]["status"] == "canceled"
     time.sleep(stack["authorizerCacheTtl"] + 1)  # the same token: its cached Allow runs out
-    status, body = request(api + ESSAY, token=token)
+    status, body = request(api + essay, token=token)
     assert status == HTTPStatus.FORBIDDEN, body
 
 
