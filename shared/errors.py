@@ -23,3 +23,27 @@ class Unavailable(EssayApiError):
     """The data store is throttling or briefly failing: the client should retry shortly."""
 
     code = "unavailable"
+
+
+class Unauthenticated(EssayApiError):
+    """No verified reader behind a route that needs one (the authorizer passed no user id)."""
+
+    code = "unauthorized"
+
+
+class Conflict(EssayApiError):
+    code = "conflict"
+
+
+class PayloadTooLarge(EssayApiError):
+    code = "payload_too_large"
+
+
+class AccessDenied(EssayApiError):
+    """A signed-in reader may not read this: the body tells them how to get access (`details`)."""
+
+    code = "subscription_required"
+
+    def __init__(self, message: str, details: dict[str, object] | None = None) -> None:
+        super().__init__(message)
+        self.details = details or {}

@@ -34,11 +34,22 @@ os.environ.update(
     POWERTOOLS_METRICS_NAMESPACE="EssayLibraryTests",
     POWERTOOLS_TRACE_DISABLED="true",
     CURSOR_SECRET_ARN="essay-library-test-cursor-secret",  # a name serves as well as an ARN
+    # the billing functions (tests/integration/test_billing.py creates these tables and secrets)
+    SUBSCRIPTIONS_TABLE="subscriptions-test",
+    BILLING_TABLE="billing-test",
+    METER_TABLE="meter-test",
+    STRIPE_SECRET_KEY_ID="stripe-secret-key-test",
+    STRIPE_WEBHOOK_SECRET_ID="stripe-webhook-secret-test",
+    STRIPE_PRICE_ID="price_test_monthly",
+    STRIPE_API_BASE="http://127.0.0.1:9",  # nothing listens: a test that reaches Stripe sets the fake's URL
+    CHECKOUT_SUCCESS_URL="https://essays.example.com/subscribed?session_id={CHECKOUT_SESSION_ID}",
+    CHECKOUT_CANCEL_URL="https://essays.example.com/plans",
+    PORTAL_RETURN_URL="https://essays.example.com/account",
 )
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
-from essays_cli.template import table_definition
+from essays_cli.template import load_template, table_definition
 
 from shared.store import secrets
 from shared.store.dynamo import dynamodb_client
@@ -60,6 +71,9 @@ TABLE = os.environ["ESSAYS_TABLE"]
 def create_table_from_template(client: Any, logical_id: str, name: str) -> None:
     """Create a moto table from template.yaml's own definition: tests and infrastructure cannot drift."""
     client.create_table(TableName=name, **table_definition(logical_id))
+    ttl = load_template()["Resources"][logical_id]["Properties"].get("TimeToLiveSpecification")
+    if ttl:
+        client.update_time_to_live(TableName=name, TimeToLiveSpecification=ttl)
 
 
 @pytest.fixture

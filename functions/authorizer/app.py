@@ -1,4 +1,5 @@
-"""TOKEN authorizer of GET /essays/{essayId}: only active subscribers read full essays."""
+"""TOKEN authorizer of GET /essays/{essayId}: active subscribers read full essays; with the meter on,
+signed-in readers without a subscription pass as `metered` and the essay function counts them."""
 
 from typing import Any
 
@@ -16,7 +17,9 @@ SUBSCRIPTIONS = SubscriptionStore(CONFIG.subscriptions_table)
 @logger.inject_lambda_context(log_event=False)  # the event holds the token: never log it
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
-        decision = decide(VERIFIER, SUBSCRIPTIONS, event.get("authorizationToken"))
+        decision = decide(
+            VERIFIER, SUBSCRIPTIONS, event.get("authorizationToken"), free_essays_per_month=CONFIG.free_essays_per_month
+        )
     except TokenRejected as rejected:
         logger.info("token rejected", extra={"reason": str(rejected)})
         raise Unauthorized() from None

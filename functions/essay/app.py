@@ -1,22 +1,49 @@
-"""GET /essays/{essayId}: the full, formatted essay, for active subscribers only (the
-authorizer has already checked; API Gateway passes us who the reader is)."""
+"""GET /essays/{essayId}: the full, formatted essay. The authorizer has checked the reader and passes
+`access`: `subscription` (served as it is), or `metered` (a signed-in reader without a subscription,
+when the meter is on): then this request is counted against the reader's free essays of the month,
+one conditional write, and refused with 403 once they are spent. This function never reads
+subscriptions; the authorizer never reads essays."""
 
-from shared.http.api import Event, Response, api_handler, essay_id_parameter, private_response
-from shared.http.config import ContentConfig
-from shared.http.observability import logger
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from shared.access.meter import METERED, SUBSCRIPTION, MeterSpent, iso, open_essay
+from shared.access.plans import configured_plans
+from shared.errors import AccessDenied
+from shared.http.api import Event, Response, api_handler, essay_id_parameter, private_response, reader_id
+from shared.http.config import EssayConfig
+from shared.http.observability import logger, metrics
 from shared.library.essays import full_essay
+from shared.library.models import Access
 from shared.store.content import ContentStore
+from shared.store.meter import MeterStore
 
-CONFIG = ContentConfig.from_env()
+CONFIG = EssayConfig.from_env()
 STORE = ContentStore(CONFIG.essays_table)
+METER = MeterStore(CONFIG.meter_table)
+PLANS = [plan.to_json() for plan in configured_plans()]
+CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced by tests (month boundaries)
+SUBSCRIBE = "Full essays are for subscribers: choose a plan to subscribe."
 
 
 @api_handler(CONFIG.http)
 def handler(event: Event, context: object) -> Response:
     reader = (event.get("requestContext") or {}).get("authorizer") or {}
-    essay = full_essay(STORE, essay_id_parameter(event))
+    user_id, kind = reader_id(event), reader.get("access")
+    if kind not in (SUBSCRIPTION, METERED):  # not what our authorizer passes: fail closed
+        raise AccessDenied(SUBSCRIBE, {"plans": PLANS})
+    essay = full_essay(STORE, essay_id_parameter(event))  # an unknown essay is a 404 and costs no free read
+    access = Access(SUBSCRIPTION)
+    if kind == METERED:
+        try:
+            meter = open_essay(METER, user_id, essay.essay_id, CONFIG.free_essays_per_month, CLOCK())
+        except MeterSpent as spent:
+            metrics.add_metric(name="MeterSpent", unit="Count", value=1)
+            message = "You have read this month's free essays: choose a plan to subscribe."
+            raise AccessDenied(message, {"plans": PLANS, "meter": spent.reading.to_json()}) from None
+        access = Access(METERED, meter.used, meter.limit, iso(meter.resets_at))
     logger.info(
         "full essay served",
-        extra={"essayId": essay.essay_id, "userId": reader.get("userId"), "plan": reader.get("plan")},
+        extra={"essayId": essay.essay_id, "userId": user_id, "plan": reader.get("plan"), "access": access.to_json()},
     )
-    return private_response(essay.to_json(), CONFIG.http)
+    return private_response({**essay.to_json(), "access": access.to_json()}, CONFIG.http)

@@ -16,6 +16,13 @@ CloudFormation with the SAM transform on 127.0.0.1. This command:
    pool's managed login;
 7. prints the API's and the site's URLs, example requests and both readers' tokens, and stays up
    until Ctrl-C (or SIGTERM, which `make dev-down` sends), which stops the emulator and its functions.
+
+Payments run offline: an offline fake of Stripe's two API endpoints (essays_cli.stripefake) serves
+the local Checkout and portal, the webhook's signing secret is a test one made here, and
+
+    essays-dev billing-event TYPE --user EMAIL [--status S]
+
+sends a correctly signed event of TYPE about that reader to the local webhook.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import stat
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -50,6 +58,10 @@ STACK = "essay-library-local"  # samconfig.toml [local]
 ARTIFACTS_BUCKET = "essay-library-local-artifacts"
 STAGE = "local"
 SUBSCRIBER, LAPSED = "subscriber@example.com", "lapsed@example.com"
+# Short on the local stack so a canceled reader is refused again within seconds (300 s on AWS).
+LOCAL_AUTHORIZER_CACHE_TTL = 10
+LOCAL_STRIPE_KEY = "sk_test_local_offline_fake_0000000000000000"
+LOCAL_FREE_ESSAYS = 3  # the meter's free full essays a month on the local stack (0 on AWS by default)
 EXAMPLE_ESSAY = "stalin-rise-to-power"
 TOKEN_RENEWAL = 45 * 60  # seconds; the template's client issues access tokens for 60 minutes
 
@@ -179,7 +191,7 @@ def stop_emulator(emulator: subprocess.Popen[bytes]) -> None:
             continue
 
 
-def build_and_deploy(endpoint: str, site_url: str, log: Path) -> dict[str, str]:
+def build_and_deploy(endpoint: str, site_url: str, log: Path, stripe_api: str) -> dict[str, str]:
     """sam build + sam deploy of template.yaml into the emulator; returns the stack's outputs."""
     import boto3
 
@@ -198,6 +210,10 @@ def build_and_deploy(endpoint: str, site_url: str, log: Path) -> dict[str, str]:
         "CorsAllowOrigin": site_url,
         "SiteCallbackUrls": f"{site_url}/callback",
         "SiteLogoutUrls": f"{site_url}/",
+        "AuthorizerCacheTtl": str(LOCAL_AUTHORIZER_CACHE_TTL),
+        "StripeApiBase": stripe_api,  # the offline fake of Stripe's Checkout and portal endpoints
+        "StripePriceId": "price_local_monthly",
+        "FreeEssaysPerMonth": str(LOCAL_FREE_ESSAYS),
     }
     deploy = [str(SAM), "deploy", "--config-env", "local", "--no-progressbar", "--parameter-overrides"]
     _run("sam deploy", deploy + [f"{k}={v}" for k, v in overrides.items()], log)
@@ -205,11 +221,64 @@ def build_and_deploy(endpoint: str, site_url: str, log: Path) -> dict[str, str]:
     return {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
 
 
+def set_authorizer_cache_ttl(api_id: str, ttl: int, log: Path) -> None:
+    """The authorizers' cache TTL as the template sets it. SAM writes `ReauthorizeEvery: !Ref ...` into
+    the OpenAPI body as an unresolved `Ref`, which CloudFormation resolves on AWS; ministack keeps it,
+    reads it as unparsable and falls back to 300 s. Setting it here makes the local stack cache as
+    AWS would with AuthorizerCacheTtl."""
+    import boto3
+
+    apigateway = boto3.client("apigateway")
+    with log.open("a", encoding="utf-8") as out:
+        for authorizer in apigateway.get_authorizers(restApiId=api_id).get("items", []):
+            out.write(
+                f"authorizer {authorizer['name']}: TTL {authorizer.get('authorizerResultTtlInSeconds')!r} -> {ttl}\n"
+            )
+            apigateway.update_authorizer(
+                restApiId=api_id,
+                authorizerId=authorizer["id"],
+                patchOperations=[{"op": "replace", "path": "/authorizerResultTtlInSeconds", "value": str(ttl)}],
+            )
+
+
+def set_stripe_secrets(outputs: dict[str, str]) -> str:
+    """A fake Stripe key and a fresh test signing secret in the stack's secrets; returns the latter."""
+    import boto3
+
+    from essays_cli.stripefake import new_signing_secret
+
+    manager = boto3.client("secretsmanager")
+    signing_secret = new_signing_secret()
+    manager.put_secret_value(SecretId=outputs["StripeSecretKeyArn"], SecretString=LOCAL_STRIPE_KEY)
+    manager.put_secret_value(SecretId=outputs["StripeWebhookSecretArn"], SecretString=signing_secret)
+    return signing_secret
+
+
+def sign_in(cognito: Any, pool: str, client: str, email: str, password: str | None = None) -> tuple[str, str, str]:
+    """A new reader in the pool, signed in: (their sub, access token, refresh token)."""
+    password = password or secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
+    attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+    cognito.admin_create_user(UserPoolId=pool, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS")
+    cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    user = cognito.admin_get_user(UserPoolId=pool, Username=email)
+    sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+    signed_in = cognito.admin_initiate_auth(
+        UserPoolId=pool,
+        ClientId=client,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": password},
+    )
+    result = signed_in["AuthenticationResult"]
+    return sub, result["AccessToken"], result["RefreshToken"]
+
+
 def create_readers(outputs: dict[str, str]) -> Readers:
     """Two readers in the stack's user pool, with their subscriptions: one active, one lapsed."""
     import boto3
 
+    from shared.access.meter import open_essay
     from shared.access.subscriptions import Status, Subscription
+    from shared.store.meter import MeterStore
     from shared.store.subscriptions import SubscriptionStore
 
     cognito = boto3.client("cognito-idp")
@@ -217,22 +286,15 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     subscriptions = SubscriptionStore(outputs["SubscriptionsTableName"], boto3.client("dynamodb"))
     now = datetime.now(UTC).replace(microsecond=0)
     tokens, refresh_tokens, passwords = {}, {}, {}
+    meter = MeterStore(outputs["MeterTableName"], boto3.client("dynamodb"))
     for email, status, days in ((SUBSCRIBER, Status.ACTIVE, 30), (LAPSED, Status.CANCELED, -3)):
         password = passwords[email] = secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
-        attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
-        cognito.admin_create_user(UserPoolId=pool, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS")
-        cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
-        user = cognito.admin_get_user(UserPoolId=pool, Username=email)
-        sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+        sub, tokens[email], refresh_tokens[email] = sign_in(cognito, pool, client, email, password)
         subscriptions.put(Subscription.for_days(sub, "Monthly", status, days, now))
-        signed_in = cognito.admin_initiate_auth(
-            UserPoolId=pool,
-            ClientId=client,
-            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
-            AuthParameters={"USERNAME": email, "PASSWORD": password},
-        )
-        tokens[email] = signed_in["AuthenticationResult"]["AccessToken"]
-        refresh_tokens[email] = signed_in["AuthenticationResult"]["RefreshToken"]
+    # The lapsed reader has read this month's free essays already, so their 403 shows at once;
+    # a new reader (essays-dev billing-event, the e2e tests) starts with all of them.
+    for n in range(LOCAL_FREE_ESSAYS):
+        open_essay(meter, sub, f"read-earlier-{n}", LOCAL_FREE_ESSAYS, now)
     refresh = (refresh_tokens[SUBSCRIBER], refresh_tokens[LAPSED])
     return Readers(
         pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh, (passwords[SUBSCRIBER], passwords[LAPSED])
@@ -274,6 +336,12 @@ def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers, *, 
     print(f"  curl -s -H \"Authorization: Bearer $SUBSCRIBER_TOKEN\" '{essay}'   # 200")
     print(f"  curl -s -H \"Authorization: Bearer $LAPSED_TOKEN\" '{essay}'       # 403")
     print(f"  curl -s '{essay}'                                                  # 401")
+    print("\nPayments, offline (a fake Stripe; events signed with the stack's test secret):\n")
+    print(f"  curl -s -X POST -H \"Authorization: Bearer $LAPSED_TOKEN\" '{api}/checkout'        # a Checkout URL")
+    print(f"  curl -s -H \"Authorization: Bearer $LAPSED_TOKEN\" '{api}/me/subscription'")
+    print(f"  .venv/bin/essays-dev billing-event customer.subscription.created --user {LAPSED}")
+    print(f"  .venv/bin/essays-dev billing-event customer.subscription.deleted --user {LAPSED}")
+    print("  (a token's access decision is cached 10 s here: `make dev-tokens` after a change, or wait)")
     print("\nMore essays into the same stack (the emulator takes any credentials; these are its values):\n")
     print("  AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=local .venv/bin/essays-seed load my-essays.csv \\")
     print(f"    --stack {STACK} --endpoint-url {endpoint} --region {REGION}")
@@ -281,10 +349,14 @@ def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers, *, 
     print(f"\nState in .dev/stack.json, logs in .dev/ (deploy.log, emulator.log). {stop}.\n", flush=True)
 
 
-def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Readers) -> None:
+def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Readers, signing_secret: str) -> None:
     state = {
         "apiUrl": api,
         "webUrl": site_url,
+        "webhookUrl": f"{api}/billing/webhook",
+        "stripeWebhookSecret": signing_secret,
+        "authorizerCacheTtl": LOCAL_AUTHORIZER_CACHE_TTL,
+        "freeEssaysPerMonth": LOCAL_FREE_ESSAYS,
         "region": REGION,
         "endpointUrl": endpoint,
         "stackName": STACK,
@@ -311,7 +383,58 @@ def _stop(signum: int, frame: Any) -> None:
     raise KeyboardInterrupt  # `make dev-down` (SIGTERM) stops as cleanly as Ctrl-C
 
 
+def billing_event(argv: list[str]) -> int:
+    """essays-dev billing-event TYPE --user EMAIL [--status S]: a signed Stripe event to the local webhook."""
+    import boto3
+
+    from essays_cli.stripefake import EVENT_TYPES, Reader, event_for, signed
+
+    parser = argparse.ArgumentParser(
+        prog="essays-dev billing-event", description="Send a signed Stripe event about a local reader."
+    )
+    parser.add_argument("type", choices=EVENT_TYPES)
+    parser.add_argument("--user", required=True, help="the reader's email in the local user pool")
+    parser.add_argument("--status", help="the subscription's status (subscription events; default active/canceled)")
+    parser.add_argument("--state-file", type=Path, default=WORK / "stack.json")
+    args = parser.parse_args(argv)
+    try:
+        state = json.loads(args.state_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        print(f"essays-dev: no local stack ({args.state_file}); start one with `make dev-up`", file=sys.stderr)
+        return 2
+    cognito = boto3.client(
+        "cognito-idp",
+        endpoint_url=state["endpointUrl"],
+        region_name=state["region"],
+        aws_access_key_id="000000000000",
+        aws_secret_access_key="local",
+    )
+    try:
+        user = cognito.admin_get_user(UserPoolId=state["userPoolId"], Username=args.user)
+    except ClientError:
+        print(f"essays-dev: no reader {args.user} in the local user pool", file=sys.stderr)
+        return 2
+    sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
+    body = json.dumps(event_for(args.type, Reader(sub), status=args.status))
+    request = urllib.request.Request(
+        state["webhookUrl"],
+        data=body.encode("utf-8"),
+        method="POST",
+        headers={"Content-Type": "application/json", "Stripe-Signature": signed(body, state["stripeWebhookSecret"])},
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=15) as response:
+            status, answer = response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        status, answer = error.code, error.read().decode()
+    print(f"{args.type} for {args.user} ({sub}): {status} {answer}")
+    return 0 if status == 200 else 1
+
+
 def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["billing-event"]:
+        return billing_event(argv[1:])
     parser = argparse.ArgumentParser(prog="essays-dev", description="Run the essay API locally.")
     parser.add_argument("--port", type=int, default=3000, help="the emulator's port (0 picks a free one)")
     parser.add_argument("--web-port", type=int, default=0, help="the local site's port (0 picks a free one)")
@@ -346,14 +469,19 @@ def main(argv: list[str] | None = None) -> int:
     except OSError as error:
         print(f"essays-dev: the site's port {args.web_port} is not free ({error}); try --web-port", file=sys.stderr)
         return 2
+    from essays_cli.stripefake import FakeStripe
+
+    stripe_api = FakeStripe()  # Stripe's Checkout and portal endpoints, offline, for the functions to call
     try:
         print(f"Starting the emulator on {endpoint}, then sam build and sam deploy (logs in .dev/)...", flush=True)
         emulator = start_emulator(port, WORK / "emulator.log")
-        outputs = build_and_deploy(endpoint, site.url, WORK / "deploy.log")
+        outputs = build_and_deploy(endpoint, site.url, WORK / "deploy.log", stripe_api.url)
+        signing_secret = set_stripe_secrets(outputs)
         readers = create_readers(outputs)
         load_samples(WORK / "deploy.log")
         # The stage's URL on the emulator (the ApiUrl output is the URL it would have on AWS).
         api_id = outputs["ApiUrl"].removeprefix("https://").split(".", 1)[0]
+        set_authorizer_cache_ttl(api_id, LOCAL_AUTHORIZER_CACHE_TTL, WORK / "deploy.log")
         api = f"{endpoint}/_aws/execute-api/{api_id}/{STAGE}"
         # The emulator serves the user pool's managed login (/oauth2/authorize, /login, /oauth2/token,
         # /logout) at its own root, where AWS has https://<domain>.auth.<region>.amazoncognito.com.
@@ -363,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
         renew_at = time.monotonic() + TOKEN_RENEWAL
         while True:
             if args.state_file:
-                write_state(args.state_file, api, endpoint, site.url, readers)
+                write_state(args.state_file, api, endpoint, site.url, readers, signing_secret)
             while time.monotonic() < renew_at:
                 if emulator.poll() is not None:
                     print(f"essays-dev: the emulator stopped; see {WORK / 'emulator.log'}", file=sys.stderr)
@@ -381,6 +509,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         site.close()
+        stripe_api.stop()
         if emulator is not None:
             stop_emulator(emulator)
             shutil.rmtree(WORK / f"emulator-{port}", ignore_errors=True)

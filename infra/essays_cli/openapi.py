@@ -30,18 +30,23 @@ from shared.library.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
 from shared.library.models import (
     EssayPreview,
     FullEssay,
+    MySubscription,
+    PaymentUrl,
     Plans,
     RelatedEssays,
     SearchResults,
     SectionEssays,
     SectionTree,
+    WebhookReceipt,
 )
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "functions" / "openapi" / "openapi.json"
 
 
-PUBLIC, SUBSCRIBER = "public", "subscriber"  # who may call a route (its OpenAPI security)
+# Who may call a route (its OpenAPI security): anyone; a subscriber (the subscription authorizer); any
+# signed-in reader (the signed-in authorizer of the billing routes).
+PUBLIC, SUBSCRIBER, SIGNED_IN = "public", "subscriber", "signed-in"
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class RouteDoc:
     errors: tuple[int, ...] = (400, 429, 500, 503)
     caller: str = PUBLIC
     cached: bool = True
+    request_body: dict[str, Any] | None = None
+    error_text: dict[int, str] = field(default_factory=dict)  # where a status means something else here
 
 
 def _path(name: str, pattern: str, example: str) -> dict[str, Any]:
@@ -88,7 +95,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
     ),
     ("GET", "/essays/{essayId}"): RouteDoc(
         "getEssay",
-        "The full, formatted essay (active subscribers only)",
+        "The full, formatted essay (subscribers; signed-in readers within their free essays of the month)",
         FullEssay,
         [ESSAY_ID],
         (400, 401, 403, 404, 429, 500, 503),
@@ -133,6 +140,74 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
     ),
     ("GET", "/plans"): RouteDoc("listPlans", "The subscription plans", Plans, errors=(429, 500)),
     ("GET", "/openapi.json"): RouteDoc("getOpenApiDocument", "This document", None, errors=(429, 500)),
+    ("POST", "/checkout"): RouteDoc(
+        "createCheckoutSession",
+        "A Stripe Checkout URL to subscribe to the plan (signed-in readers)",
+        PaymentUrl,
+        errors=(401, 409, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+    ),
+    ("POST", "/billing/portal"): RouteDoc(
+        "createBillingPortalSession",
+        "A Stripe customer-portal URL to cancel or change card (readers who have checked out)",
+        PaymentUrl,
+        errors=(401, 404, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+        error_text={404: "The reader has no billing account yet: subscribe first (POST /checkout)"},
+    ),
+    ("GET", "/me/subscription"): RouteDoc(
+        "getMySubscription",
+        "The signed-in reader's own subscription (status none if they never subscribed)",
+        MySubscription,
+        errors=(401, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+    ),
+    ("POST", "/billing/webhook"): RouteDoc(
+        "receiveStripeEvent",
+        "Stripe's webhook: signed events that keep subscriptions in step with payments (Stripe only)",
+        WebhookReceipt,
+        [
+            {
+                "name": "Stripe-Signature",
+                "in": "header",
+                "required": True,
+                "schema": {"type": "string", "maxLength": 1024},
+                "description": "t=<unix time>,v1=<HMAC-SHA256 of t.body with the endpoint's signing secret>",
+            }
+        ],
+        (400, 413, 429, 500, 503),
+        cached=False,
+        request_body={
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "description": "A Stripe event (object: event), at most 256 KB",
+                        "required": ["id", "object", "type", "created", "data"],
+                        "properties": {
+                            "id": {"type": "string"},
+                            "object": {"const": "event"},
+                            "type": {"type": "string"},
+                            "created": {"type": "integer"},
+                            "data": {
+                                "type": "object",
+                                "required": ["object"],
+                                "properties": {"object": {"type": "object", "description": "the event's subject"}},
+                            },
+                        },
+                    }
+                }
+            },
+        },
+        error_text={
+            400: "A missing, wrong or expired Stripe-Signature, or a body that is not a Stripe event",
+            503: "DynamoDB is throttling: Stripe retries the delivery",
+        },
+    ),
 }
 
 RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 1}}
@@ -156,8 +231,10 @@ ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/E
 ERROR_TEXT = {
     400: "Bad input: the message says what to fix",
     401: "No or invalid bearer token",
-    403: "No active subscription: the body lists the plans",
+    403: "No active subscription (and this month's free essays used): the body lists the plans and the meter",
     404: "Unknown essay or section",
+    409: "The reader already subscribes: manage the subscription with POST /billing/portal",
+    413: "The body is larger than 256 KB",
     429: "Too many requests from this client (the API's throttling): retry after a moment",
     500: "A fault on our side",
     503: "The library is busy (storage throttled or briefly failing): retry after Retry-After seconds",
@@ -192,6 +269,7 @@ def generate() -> dict[str, Any]:
                     "code": {"type": "string"},
                     "message": {"type": "string"},
                     "plans": {"type": "array", "items": {"$ref": "#/components/schemas/Plan"}},
+                    "meter": {"$ref": "#/components/schemas/Meter"},
                 },
             }
         },
@@ -207,7 +285,8 @@ def generate() -> dict[str, Any]:
         if doc.cached:
             responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
         for status in doc.errors:
-            responses[str(status)] = {"description": ERROR_TEXT[status], "content": ERROR_CONTENT}
+            text = doc.error_text.get(status, ERROR_TEXT[status])
+            responses[str(status)] = {"description": text, "content": ERROR_CONTENT}
             if status == 503:
                 responses[str(status)]["headers"] = {"Retry-After": RETRY_AFTER}
         paths.setdefault(path, {})[method.lower()] = {
@@ -215,6 +294,7 @@ def generate() -> dict[str, Any]:
             "summary": doc.summary,
             "security": [] if doc.caller == PUBLIC else [{"bearerJwt": []}],
             "parameters": doc.parameters,
+            **({"requestBody": doc.request_body} if doc.request_body else {}),
             "responses": responses,
         }
     return {
@@ -223,7 +303,8 @@ def generate() -> dict[str, Any]:
             "title": "Essay library content API",
             "version": "1.0.0",
             "description": "Previews, related essays, search and sections for everyone; full essays for "
-            'subscribers. Errors are JSON: {"error": {"code", "message"}}.',
+            "subscribers; Stripe checkout, portal and webhook for payments. "
+            'Errors are JSON: {"error": {"code", "message"}}.',
             "license": {"name": "Proprietary: all rights reserved", "identifier": "LicenseRef-Proprietary"},
         },
         "servers": SERVERS,

@@ -13,12 +13,14 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from shared.access.meter import METERED, SUBSCRIPTION
 from shared.access.tokens import TokenRejected, TokenVerifier
 from shared.store.subscriptions import SubscriptionStore
 
 # The methods and paths an Allow covers. API Gateway caches one policy per token for every
-# route behind this authorizer, so it must name them all, and nothing more.
-PROTECTED_ROUTES = ("GET/essays/*",)
+# route behind an authorizer, so each list names all of its authorizer's routes, and nothing more.
+PROTECTED_ROUTES = ("GET/essays/*",)  # the subscription authorizer: the full essay
+SIGNED_IN_ROUTES = ("POST/checkout", "POST/billing/portal", "GET/me/subscription")  # the signed-in one
 
 
 class Unauthorized(Exception):
@@ -41,7 +43,11 @@ def decide(
     subscriptions: SubscriptionStore,
     authorization: str | None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
+    free_essays_per_month: int = 0,
 ) -> Decision:
+    """With the meter on (free_essays_per_month > 0), a signed-in reader without a subscription is
+    allowed too, as `access: metered`: the essay function then counts each request against the
+    meter, so a cached Allow never lets a reader past it."""
     try:
         claims = verifier.verify(authorization)
     except TokenRejected:
@@ -53,23 +59,38 @@ def decide(
         subscription = subscriptions.get(user_id)
     except Exception as error:  # DynamoDB fault or malformed record: fail closed
         return Decision(False, user_id, f"subscription lookup failed: {type(error).__name__}")
-    if subscription is None:
-        return Decision(False, user_id, "no subscription")
-    if not subscription.allows_reading(now()):
-        return Decision(
-            False,
-            user_id,
-            f"subscription {subscription.status.value}, ends {subscription.current_period_end.isoformat()}",
-        )
-    return Decision(True, user_id, "active subscription", {"userId": user_id, "plan": subscription.plan})
+    if subscription is not None and subscription.allows_reading(now()):
+        context = {"userId": user_id, "plan": subscription.plan, "access": SUBSCRIPTION}
+        return Decision(True, user_id, "active subscription", context)
+    why = (
+        "no subscription"
+        if subscription is None
+        else f"subscription {subscription.status.value}, ends {subscription.current_period_end.isoformat()}"
+    )
+    if free_essays_per_month > 0:
+        return Decision(True, user_id, f"metered: {why}", {"userId": user_id, "plan": "", "access": METERED})
+    return Decision(False, user_id, why)
 
 
-def policy(decision: Decision, method_arn: str) -> dict[str, Any]:
+def signed_in(verifier: TokenVerifier, authorization: str | None) -> Decision:
+    """The signed-in authorizer: a verified token is enough (no data is read). TokenRejected -> 401;
+    a fault (the key set unreachable) -> Deny."""
+    try:
+        claims = verifier.verify(authorization)
+    except TokenRejected:
+        raise
+    except Exception as error:
+        return Decision(False, "unknown", f"token check failed: {type(error).__name__}: {error}")
+    user_id = claims["sub"]
+    return Decision(True, user_id, "signed in", {"userId": user_id})
+
+
+def policy(decision: Decision, method_arn: str, routes: tuple[str, ...] = PROTECTED_ROUTES) -> dict[str, Any]:
     """The IAM policy API Gateway expects from a TOKEN authorizer."""
     # arn:aws:execute-api:region:account:apiId/stage/METHOD/path...
     api, _, rest = method_arn.partition("/")
     stage = rest.split("/", 1)[0]
-    resources = [f"{api}/{stage}/{route}" for route in PROTECTED_ROUTES] if stage else [method_arn]
+    resources = [f"{api}/{stage}/{route}" for route in routes] if stage else [method_arn]
     response: dict[str, Any] = {
         "principalId": decision.principal,
         "policyDocument": {

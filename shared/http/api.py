@@ -7,6 +7,7 @@ exceptions become HTTP statuses.
 
 from __future__ import annotations
 
+import base64
 import functools
 import hashlib
 import json
@@ -16,7 +17,16 @@ from typing import Any
 
 from aws_lambda_powertools.logging import correlation_paths
 
-from shared.errors import EssayApiError, InvalidRequest, NotFound, Unavailable
+from shared.errors import (
+    AccessDenied,
+    Conflict,
+    EssayApiError,
+    InvalidRequest,
+    NotFound,
+    PayloadTooLarge,
+    Unauthenticated,
+    Unavailable,
+)
 from shared.http.config import HttpConfig
 from shared.http.observability import logger, metrics, traced
 from shared.library.bounds import PageSize
@@ -28,7 +38,11 @@ Response = dict[str, Any]
 # The one exception -> HTTP map. Anything not listed is a fault of ours: 500.
 _STATUS_OF: dict[type[EssayApiError], HTTPStatus] = {
     InvalidRequest: HTTPStatus.BAD_REQUEST,
+    Unauthenticated: HTTPStatus.UNAUTHORIZED,
+    AccessDenied: HTTPStatus.FORBIDDEN,
     NotFound: HTTPStatus.NOT_FOUND,
+    Conflict: HTTPStatus.CONFLICT,
+    PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     Unavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
@@ -65,11 +79,15 @@ def _json(status: int, body: Any, headers: dict[str, str]) -> Response:
     }
 
 
-def error_response(status: HTTPStatus, code: str, message: str, config: HttpConfig) -> Response:
+def error_response(
+    status: HTTPStatus, code: str, message: str, config: HttpConfig, details: Mapping[str, Any] | None = None
+) -> Response:
     headers = {**_cors(config), "Cache-Control": "no-store"}
     if status == HTTPStatus.SERVICE_UNAVAILABLE:
         headers["Retry-After"] = "1"
-    return _json(status, {"error": {"code": code, "message": message}}, headers)
+    if status == HTTPStatus.UNAUTHORIZED:
+        headers["WWW-Authenticate"] = "Bearer"
+    return _json(status, {"error": {"code": code, "message": message, **(details or {})}}, headers)
 
 
 def _etag_matches(if_none_match: str | None, etag: str) -> bool:
@@ -119,7 +137,8 @@ def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response
             except EssayApiError as error:
                 status = _STATUS_OF.get(type(error), HTTPStatus.INTERNAL_SERVER_ERROR)
                 logger.info("request refused", extra={"status": int(status), "code": error.code})
-                return error_response(status, error.code, error.message, config)
+                details = error.details if isinstance(error, AccessDenied) else None
+                return error_response(status, error.code, error.message, config, details)
             except Exception:
                 logger.exception("unhandled fault")
                 return error_response(
@@ -160,3 +179,28 @@ def section_id_parameter(event: Event) -> str:
     if not is_section_id(section_id):
         raise InvalidRequest("sectionId must look like 'gcse--english--poetry' (level--subject--section)")
     return section_id
+
+
+def reader_id(event: Event) -> str:
+    """The signed-in reader, as the authorizer verified them: never from the path, query or body."""
+    user_id = ((event.get("requestContext") or {}).get("authorizer") or {}).get("userId")
+    if not isinstance(user_id, str) or not user_id:
+        raise Unauthenticated("Sign in first: send Authorization: Bearer <token>.")
+    return user_id
+
+
+def raw_body(event: Event, limit: int) -> bytes:
+    """The request body exactly as the client sent it (API Gateway base64-encodes binary bodies)."""
+    body = event.get("body") or ""
+    if event.get("isBase64Encoded"):
+        if len(body) > (limit + 2) * 4 // 3 + 4:
+            raise PayloadTooLarge(f"the body is larger than {limit // 1024} KB")
+        try:
+            data = base64.b64decode(body, validate=True)
+        except ValueError:
+            raise InvalidRequest("the body is not valid base64") from None
+    else:
+        data = body.encode("utf-8")
+    if len(data) > limit:
+        raise PayloadTooLarge(f"the body is larger than {limit // 1024} KB")
+    return data

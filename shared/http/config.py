@@ -112,9 +112,141 @@ class AuthorizerConfig:
     issuer: IssuerConfig
     jwks_url: str
     subscriptions_table: str
+    free_essays_per_month: int  # the meter: 0 is the pure paywall
 
     @classmethod
     def from_env(cls) -> AuthorizerConfig:
+        identity = IdentityConfig.from_env()
+        return cls(
+            issuer=identity.issuer,
+            jwks_url=identity.jwks_url,
+            subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
+            free_essays_per_month=free_essays_per_month(),
+        )
+
+
+def free_essays_per_month() -> int:
+    """FREE_ESSAYS_PER_MONTH: full essays a signed-in reader without a subscription may open a month."""
+    return _int("FREE_ESSAYS_PER_MONTH", 0, 0, 100)
+
+
+def _local_or_https(name: str, value: str) -> str:
+    """A URL our code sends credentials or readers to: parsed, never compared by prefix; https, or
+    http on this machine only (a local fake); no user name or password."""
+    if not value:
+        return value
+    if any(ch.isspace() or not ch.isprintable() or ch == "\\" for ch in value):
+        raise ConfigError(f"{name} must not contain spaces, control characters or backslashes")
+    parts = urlsplit(value)
+    if "@" in parts.netloc or not parts.hostname:
+        raise ConfigError(f"{name} must be a URL with a host and no user name or password")
+    if parts.scheme == "https" or (parts.scheme == "http" and parts.hostname.lower() in _LOOPBACK):
+        return value
+    raise ConfigError(f"{name} must be an https:// URL")
+
+
+@dataclass(frozen=True)
+class StripeConfig:
+    secret_key_id: str  # the Secrets Manager secret holding the Stripe secret key (its ARN or name)
+    api_base: str | None  # None: Stripe itself; a local fake in tests and on the local stack
+
+    @classmethod
+    def from_env(cls) -> StripeConfig:
+        base = _local_or_https("STRIPE_API_BASE", os.environ.get("STRIPE_API_BASE", "").strip())
+        return cls(secret_key_id=_required("STRIPE_SECRET_KEY_ID"), api_base=base or None)
+
+
+@dataclass(frozen=True)
+class BillingConfig:
+    """POST /checkout and POST /billing/portal."""
+
+    subscriptions_table: str
+    stripe: StripeConfig
+    price_id: str
+    success_url: str
+    cancel_url: str
+    portal_return_url: str
+    http: HttpConfig
+
+    @classmethod
+    def from_env(cls) -> BillingConfig:
+        return cls(
+            subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
+            stripe=StripeConfig.from_env(),
+            price_id=_required("STRIPE_PRICE_ID"),
+            success_url=_local_or_https("CHECKOUT_SUCCESS_URL", _required("CHECKOUT_SUCCESS_URL")),
+            cancel_url=_local_or_https("CHECKOUT_CANCEL_URL", _required("CHECKOUT_CANCEL_URL")),
+            portal_return_url=_local_or_https("PORTAL_RETURN_URL", _required("PORTAL_RETURN_URL")),
+            http=HttpConfig.from_env(),
+        )
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """POST /billing/webhook."""
+
+    subscriptions_table: str
+    billing_table: str
+    signing_secret_id: str  # the Secrets Manager secret holding the endpoint's whsec_... signing secret
+    http: HttpConfig
+
+    @classmethod
+    def from_env(cls) -> WebhookConfig:
+        return cls(
+            subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
+            billing_table=_required("BILLING_TABLE"),
+            signing_secret_id=_required("STRIPE_WEBHOOK_SECRET_ID"),
+            http=HttpConfig.from_env(),
+        )
+
+
+@dataclass(frozen=True)
+class MeConfig:
+    """GET /me/subscription."""
+
+    subscriptions_table: str
+    meter_table: str
+    free_essays_per_month: int
+    http: HttpConfig
+
+    @classmethod
+    def from_env(cls) -> MeConfig:
+        return cls(
+            subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
+            meter_table=_required("METER_TABLE"),
+            free_essays_per_month=free_essays_per_month(),
+            http=HttpConfig.from_env(),
+        )
+
+
+@dataclass(frozen=True)
+class EssayConfig:
+    """GET /essays/{essayId}: the bodies, and the meter for signed-in readers without a subscription."""
+
+    essays_table: str
+    meter_table: str
+    free_essays_per_month: int
+    http: HttpConfig
+
+    @classmethod
+    def from_env(cls) -> EssayConfig:
+        return cls(
+            essays_table=_required("ESSAYS_TABLE"),
+            meter_table=_required("METER_TABLE"),
+            free_essays_per_month=free_essays_per_month(),
+            http=HttpConfig.from_env(),
+        )
+
+
+@dataclass(frozen=True)
+class IdentityConfig:
+    """The signed-in authorizer: token checks only, no data."""
+
+    issuer: IssuerConfig
+    jwks_url: str
+
+    @classmethod
+    def from_env(cls) -> IdentityConfig:
         issuer = _required("TOKEN_ISSUER")  # exactly as the tokens' iss: Auth0's ends in "/", Cognito's does not
         return cls(
             issuer=IssuerConfig(
@@ -123,5 +255,4 @@ class AuthorizerConfig:
                 token_use=os.environ.get("TOKEN_USE", "").strip() or None,
             ),
             jwks_url=_jwks_url(issuer),
-            subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
         )

@@ -23,6 +23,8 @@ def _wire_names(cls: type) -> tuple[tuple[str, str], ...]:
 
 
 def to_json(value: Any) -> Any:
+    if isinstance(value, ApiModel) and type(value).to_json is not ApiModel.to_json:
+        return value.to_json()  # a model that shapes itself (Access drops what does not apply)
     if is_dataclass(value) and not isinstance(value, type):
         return {wire: to_json(getattr(value, name)) for name, wire in _wire_names(value.__class__)}
     if isinstance(value, list | tuple):
@@ -86,6 +88,28 @@ class FullEssay(EssayHeader):
     teacher_comment: str | None
     updated_at: str
     formatted: bool = True
+    access: Access | None = None  # how the reader may read it: their subscription, or the meter
+
+
+@dataclass(frozen=True)
+class Access(ApiModel):
+    """{"kind": "subscription"} or {"kind": "metered", "used": N, "limit": L, "resetsAt": "..."}."""
+
+    kind: str
+    used: int | None = None
+    limit: int | None = None
+    resets_at: str | None = None  # the first instant of next month, UTC
+
+    def to_json(self) -> dict[str, Any]:
+        pairs = ((wire, getattr(self, name)) for name, wire in _wire_names(Access))
+        return {wire: value for wire, value in pairs if value is not None}
+
+
+@dataclass(frozen=True)
+class Meter(ApiModel):
+    used: int
+    limit: int
+    resets_at: str
 
 
 @dataclass(frozen=True)
@@ -172,3 +196,25 @@ class Plan(ApiModel):
 @dataclass(frozen=True)
 class Plans(ApiModel):
     plans: list[Plan]
+
+
+@dataclass(frozen=True)
+class PaymentUrl(ApiModel):
+    """Where to send the reader: a Stripe Checkout or customer-portal page."""
+
+    url: str
+
+
+@dataclass(frozen=True)
+class MySubscription(ApiModel):
+    status: str  # none (never subscribed), active, trialing, past_due, canceled, unpaid, ...
+    plan: str | None
+    current_period_end: str | None  # ISO 8601, UTC
+    cancel_at_period_end: bool
+    meter: Meter | None = None  # the free essays of this month (null when the meter is off)
+
+
+@dataclass(frozen=True)
+class WebhookReceipt(ApiModel):
+    received: bool
+    outcome: str  # applied, stale, duplicate, ignored or unmatched

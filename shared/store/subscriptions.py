@@ -1,12 +1,18 @@
-"""The subscriptions table (key userId): the authorizer's only data, and how a record is stored."""
+"""The subscriptions table (key userId): how a reader's record is stored. The authorizer reads it;
+the billing routes read it; the webhook writes it, each change guarded by the event's place in time."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from shared.access.subscriptions import Status, Subscription
-from shared.store.dynamo import Table, from_item, to_item
+from botocore.exceptions import ClientError
+
+from shared.access.subscriptions import Account, Status, Subscription, iso
+from shared.store.dynamo import Table, dynamodb_errors, from_item, to_attribute
+
+if TYPE_CHECKING:
+    from shared.access.billing import SubscriptionState
 
 
 class MalformedSubscription(ValueError):
@@ -21,10 +27,6 @@ def _instant(value: str, field: str) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
-
-
 def subscription_of(item: dict[str, Any]) -> Subscription:
     for field in ("userId", "plan", "status", "currentPeriodEnd", "updatedAt"):
         if not isinstance(item.get(field), str) or not item[field]:
@@ -33,31 +35,113 @@ def subscription_of(item: dict[str, Any]) -> Subscription:
         status = Status(item["status"])
     except ValueError:
         raise MalformedSubscription(f"status {item['status']!r} is not one we know") from None
+    cancel = item.get("cancelAtPeriodEnd", False)
+    if not isinstance(cancel, bool):
+        raise MalformedSubscription("cancelAtPeriodEnd is not true or false")
     return Subscription(
         item["userId"],
         item["plan"],
         status,
         _instant(item["currentPeriodEnd"], "currentPeriodEnd"),
         _instant(item["updatedAt"], "updatedAt"),
+        cancel,
     )
 
 
-def item_of(subscription: Subscription) -> dict[str, str]:
+def account_of(item: dict[str, Any]) -> Account:
+    """A record with only a customer (checked out, no subscription event yet) has no subscription."""
+    customer = item.get("customerId")
+    if customer is not None and not (isinstance(customer, str) and customer):
+        raise MalformedSubscription("customerId is not text")
+    subscription = subscription_of(item) if "status" in item else None
+    return Account(str(item.get("userId")), customer, subscription)
+
+
+def item_of(subscription: Subscription) -> dict[str, str | bool]:
     return {
         "userId": subscription.user_id,
         "plan": subscription.plan,
         "status": subscription.status.value,
-        "currentPeriodEnd": _iso(subscription.current_period_end),
-        "updatedAt": _iso(subscription.updated_at),
+        "currentPeriodEnd": iso(subscription.current_period_end),
+        "updatedAt": iso(subscription.updated_at),
+        "cancelAtPeriodEnd": subscription.cancel_at_period_end,
     }
 
 
+def _conditional_failure(error: ClientError) -> bool:
+    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+
+
 class SubscriptionStore(Table):
-    def get(self, user_id: str) -> Subscription | None:
-        """One GetItem; a malformed record raises MalformedSubscription (a fault: deny)."""
-        response = self.client.get_item(TableName=self.table_name, Key={"userId": {"S": user_id}}, ConsistentRead=True)
+    def account(self, user_id: str) -> Account | None:
+        """One strongly consistent GetItem; a malformed record raises MalformedSubscription (a fault)."""
+        with dynamodb_errors():
+            response = self.client.get_item(
+                TableName=self.table_name, Key={"userId": {"S": user_id}}, ConsistentRead=True
+            )
         item = response.get("Item")
-        return subscription_of(from_item(item)) if item else None
+        return account_of(from_item(item)) if item else None
+
+    def get(self, user_id: str) -> Subscription | None:
+        """The reader's subscription, if Stripe (or an operator) ever gave them one."""
+        account = self.account(user_id)
+        return account.subscription if account else None
 
     def put(self, subscription: Subscription) -> None:
-        self.client.put_item(TableName=self.table_name, Item=to_item(item_of(subscription)))
+        """Set the subscription's fields (an operator's grant), keeping the Stripe ids on the record."""
+        values = {k: v for k, v in item_of(subscription).items() if k != "userId"}
+        with dynamodb_errors():
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": subscription.user_id}},
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                ExpressionAttributeNames={f"#{k}": k for k in values},
+                ExpressionAttributeValues={f":{k}": to_attribute(v) for k, v in values.items()},
+            )
+
+    def set_customer(self, user_id: str, customer_id: str) -> None:
+        """Record the reader's Stripe customer (idempotent: the same value changes nothing)."""
+        try:
+            with dynamodb_errors():
+                self.client.update_item(
+                    TableName=self.table_name,
+                    Key={"userId": {"S": user_id}},
+                    UpdateExpression="SET customerId = :c",
+                    ConditionExpression="attribute_not_exists(customerId) OR customerId <> :c",
+                    ExpressionAttributeValues={":c": {"S": customer_id}},
+                )
+        except ClientError as error:
+            if not _conditional_failure(error):
+                raise
+
+    def apply(self, user_id: str, plan: str, state: SubscriptionState, order_key: str, at: datetime) -> bool:
+        """Write what an event says, unless the record already holds a newer event's word (False)."""
+        values = {
+            ":plan": plan,
+            ":status": state.status.value,
+            ":end": iso(state.current_period_end),
+            ":at": iso(at),
+            ":cancel": state.cancel_at_period_end,
+            ":customer": state.customer_id,
+            ":subscription": state.subscription_id,
+            ":key": order_key,
+        }
+        try:
+            with dynamodb_errors():
+                self.client.update_item(
+                    TableName=self.table_name,
+                    Key={"userId": {"S": user_id}},
+                    UpdateExpression=(
+                        "SET #plan = :plan, #status = :status, currentPeriodEnd = :end, updatedAt = :at, "
+                        "cancelAtPeriodEnd = :cancel, customerId = :customer, subscriptionId = :subscription, "
+                        "eventKey = :key"
+                    ),
+                    ConditionExpression="attribute_not_exists(eventKey) OR eventKey < :key",
+                    ExpressionAttributeNames={"#plan": "plan", "#status": "status"},
+                    ExpressionAttributeValues={k: to_attribute(v) for k, v in values.items()},
+                )
+        except ClientError as error:
+            if _conditional_failure(error):
+                return False
+            raise
+        return True

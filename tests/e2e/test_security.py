@@ -76,11 +76,13 @@ def test_pages_follow_through_cursors_signed_with_the_key_from_secrets_manager(s
 # ---- junk tokens stop at API Gateway -------------------------------------------------------
 
 
-def test_the_authorizer_carries_the_token_shape_check(stack: dict[str, Any]) -> None:
+def test_the_authorizers_carry_the_token_shape_check(stack: dict[str, Any]) -> None:
     api_id = stack["apiUrl"].rstrip("/").split("/")[-2]
-    (authorizer,) = aws_client(stack, "apigateway").get_authorizers(restApiId=api_id)["items"]
-    identity = load_template()["Resources"]["Api"]["Properties"]["Auth"]["Authorizers"]["SubscriberAuthorizer"]
-    assert authorizer["identityValidationExpression"] == identity["Identity"]["ValidationExpression"]
+    deployed = {a["name"]: a for a in aws_client(stack, "apigateway").get_authorizers(restApiId=api_id)["items"]}
+    declared = load_template()["Resources"]["Api"]["Properties"]["Auth"]["Authorizers"]
+    assert set(deployed) == set(declared) == {"SubscriberAuthorizer", "SignedInAuthorizer"}
+    for name, authorizer in declared.items():
+        assert deployed[name]["identityValidationExpression"] == authorizer["Identity"]["ValidationExpression"]
 
 
 def _token_with_key_id(kid: str) -> str:

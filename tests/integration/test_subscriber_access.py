@@ -223,7 +223,7 @@ def test_active_or_trialing_subscriber_is_allowed_on_every_protected_route(
 
     assert effect(response) == "Allow"
     assert response["principalId"] == USER
-    assert response["context"] == {"userId": USER, "plan": "Monthly"}
+    assert response["context"] == {"userId": USER, "plan": "Monthly", "access": "subscription"}
     # the cached policy must cover every essay, not only the one first asked for
     assert response["policyDocument"]["Statement"][0]["Resource"] == [
         "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/essays/*"
@@ -355,7 +355,7 @@ assert os.environ.get("TOKEN_ISSUER") is None  # set per test only, by the autho
 def test_support_staff_grant_show_and_cancel_a_subscription(
     authorizer: Any, context: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from essays_cli import admin
+    import essays_cli.admin as admin
 
     assert admin.main(["subscription", "grant", USER, "--days", "30", "--table", SUBSCRIPTIONS]) == 0
     assert json.loads(capsys.readouterr().out)["status"] == "active"
@@ -553,3 +553,102 @@ def test_a_stored_record_reads_back_as_written() -> None:
         "updatedAt": "2030-06-01T10:00:00Z",
     }
     assert subscription_of(item) == written
+
+
+# ---- the signed-in authorizer of the billing routes -----------------------------------------------
+
+
+@pytest.fixture
+def identity(jwks: JwksServer, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("TOKEN_ISSUER", ISSUER)
+    monkeypatch.setenv("TOKEN_AUDIENCE", CLIENT_ID)
+    monkeypatch.setenv("TOKEN_USE", "access")
+    monkeypatch.setenv("JWKS_URL", jwks.url)
+    monkeypatch.setenv("JWKS_LOCAL_EMULATOR", "true")  # the keys are served on 127.0.0.1 over http
+    import functions.identity.app as module
+
+    return importlib.reload(module)
+
+
+SIGNED_IN_ARN = "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/checkout"
+
+
+def test_any_signed_in_reader_passes_the_signed_in_authorizer_subscriber_or_not(identity: Any, context: Any) -> None:
+    event = {"type": "TOKEN", "authorizationToken": "Bearer " + token(), "methodArn": SIGNED_IN_ARN}
+    response = identity.handler(event, context)  # no table exists here: it reads no data at all
+    assert effect(response) == "Allow"
+    assert response["principalId"] == USER
+    assert response["context"] == {"userId": USER}
+    assert response["policyDocument"]["Statement"][0]["Resource"] == [
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/checkout",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/billing/portal",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/me/subscription",
+    ]  # and never the full essay: its cached Allow cannot open the paywall
+
+
+@pytest.mark.parametrize("authorization", UNAUTHORIZED_CASES.values(), ids=UNAUTHORIZED_CASES.keys())
+def test_bad_tokens_get_401_from_the_signed_in_authorizer(
+    identity: Any, context: Any, authorization: str | None
+) -> None:
+    event = {"type": "TOKEN", "methodArn": SIGNED_IN_ARN}
+    if authorization is not None:
+        event["authorizationToken"] = authorization
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        identity.handler(event, context)
+
+
+def test_the_signed_in_authorizer_fails_closed(identity: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(identity.VERIFIER, "keys", JwksCache("http://127.0.0.1:9/jwks.json"))
+    event = {"type": "TOKEN", "authorizationToken": "Bearer " + token(), "methodArn": SIGNED_IN_ARN}
+    assert effect(identity.handler(event, context)) == "Deny"
+
+
+# ---- the meter: signed-in readers without a subscription, counted by the essay function -----------
+
+
+@pytest.fixture
+def metered_authorizer(authorizer: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    monkeypatch.setenv("FREE_ESSAYS_PER_MONTH", "3")
+    return importlib.reload(authorizer)
+
+
+@pytest.mark.parametrize(
+    ("status", "days"), [(None, 0), (Status.CANCELED, 10), (Status.PAST_DUE, 5), (Status.ACTIVE, -1)]
+)
+def test_with_the_meter_on_readers_without_a_subscription_pass_as_metered(
+    metered_authorizer: Any, context: Any, status: Status | None, days: int
+) -> None:
+    if status:
+        subscribe(metered_authorizer, status, days)
+    response = authorize(metered_authorizer, "Bearer " + token(), context)
+    assert effect(response) == "Allow"
+    assert response["context"] == {"userId": USER, "plan": "", "access": "metered"}
+
+
+def test_with_the_meter_on_subscribers_pass_as_subscribers(metered_authorizer: Any, context: Any) -> None:
+    subscribe(metered_authorizer)
+    response = authorize(metered_authorizer, "Bearer " + token(), context)
+    assert response["context"] == {"userId": USER, "plan": "Monthly", "access": "subscription"}
+
+
+@pytest.mark.parametrize("authorization", [None, "Bearer garbage", "Bearer " + token(exp=int(time.time()) - 120)])
+def test_anonymous_callers_are_never_metered(metered_authorizer: Any, context: Any, authorization: str | None) -> None:
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(metered_authorizer, authorization, context)
+
+
+def test_with_the_meter_on_a_fault_still_denies(
+    metered_authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow"}}, "GetItem")
+
+    monkeypatch.setattr(metered_authorizer.SUBSCRIPTIONS.client, "get_item", broken)
+    assert effect(authorize(metered_authorizer, "Bearer " + token(), context)) == "Deny"
+
+
+def test_with_the_meter_off_readers_without_a_subscription_are_denied(authorizer: Any, context: Any) -> None:
+    response = authorize(authorizer, "Bearer " + token(), context)
+    assert effect(response) == "Deny"
+    subscribe(authorizer)
+    assert authorize(authorizer, "Bearer " + token(), context)["context"]["access"] == "subscription"

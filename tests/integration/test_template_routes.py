@@ -20,6 +20,10 @@ SPEC_ROUTES = {
     ("GET", "/sections/{sectionId}/essays"),
     ("GET", "/plans"),
     ("GET", "/openapi.json"),
+    ("POST", "/checkout"),
+    ("POST", "/billing/portal"),
+    ("GET", "/me/subscription"),
+    ("POST", "/billing/webhook"),
 }
 
 
@@ -50,7 +54,7 @@ def test_each_template_route_is_answered_by_the_handler_it_names(library: str, c
         "/openapi.json": ("openapi", None, {}),
     }
     for route in api_routes():
-        if route.authorizer:
+        if route.authorizer or route.path == "/billing/webhook":  # signed events: tests/integration/test_billing.py
             continue
         name, path_parameters, query = examples[route.path]
         handler = getattr(importlib.import_module(route.module), route.function_name)
@@ -60,9 +64,20 @@ def test_each_template_route_is_answered_by_the_handler_it_names(library: str, c
         assert response["statusCode"] == HTTPStatus.OK, (route.path, body_of(response))
 
 
-def test_only_the_full_essay_route_sits_behind_the_authorizer() -> None:
-    protected = {r.path for r in api_routes() if r.authorizer}
-    assert protected == {"/essays/{essayId}"}
+def test_each_route_sits_behind_the_authorizer_it_needs() -> None:
+    """The subscription check guards the full essay only; the billing routes need a signed-in reader,
+    subscriber or not (a subscription check there would lock non-subscribers out of paying); the
+    webhook has no authorizer: Stripe's signature is its credential."""
+    guarded = {(r.method, r.path): r.authorizer for r in api_routes() if r.authorizer}
+    assert guarded == {
+        ("GET", "/essays/{essayId}"): "SubscriberAuthorizer",
+        ("POST", "/checkout"): "SignedInAuthorizer",
+        ("POST", "/billing/portal"): "SignedInAuthorizer",
+        ("GET", "/me/subscription"): "SignedInAuthorizer",
+    }
+    authorizers = load_template()["Resources"]["Api"]["Properties"]["Auth"]["Authorizers"]
+    assert authorizers["SubscriberAuthorizer"]["FunctionArn"] == {"GetAtt": "AuthorizerFunction.Arn"}
+    assert authorizers["SignedInAuthorizer"]["FunctionArn"] == {"GetAtt": "IdentityFunction.Arn"}
 
 
 def test_the_openapi_document_matches_the_code_and_is_served(context: Any) -> None:

@@ -13,7 +13,23 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NEVER = {"pydantic", "aws_xray_sdk", "moto", "yaml", "tqdm", "essays_cli"}  # loader, test and tooling libraries
 AUTH_ONLY = {"jwt", "cryptography"}
-FUNCTIONS = ["preview", "essay", "related", "search", "sections", "plans", "openapi", "authorizer"]
+AUTHORIZERS = {"authorizer", "identity"}
+BILLING_ONLY = {"stripe", "requests"}  # Stripe's library and its HTTP client
+BILLING = {"billing", "webhook"}
+FUNCTIONS = [
+    "preview",
+    "essay",
+    "related",
+    "search",
+    "sections",
+    "plans",
+    "openapi",
+    "authorizer",
+    "identity",
+    "billing",
+    "me",
+    "webhook",
+]
 
 
 def _imported_modules(name: str) -> set[str]:
@@ -26,6 +42,14 @@ def _imported_modules(name: str) -> set[str]:
         "TOKEN_ISSUER": "https://issuer.example.com",
         "TOKEN_AUDIENCE": "client",
         "CURSOR_SECRET_ARN": "arn:aws:secretsmanager:eu-west-2:123456789012:secret:cursor-AbCdEf",
+        "BILLING_TABLE": "billing",
+        "METER_TABLE": "meter",
+        "STRIPE_SECRET_KEY_ID": "stripe-key",
+        "STRIPE_WEBHOOK_SECRET_ID": "stripe-webhook",
+        "STRIPE_PRICE_ID": "price_test",
+        "CHECKOUT_SUCCESS_URL": "https://essays.example.com/subscribed",
+        "CHECKOUT_CANCEL_URL": "https://essays.example.com/plans",
+        "PORTAL_RETURN_URL": "https://essays.example.com/account",
     }
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
@@ -37,8 +61,10 @@ def _imported_modules(name: str) -> set[str]:
 def test_a_function_imports_only_what_it_needs(name: str) -> None:
     top_level = {module.split(".")[0] for module in _imported_modules(name)}
     assert not top_level & NEVER
-    if name != "authorizer":
+    if name not in AUTHORIZERS:
         assert not top_level & AUTH_ONLY
+    if name not in BILLING:
+        assert not top_level & BILLING_ONLY  # only the billing functions talk to Stripe
     if name in ("plans", "openapi"):
         assert "boto3" not in top_level  # no data access, no AWS SDK
 

@@ -17,32 +17,47 @@ EXPECTED = {
         READ_CURSOR_KEY,
     ],
     "SectionsFunction": [("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*"}), READ_CURSOR_KEY],
-    "EssayFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"BODY#*"})],
+    "EssayFunction": [
+        ("EssaysTable", {"dynamodb:GetItem"}, {"BODY#*"}),
+        ("MeterTable", {"dynamodb:UpdateItem"}, None),  # counts metered reads; cannot read subscriptions
+    ],
     "AuthorizerFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None)],
+    "IdentityFunction": [],  # the signed-in authorizer verifies tokens and reads no data
+    "BillingFunction": [
+        ("SubscriptionsTable", {"dynamodb:GetItem"}, None),
+        ("StripeSecretKey", {"secretsmanager:GetSecretValue"}, None),
+    ],
+    "MeFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None), ("MeterTable", {"dynamodb:GetItem"}, None)],
+    "WebhookFunction": [
+        ("SubscriptionsTable", {"dynamodb:UpdateItem"}, None),
+        ("BillingTable", {"dynamodb:GetItem", "dynamodb:PutItem"}, {"EVENT#*", "CUSTOMER#*"}),
+        ("StripeWebhookSecret", {"secretsmanager:GetSecretValue"}, None),
+    ],
     "PlansFunction": [],
     "OpenApiFunction": [],
 }
 
 
 def _grants(function: dict[str, Any]) -> list[tuple[str, set[str], set[str] | None]]:
-    grants = []
+    grants: list[tuple[str, set[str], set[str] | None]] = []
     for policy in function["Properties"].get("Policies") or []:
         assert set(policy) == {"Statement"}, "only inline statements: no managed or SAM policy templates"
         for statement in policy["Statement"]:
             assert statement["Effect"] == "Allow"
             actions = statement["Action"]
             resource = statement["Resource"]
-            if resource == {"Ref": "CursorSecret"}:  # a secret's Ref is its ARN
-                target = "CursorSecret"
-            else:
-                assert set(resource) == {"GetAtt"} and resource["GetAtt"].endswith(".Arn"), resource
-                target = resource["GetAtt"].removesuffix(".Arn")
+            if set(resource) == {"Ref"}:  # a secret (its Ref is its ARN)
+                assert actions == "secretsmanager:GetSecretValue", statement
+                grants.append((resource["Ref"], {actions}, None))
+                continue
+            assert set(resource) == {"GetAtt"} and resource["GetAtt"].endswith(".Arn"), resource
             condition = statement.get("Condition")
             prefixes = None
             if condition is not None:
                 assert set(condition) == {"ForAllValues:StringLike"}
                 prefixes = set(condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
-            grants.append((target, set(actions if isinstance(actions, list) else [actions]), prefixes))
+            table = resource["GetAtt"].removesuffix(".Arn")
+            grants.append((table, set(actions if isinstance(actions, list) else [actions]), prefixes))
     return grants
 
 
@@ -66,6 +81,45 @@ def test_only_the_essay_function_can_read_essay_bodies() -> None:
     assert readers == {"EssayFunction"}
 
 
+def _who_touches(name: str) -> set[str]:
+    resources = load_template()["Resources"]
+    return {
+        function
+        for function, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for target, _, _ in _grants(resource)
+        if target == name
+    }
+
+
+def test_content_functions_cannot_read_subscriptions_and_the_authorizers_cannot_read_essays() -> None:
+    assert _who_touches("SubscriptionsTable") == {
+        "AuthorizerFunction",
+        "BillingFunction",
+        "MeFunction",
+        "WebhookFunction",
+    }
+    assert _who_touches("EssaysTable").isdisjoint({"AuthorizerFunction", "IdentityFunction"})
+
+
+def test_only_the_webhook_writes_subscriptions_and_touches_the_billing_table() -> None:
+    resources = load_template()["Resources"]
+    writers = {
+        function
+        for function, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for target, actions, _ in _grants(resource)
+        if target == "SubscriptionsTable" and actions - {"dynamodb:GetItem"}
+    }
+    assert writers == {"WebhookFunction"}
+    assert _who_touches("BillingTable") == {"WebhookFunction"}
+
+
+def test_each_stripe_secret_is_readable_by_one_function() -> None:
+    assert _who_touches("StripeSecretKey") == {"BillingFunction"}
+    assert _who_touches("StripeWebhookSecret") == {"WebhookFunction"}
+
+
 def test_no_function_configuration_holds_a_secret_value() -> None:
     """GetFunctionConfiguration shows environment variables to anyone allowed to read them: they
     name secrets (by ARN), never resolve them."""
@@ -78,3 +132,17 @@ def test_no_function_configuration_holds_a_secret_value() -> None:
         if name in ("SearchFunction", "SectionsFunction"):
             assert variables["CURSOR_SECRET_ARN"] == {"Ref": "CursorSecret"}
     assert "resolve:secretsmanager" not in str(load_template()["Globals"])
+
+
+def test_only_the_essay_function_writes_the_meter_and_only_me_reads_it() -> None:
+    resources = load_template()["Resources"]
+    grants = {
+        function: actions
+        for function, resource in resources.items()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for target, actions, _ in _grants(resource)
+        if target == "MeterTable"
+    }
+    assert grants == {"EssayFunction": {"dynamodb:UpdateItem"}, "MeFunction": {"dynamodb:GetItem"}}
+    meter = resources["MeterTable"]["Properties"]
+    assert meter["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}

@@ -1,0 +1,41 @@
+"""GET /me/subscription: the signed-in reader's own subscription (status, plan, currentPeriodEnd,
+cancelAtPeriodEnd; `status: "none"` for a reader who never subscribed) and this month's free-essay
+meter (null when the meter is off). The reader is the one the token names: there is no user id in
+the path, query or body to tamper with."""
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from shared.access.meter import reading
+from shared.access.subscriptions import iso
+from shared.http.api import Event, Response, api_handler, private_response, reader_id
+from shared.http.config import MeConfig
+from shared.library.models import Meter, MySubscription
+from shared.store.meter import MeterStore
+from shared.store.subscriptions import SubscriptionStore
+
+CONFIG = MeConfig.from_env()
+ACCOUNTS = SubscriptionStore(CONFIG.subscriptions_table)
+METER = MeterStore(CONFIG.meter_table)
+CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced by tests
+
+
+@api_handler(CONFIG.http)
+def handler(event: Event, context: object) -> Response:
+    user_id = reader_id(event)
+    account = ACCOUNTS.account(user_id)
+    subscription = account.subscription if account else None
+    meter = None
+    if CONFIG.free_essays_per_month > 0:
+        now = reading(METER, user_id, CONFIG.free_essays_per_month, CLOCK())
+        meter = Meter(now.used, now.limit, iso(now.resets_at))
+    if subscription is None:
+        return private_response(MySubscription("none", None, None, False, meter).to_json(), CONFIG.http)
+    body = MySubscription(
+        subscription.status.value,
+        subscription.plan,
+        iso(subscription.current_period_end),
+        subscription.cancel_at_period_end,
+        meter,
+    )
+    return private_response(body.to_json(), CONFIG.http)

@@ -1,0 +1,34 @@
+"""POST /billing/webhook: Stripe's events, verified with the endpoint's signing secret, keep the
+subscriptions table in step with payments. Public (no authorizer): the signature is the credential.
+
+200 for handled, duplicate and ignored events; 400 for a bad, missing or expired signature or a body
+that is not an event (nothing written); 413 over 256 KB; 503 when DynamoDB throttles (Stripe retries)."""
+
+from shared.access.billing import BillingEvent, Outcome, handle_event
+from shared.access.plans import configured_plans
+from shared.access.stripe_api import verified_event
+from shared.http.api import Event, Response, api_handler, header, private_response, raw_body
+from shared.http.config import WebhookConfig
+from shared.http.observability import logger, metrics
+from shared.library.models import WebhookReceipt
+from shared.store.billing import BillingStore
+from shared.store.secrets import secret_string
+from shared.store.subscriptions import SubscriptionStore
+
+MAX_BODY = 256 * 1024
+CONFIG = WebhookConfig.from_env()
+LEDGER = BillingStore(CONFIG.billing_table)
+ACCOUNTS = SubscriptionStore(CONFIG.subscriptions_table)
+PLAN = configured_plans()[0].name
+
+
+@api_handler(CONFIG.http)
+def handler(event: Event, context: object) -> Response:
+    payload = raw_body(event, MAX_BODY)
+    verified = verified_event(payload, header(event, "Stripe-Signature"), secret_string(CONFIG.signing_secret_id))
+    billing_event = BillingEvent.parse(verified)
+    outcome = handle_event(LEDGER, ACCOUNTS, billing_event, PLAN)
+    log = logger.warning if outcome is Outcome.UNMATCHED else logger.info
+    log("stripe event", extra={"eventId": billing_event.id, "type": billing_event.type, "outcome": outcome.value})
+    metrics.add_metric(name=f"StripeEvent_{outcome.value}", unit="Count", value=1)
+    return private_response(WebhookReceipt(True, outcome.value).to_json(), CONFIG.http)

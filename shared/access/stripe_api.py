@@ -1,0 +1,75 @@
+"""Stripe, through its official library: the two API calls of the billing routes and the webhook's
+signature check. Only the billing and webhook functions import this module (and so `stripe`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import stripe
+
+from shared.errors import InvalidRequest, Unavailable
+from shared.http.observability import logger
+
+# Stripe answers in well under a second; two tries of at most 3 s stay inside the 8 s timeout.
+TIMEOUT_SECONDS = 3
+_BUSY = "The payment service is not answering right now; please retry in a moment."
+
+
+class StripePayments:
+    """Checkout and customer-portal sessions. The secret key is read on first use (Secrets Manager)."""
+
+    def __init__(self, secret_key: Callable[[], str], api_base: str | None = None) -> None:
+        self._secret_key = secret_key
+        self._api_base = api_base
+        self._client: stripe.StripeClient | None = None
+
+    @property
+    def client(self) -> stripe.StripeClient:
+        if self._client is None:
+            self._client = stripe.StripeClient(
+                self._secret_key(),
+                base_addresses={"api": self._api_base} if self._api_base else None,  # api_base: a local fake
+                http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
+                max_network_retries=1,
+            )
+        return self._client
+
+    def checkout_url(self, params: dict[str, Any]) -> str:
+        with stripe_errors():
+            session = self.client.v1.checkout.sessions.create(params=params)  # type: ignore[arg-type]
+        return str(session.url)
+
+    def portal_url(self, params: dict[str, Any]) -> str:
+        with stripe_errors():
+            session = self.client.v1.billing_portal.sessions.create(params=params)  # type: ignore[arg-type]
+        return str(session.url)
+
+
+@contextmanager
+def stripe_errors() -> Iterator[None]:
+    """Stripe unreachable, rate limiting or failing (5xx): 503, retry. Anything else (a bad key, a
+    refused request) is a fault of ours: it propagates as a 500, with Stripe's reason logged."""
+    try:
+        yield
+    except (stripe.APIConnectionError, stripe.RateLimitError, stripe.APIError) as error:
+        logger.warning("stripe unavailable", extra={"error": type(error).__name__})
+        raise Unavailable(_BUSY) from error
+    except stripe.StripeError as error:
+        logger.error("stripe refused", extra={"error": type(error).__name__, "reason": str(error)})
+        raise
+
+
+def verified_event(payload: bytes, signature: str | None, signing_secret: str) -> Mapping[str, Any]:
+    """The event in `payload`, once its Stripe-Signature header is checked with the endpoint's secret
+    (the library's scheme and default 300 s tolerance); InvalidRequest otherwise."""
+    if not signature:
+        raise InvalidRequest("the Stripe-Signature header is missing")
+    try:
+        event = stripe.Webhook.construct_event(payload, signature, signing_secret)
+    except stripe.SignatureVerificationError:
+        raise InvalidRequest("the Stripe-Signature header does not match the body") from None
+    except (ValueError, TypeError, AttributeError):  # not UTF-8 JSON, or JSON but not an object
+        raise InvalidRequest("the body is not a Stripe event") from None
+    return event.to_dict()  # type: ignore[no-any-return]

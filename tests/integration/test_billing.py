@@ -1,0 +1,506 @@
+"""Payments through the functions' real entry points: POST /checkout and POST /billing/portal against
+a local fake of Stripe's two endpoints (the library's api_base pointed at it), GET /me/subscription,
+and POST /billing/webhook with events shaped like Stripe's, signed with the library's own helper;
+DynamoDB and Secrets Manager are moto's."""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from http import HTTPStatus
+from typing import Any
+
+import boto3
+import essays_cli.stripefake as stripefake
+import pytest
+from botocore.exceptions import ClientError
+from essays_cli.stripefake import EVENT_TYPES, NEW_API, OLD_API, FakeStripe, Reader, event_for, signed
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shared.access.subscriptions import Status, Subscription
+from shared.store import secrets
+from shared.store.dynamo import dynamodb_client
+from tests.conftest import LambdaContext, api_event, body_of, create_table_from_template
+
+USER = "7c1e9a52-3f0d-4b8e-9a61-2f5d8c4e1b7a"  # the reader the recorded events' authorizer context names
+OTHER = "0b6f3c1d-8e2a-4f7b-9c5d-1a2b3c4d5e6f"
+STRIPE_KEY = "sk_test_51LocalOnlyNotARealKey000000000000000000"
+SIGNING_SECRET = "whsec_test_local_signing_secret_0123456789"
+SUBSCRIPTIONS, BILLING = "subscriptions-test", "billing-test"
+CONTEXT = LambdaContext()
+
+
+@pytest.fixture(scope="module")
+def stripe_api() -> Iterator[FakeStripe]:
+    fake = FakeStripe()
+    yield fake
+    fake.stop()
+
+
+@pytest.fixture
+def billing(aws: None, ddb: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """Tables and secrets as the template makes them, and fresh containers of the three functions."""
+    create_table_from_template(ddb, "SubscriptionsTable", SUBSCRIPTIONS)
+    create_table_from_template(ddb, "BillingTable", BILLING)
+    manager = boto3.client("secretsmanager")
+    manager.create_secret(Name="stripe-secret-key-test", SecretString=STRIPE_KEY)
+    manager.create_secret(Name="stripe-webhook-secret-test", SecretString=SIGNING_SECRET)
+    monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
+    stripe_api.requests.clear()
+    stripe_api.status = 200
+    secrets.forget()
+    modules = {}
+    for name in ("billing", "webhook", "me"):
+        modules[name] = importlib.reload(importlib.import_module(f"functions.{name}.app"))
+    yield type("Billing", (), modules)
+    secrets.forget()
+
+
+def as_reader(name: str, user: str = USER, body: str | None = None, query: dict[str, str] | None = None) -> Any:
+    event = api_event(name, query=query)
+    event["requestContext"]["authorizer"].update(principalId=user, userId=user)
+    if body is not None:
+        event["body"] = body
+    return event
+
+
+def deliver(
+    billing: Any, payload: dict[str, Any] | str, secret: str = SIGNING_SECRET, timestamp: int | None = None
+) -> dict[str, Any]:
+    body = payload if isinstance(payload, str) else json.dumps(payload)
+    event = api_event("webhook", headers={"Stripe-Signature": signed(body, secret, timestamp)})
+    event["body"] = body
+    return billing.webhook.handler(event, CONTEXT)
+
+
+def record(ddb: Any, user: str = USER) -> dict[str, Any]:
+    return ddb.get_item(TableName=SUBSCRIPTIONS, Key={"userId": {"S": user}}).get("Item", {})
+
+
+def me(billing: Any, user: str = USER) -> dict[str, Any]:
+    response = billing.me.handler(as_reader("me", user), CONTEXT)
+    assert response["statusCode"] == HTTPStatus.OK
+    assert response["headers"]["Cache-Control"] == "private, no-store"
+    return dict(body_of(response))
+
+
+def grant(user: str, status: Status = Status.ACTIVE, days: int = 30) -> None:
+    from shared.store.subscriptions import SubscriptionStore
+
+    subscription = Subscription.for_days(user, "Monthly", status, days, datetime.now(UTC))
+    SubscriptionStore(SUBSCRIPTIONS, boto3.client("dynamodb")).put(subscription)
+
+
+# ---- POST /checkout --------------------------------------------------------------------------------
+
+
+def test_checkout_creates_a_subscription_session_for_the_token_s_reader(billing: Any, stripe_api: FakeStripe) -> None:
+    response = billing.billing.handler(as_reader("checkout"), CONTEXT)
+
+    assert response["statusCode"] == HTTPStatus.OK, response["body"]
+    assert response["headers"]["Cache-Control"] == "private, no-store"
+    assert response["headers"]["Access-Control-Allow-Origin"] == "https://essays.example.com"
+    url = body_of(response)["url"]
+    assert url.startswith(stripe_api.url + "/c/pay/cs_test_")
+    (sent,) = stripe_api.requests
+    assert sent.path == "/v1/checkout/sessions"
+    assert sent.authorization == f"Bearer {STRIPE_KEY}"  # the key read from Secrets Manager at run time
+    assert sent.params == {
+        "mode": "subscription",
+        "line_items[0][price]": "price_test_monthly",
+        "line_items[0][quantity]": "1",
+        "client_reference_id": USER,
+        "success_url": "https://essays.example.com/subscribed?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": "https://essays.example.com/plans",
+        "metadata[userId]": USER,
+        "subscription_data[metadata][userId]": USER,
+    }
+
+
+def test_a_returning_reader_checks_out_as_the_same_customer(billing: Any, stripe_api: FakeStripe) -> None:
+    deliver(billing, event_for("checkout.session.completed", Reader(USER)))
+    deliver(billing, event_for("customer.subscription.deleted", Reader(USER)))
+    assert billing.billing.handler(as_reader("checkout"), CONTEXT)["statusCode"] == HTTPStatus.OK
+    assert stripe_api.requests[-1].params["customer"] == Reader(USER).customer_id
+
+
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.TRIALING])
+def test_a_reader_who_already_subscribes_gets_409(billing: Any, stripe_api: FakeStripe, status: Status) -> None:
+    grant(USER, status)
+    response = billing.billing.handler(as_reader("checkout"), CONTEXT)
+    assert response["statusCode"] == HTTPStatus.CONFLICT
+    assert body_of(response)["error"]["code"] == "conflict"
+    assert stripe_api.requests == []
+
+
+@pytest.mark.parametrize(("status", "days"), [(Status.CANCELED, 10), (Status.PAST_DUE, 10), (Status.ACTIVE, -1)])
+def test_a_lapsed_reader_may_check_out_again(billing: Any, status: Status, days: int) -> None:
+    grant(USER, status, days)
+    assert billing.billing.handler(as_reader("checkout"), CONTEXT)["statusCode"] == HTTPStatus.OK
+
+
+def test_without_the_authorizer_s_reader_the_billing_routes_are_401(billing: Any) -> None:
+    for name, module in (("checkout", billing.billing), ("portal", billing.billing), ("me", billing.me)):
+        event = api_event(name)
+        del event["requestContext"]["authorizer"]
+        response = module.handler(event, CONTEXT)
+        assert response["statusCode"] == HTTPStatus.UNAUTHORIZED, name
+        assert body_of(response)["error"]["code"] == "unauthorized"
+
+
+@pytest.mark.parametrize(("status", "expected"), [(500, 503), (503, 503), (429, 503), (401, 500), (400, 500)])
+def test_stripe_failures_are_503_to_retry_or_500(
+    billing: Any, stripe_api: FakeStripe, status: int, expected: int
+) -> None:
+    stripe_api.status = status
+    response = billing.billing.handler(as_reader("checkout"), CONTEXT)
+    assert response["statusCode"] == expected
+    if expected == HTTPStatus.SERVICE_UNAVAILABLE:
+        assert response["headers"]["Retry-After"] == "1"
+    assert STRIPE_KEY not in response["body"]
+
+
+def test_an_unreadable_secret_is_503_and_nothing_reaches_stripe(billing: Any, stripe_api: FakeStripe) -> None:
+    boto3.client("secretsmanager").delete_secret(SecretId="stripe-secret-key-test", ForceDeleteWithoutRecovery=True)
+    response = billing.billing.handler(as_reader("checkout"), CONTEXT)
+    assert response["statusCode"] == HTTPStatus.SERVICE_UNAVAILABLE
+    assert stripe_api.requests == []
+
+
+# ---- POST /billing/portal -------------------------------------------------------------------------
+
+
+def test_the_portal_is_for_readers_with_a_stripe_customer(billing: Any, stripe_api: FakeStripe) -> None:
+    assert billing.billing.handler(as_reader("portal"), CONTEXT)["statusCode"] == HTTPStatus.NOT_FOUND
+    assert stripe_api.requests == []
+
+    deliver(billing, event_for("checkout.session.completed", Reader(USER)))
+    response = billing.billing.handler(as_reader("portal"), CONTEXT)
+
+    assert response["statusCode"] == HTTPStatus.OK
+    assert body_of(response)["url"].startswith(stripe_api.url + "/p/session/bps_")
+    (sent,) = stripe_api.requests
+    assert sent.path == "/v1/billing_portal/sessions"
+    assert sent.params == {"customer": Reader(USER).customer_id, "return_url": "https://essays.example.com/account"}
+
+
+# ---- BOLA: a reader is the one the token names, whatever the request says ------------------------
+
+
+def test_reader_a_can_never_read_or_change_b_s_subscription(billing: Any, stripe_api: FakeStripe) -> None:
+    other = Reader(OTHER)
+    deliver(billing, event_for("checkout.session.completed", other))
+    deliver(billing, event_for("customer.subscription.created", other))
+    forged = json.dumps({"userId": OTHER, "customer": other.customer_id, "client_reference_id": OTHER})
+    query = {"userId": OTHER, "customer": other.customer_id}
+
+    mine = billing.me.handler(as_reader("me", USER, query=query), CONTEXT)
+    assert body_of(mine) == {
+        "status": "none",
+        "plan": None,
+        "currentPeriodEnd": None,
+        "cancelAtPeriodEnd": False,
+        "meter": None,
+    }
+    assert billing.billing.handler(as_reader("portal", USER, body=forged, query=query), CONTEXT)["statusCode"] == 404
+    checkout = billing.billing.handler(as_reader("checkout", USER, body=forged, query=query), CONTEXT)
+    assert checkout["statusCode"] == HTTPStatus.OK  # B subscribes, A does not: A may
+    assert stripe_api.requests[-1].params["client_reference_id"] == USER
+    assert "customer" not in stripe_api.requests[-1].params
+    assert me(billing, OTHER)["status"] == "active"  # B's record is as B's events left it
+
+
+# ---- GET /me/subscription -------------------------------------------------------------------------
+
+
+def test_me_shows_the_reader_s_own_subscription(billing: Any) -> None:
+    assert me(billing) == {
+        "status": "none",
+        "plan": None,
+        "currentPeriodEnd": None,
+        "cancelAtPeriodEnd": False,
+        "meter": None,
+    }
+    end = int(time.time()) + 20 * 86_400
+    deliver(billing, event_for("customer.subscription.created", Reader(USER), period_end=end))
+    assert me(billing) == {
+        "status": "active",
+        "plan": "Monthly",
+        "currentPeriodEnd": datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z"),
+        "cancelAtPeriodEnd": False,
+        "meter": None,  # the meter is off (FREE_ESSAYS_PER_MONTH 0)
+    }
+
+
+# ---- POST /billing/webhook: every event type, both API versions ----------------------------------
+
+
+@pytest.mark.parametrize("api_version", [OLD_API, NEW_API])
+def test_every_event_type_keeps_the_record_right(billing: Any, ddb: Any, api_version: str) -> None:
+    reader = Reader(USER)
+    now = int(time.time())
+    end = now + 30 * 86_400
+
+    def send(kind: str, at: int, **extra: Any) -> str:
+        response = deliver(
+            billing, event_for(kind, reader, created=at, period_end=end, api_version=api_version, **extra)
+        )
+        assert response["statusCode"] == HTTPStatus.OK, response["body"]
+        return str(body_of(response)["outcome"])
+
+    assert send("checkout.session.completed", now - 50) == "applied"
+    assert record(ddb)["customerId"] == {"S": reader.customer_id} and "status" not in record(ddb)
+    assert billing.webhook.LEDGER.user_of_customer(reader.customer_id) == USER
+
+    assert send("customer.subscription.created", now - 40, status="incomplete") == "applied"
+    assert me(billing)["status"] == "incomplete"
+    assert send("invoice.paid", now - 30) == "applied"
+    assert me(billing)["status"] == "active"
+    assert me(billing)["currentPeriodEnd"] == datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z")
+    assert send("invoice.payment_failed", now - 20) == "applied"
+    assert me(billing)["status"] == "past_due"
+    assert send("customer.subscription.updated", now - 10, status="unpaid") == "applied"
+    assert me(billing)["status"] == "unpaid"
+    assert send("customer.subscription.updated", now - 5, status="active") == "applied"
+    assert send("customer.subscription.deleted", now) == "applied"
+    assert me(billing)["status"] == "canceled"
+    item = record(ddb)
+    assert item["subscriptionId"] == {"S": reader.subscription_id}
+    assert item["customerId"] == {"S": reader.customer_id}
+
+
+def test_cancel_at_period_end_is_kept(billing: Any) -> None:
+    reader = Reader(USER)
+    obj = stripefake.subscription_object(reader, "active", int(time.time()) + 86_400, cancel_at_period_end=True)
+    deliver(billing, stripefake.event("customer.subscription.updated", obj))
+    assert me(billing)["cancelAtPeriodEnd"] is True
+    assert me(billing)["status"] == "active"
+
+
+def test_the_period_end_is_the_latest_item_s_from_2025_03(billing: Any) -> None:
+    reader, now = Reader(USER), int(time.time())
+    obj = stripefake.subscription_object(reader, "active", now + 10 * 86_400)
+    second = {**obj["items"]["data"][0], "id": "si_second", "current_period_end": now + 40 * 86_400}
+    obj["items"]["data"].append(second)
+    deliver(billing, stripefake.event("customer.subscription.updated", obj))
+    expected = datetime.fromtimestamp(now + 40 * 86_400, UTC).isoformat().replace("+00:00", "Z")
+    assert me(billing)["currentPeriodEnd"] == expected
+
+
+def test_a_subscription_event_without_metadata_maps_through_the_customer(billing: Any) -> None:
+    reader = Reader(USER)
+    obj = stripefake.subscription_object(reader, "active", int(time.time()) + 86_400, with_metadata=False)
+    unmatched = body_of(deliver(billing, stripefake.event("customer.subscription.created", obj)))
+    assert unmatched["outcome"] == "unmatched"  # acknowledged, logged, and not marked: it may match later
+    deliver(billing, event_for("checkout.session.completed", reader))
+    assert body_of(deliver(billing, stripefake.event("customer.subscription.updated", obj)))["outcome"] == "applied"
+    assert me(billing)["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    "kind", ["customer.created", "payment_intent.succeeded", "invoice.finalized", "charge.refunded"]
+)
+def test_other_event_types_are_acknowledged_and_ignored(billing: Any, ddb: Any, kind: str) -> None:
+    response = deliver(billing, stripefake.event(kind, {"id": "obj_1", "object": "thing", "customer": "cus_1"}))
+    assert response["statusCode"] == HTTPStatus.OK
+    assert body_of(response)["outcome"] == "ignored"
+    assert ddb.scan(TableName=SUBSCRIPTIONS)["Count"] == 0 and ddb.scan(TableName=BILLING)["Count"] == 0
+
+
+def test_a_one_off_payment_checkout_is_ignored(billing: Any, ddb: Any) -> None:
+    payload = event_for("checkout.session.completed", Reader(USER))
+    payload["data"]["object"]["mode"] = "payment"
+    assert body_of(deliver(billing, payload))["outcome"] == "ignored"
+    assert ddb.scan(TableName=SUBSCRIPTIONS)["Count"] == 0
+
+
+# ---- at least once, in any order -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", EVENT_TYPES)
+def test_a_delivery_repeated_five_times_changes_nothing_after_the_first(billing: Any, ddb: Any, kind: str) -> None:
+    payload = event_for(kind, Reader(USER))
+    outcomes = [body_of(deliver(billing, payload))["outcome"] for _ in range(5)]
+    assert outcomes == ["applied"] + ["duplicate"] * 4
+    after_first = record(ddb)
+
+    # a duplicate racing past the mark (delivered before the first one's mark was written)
+    ddb.delete_item(TableName=BILLING, Key={"pk": {"S": "EVENT#" + payload["id"]}})
+    again = body_of(deliver(billing, payload))["outcome"]
+    assert again == ("applied" if kind == "checkout.session.completed" else "stale")  # setting the same customer
+    assert record(ddb) == after_first
+
+
+def test_an_older_event_never_overwrites_a_newer_one(billing: Any) -> None:
+    reader, now = Reader(USER), int(time.time())
+    deliver(billing, event_for("customer.subscription.deleted", reader, created=now))
+    late = deliver(billing, event_for("customer.subscription.updated", reader, status="active", created=now - 60))
+    assert body_of(late)["outcome"] == "stale"
+    assert me(billing)["status"] == "canceled"
+
+
+def test_events_of_the_same_second_follow_the_subscription_s_life(billing: Any) -> None:
+    reader, now = Reader(USER), int(time.time())
+    deliver(billing, event_for("customer.subscription.deleted", reader, created=now))
+    created = deliver(billing, event_for("customer.subscription.created", reader, created=now))
+    assert body_of(created)["outcome"] == "stale"
+    assert me(billing)["status"] == "canceled"
+
+
+LIFE = [  # (type, status, seconds after the start): a subscription's month, as Stripe would tell it
+    ("checkout.session.completed", None, 2),
+    ("customer.subscription.created", "incomplete", 0),
+    ("customer.subscription.updated", "active", 1),
+    ("invoice.paid", None, 1),
+    ("invoice.payment_failed", None, 40),
+    ("customer.subscription.updated", "past_due", 40),
+    ("invoice.paid", None, 90),
+    ("customer.subscription.updated", "active", 90),
+    ("customer.subscription.updated", "active", 95),  # cancel at period end requested
+    ("customer.subscription.deleted", "canceled", 120),
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_delivery_order_with_repeats_ends_in_the_same_state(billing: Any, ddb: Any, data: st.DataObject) -> None:
+    reader = Reader(str(uuid.uuid4()))  # a reader per example: the tables are shared
+    start = int(time.time()) - 200
+    end = start + 30 * 86_400
+    events = [
+        event_for(kind, reader, status=status, created=start + at, period_end=end + at, api_version=NEW_API)
+        for kind, status, at in LIFE
+    ]
+    order = data.draw(st.permutations(events))
+    repeats = data.draw(st.lists(st.sampled_from(events), max_size=5))
+    positions = data.draw(st.lists(st.integers(0, len(order)), min_size=len(repeats), max_size=len(repeats)))
+    deliveries = list(order)
+    for position, repeat in zip(positions, repeats, strict=True):
+        deliveries.insert(position, repeat)
+    for payload in deliveries:
+        assert deliver(billing, payload)["statusCode"] == HTTPStatus.OK
+
+    final = record(ddb, reader.user_id)
+    assert final["status"] == {"S": "canceled"}  # the newest event's word, whatever the order
+    assert final["eventKey"]["S"].startswith(f"{start + 120:012d}#5#")
+    assert final["customerId"] == {"S": reader.customer_id}
+    assert final["subscriptionId"] == {"S": reader.subscription_id}
+    assert final["currentPeriodEnd"]["S"] == datetime.fromtimestamp(end + 120, UTC).isoformat().replace("+00:00", "Z")
+    assert billing.webhook.LEDGER.user_of_customer(reader.customer_id) == reader.user_id
+
+
+# ---- what is refused: signatures, bodies, sizes ----------------------------------------------------
+
+
+def _nothing_written(ddb: Any) -> None:
+    assert ddb.scan(TableName=SUBSCRIPTIONS)["Count"] == 0
+    assert ddb.scan(TableName=BILLING)["Count"] == 0
+
+
+def _refused(response: dict[str, Any], status: int = HTTPStatus.BAD_REQUEST) -> None:
+    assert response["statusCode"] == status, response["body"]
+    assert response["headers"]["Access-Control-Allow-Origin"]
+    assert set(body_of(response)["error"]) == {"code", "message"}
+
+
+def test_a_replayed_old_signature_is_400(billing: Any, ddb: Any) -> None:
+    _refused(
+        deliver(billing, event_for("customer.subscription.created", Reader(USER)), timestamp=int(time.time()) - 301)
+    )
+    _nothing_written(ddb)
+
+
+def test_a_signature_within_the_tolerance_is_accepted(billing: Any) -> None:
+    response = deliver(
+        billing, event_for("customer.subscription.created", Reader(USER)), timestamp=int(time.time()) - 250
+    )
+    assert response["statusCode"] == HTTPStatus.OK
+
+
+def test_a_wrong_secret_is_400(billing: Any, ddb: Any) -> None:
+    _refused(deliver(billing, event_for("customer.subscription.created", Reader(USER)), secret="whsec_someone_else"))
+    _nothing_written(ddb)
+
+
+def test_a_changed_body_is_400(billing: Any, ddb: Any) -> None:
+    body = json.dumps(event_for("customer.subscription.created", Reader(USER), status="canceled"))
+    event = api_event("webhook", headers={"Stripe-Signature": signed(body, SIGNING_SECRET)})
+    event["body"] = body.replace('"canceled"', '"active"')
+    _refused(billing.webhook.handler(event, CONTEXT))
+    _nothing_written(ddb)
+
+
+def test_a_missing_signature_header_is_400(billing: Any, ddb: Any) -> None:
+    event = api_event("webhook")
+    del event["headers"]["Stripe-Signature"], event["multiValueHeaders"]["Stripe-Signature"]
+    event["body"] = json.dumps(event_for("customer.subscription.created", Reader(USER)))
+    _refused(billing.webhook.handler(event, CONTEXT))
+    _nothing_written(ddb)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["not json at all", "", '{"id": "evt_1", "object": "event"}', '{"hello": "world"}', "[1, 2, 3]", '"evt"'],
+)
+def test_a_signed_body_that_is_not_an_event_is_400(billing: Any, ddb: Any, body: str) -> None:
+    _refused(deliver(billing, body))
+    _nothing_written(ddb)
+
+
+def test_a_body_over_256_kb_is_413(billing: Any, ddb: Any) -> None:
+    payload = event_for("customer.subscription.created", Reader(USER))
+    payload["data"]["object"]["metadata"]["padding"] = "x" * (256 * 1024)
+    _refused(deliver(billing, payload), HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    body = json.dumps(payload)
+    event = api_event("webhook", headers={"Stripe-Signature": signed(body, SIGNING_SECRET)})
+    event.update(body=base64.b64encode(body.encode()).decode(), isBase64Encoded=True)
+    _refused(billing.webhook.handler(event, CONTEXT), HTTPStatus.REQUEST_ENTITY_TOO_LARGE)
+    _nothing_written(ddb)
+
+
+def test_a_base64_encoded_body_is_verified_on_its_raw_bytes(billing: Any) -> None:
+    payload = event_for("customer.subscription.created", Reader(USER))
+    payload["data"]["object"]["metadata"]["note"] = "Café £6.99 – ünïcode"
+    body = json.dumps(payload, ensure_ascii=False)
+    event = api_event("webhook", headers={"Stripe-Signature": signed(body, SIGNING_SECRET)})
+    event.update(body=base64.b64encode(body.encode("utf-8")).decode(), isBase64Encoded=True)
+    assert billing.webhook.handler(event, CONTEXT)["statusCode"] == HTTPStatus.OK
+    assert me(billing)["status"] == "active"
+
+
+# ---- faults: 503 only when DynamoDB throttles, so that Stripe retries -----------------------------
+
+
+@pytest.mark.parametrize("code", ["ProvisionedThroughputExceededException", "ThrottlingException"])
+def test_dynamodb_throttling_is_503_and_the_retry_is_applied(billing: Any, code: str) -> None:
+    payload = event_for("customer.subscription.created", Reader(USER))
+
+    def throttle(**_: Any) -> None:
+        raise ClientError({"Error": {"Code": code, "Message": "slow down"}}, "UpdateItem")
+
+    client = dynamodb_client()
+    client.meta.events.register_first("before-call.dynamodb.UpdateItem", throttle)
+    try:
+        response = deliver(billing, payload)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.UpdateItem", throttle)
+    assert response["statusCode"] == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["headers"]["Retry-After"] == "1"
+    assert body_of(deliver(billing, payload))["outcome"] == "applied"  # Stripe's retry is not taken for a duplicate
+    assert me(billing)["status"] == "active"
+
+
+def test_event_marks_expire_by_ttl(billing: Any, ddb: Any) -> None:
+    payload = event_for("customer.subscription.created", Reader(USER))
+    deliver(billing, payload)
+    mark = ddb.get_item(TableName=BILLING, Key={"pk": {"S": "EVENT#" + payload["id"]}})["Item"]
+    expires = datetime.fromtimestamp(int(mark["expiresAt"]["N"]), UTC)
+    assert timedelta(days=30) < expires - datetime.now(UTC) < timedelta(days=40)
+    ttl = ddb.describe_time_to_live(TableName=BILLING)["TimeToLiveDescription"]
+    assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}

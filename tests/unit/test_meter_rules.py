@@ -1,0 +1,55 @@
+"""The meter's calendar: months in UTC, the reset at the first instant of the next month."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from shared.access.meter import MeterReading, MeterSpent, month_of, open_essay, resets_at
+
+
+@pytest.mark.parametrize(
+    ("now", "month", "reset"),
+    [
+        (datetime(2026, 11, 28, 9, 0, tzinfo=UTC), "2026-11", datetime(2026, 12, 1, tzinfo=UTC)),
+        (datetime(2026, 12, 31, 23, 59, 59, 999999, tzinfo=UTC), "2026-12", datetime(2027, 1, 1, tzinfo=UTC)),
+        (datetime(2027, 1, 1, tzinfo=UTC), "2027-01", datetime(2027, 2, 1, tzinfo=UTC)),
+        (datetime(2028, 2, 29, 12, tzinfo=UTC), "2028-02", datetime(2028, 3, 1, tzinfo=UTC)),
+        # 00:30 on 1 December in UTC+1 is still November in UTC
+        (
+            datetime(2026, 12, 1, 0, 30, tzinfo=timezone(timedelta(hours=1))),
+            "2026-11",
+            datetime(2026, 12, 1, tzinfo=UTC),
+        ),
+    ],
+)
+def test_months_are_utc_calendar_months(now: datetime, month: str, reset: datetime) -> None:
+    assert month_of(now) == month
+    assert resets_at(now) == reset
+
+
+class Recorder:
+    def __init__(self, answer: int | None) -> None:
+        self.answer, self.calls = answer, []  # type: ignore[var-annotated]
+
+    def open(self, user_id: str, month: str, essay_id: str, limit: int, expires_at: datetime) -> int | None:
+        self.calls.append((user_id, month, essay_id, limit, expires_at))
+        return self.answer
+
+
+def test_opening_writes_the_month_s_item_to_expire_a_day_after_the_month() -> None:
+    meter = Recorder(2)
+    reading = open_essay(meter, "u1", "e1", 3, datetime(2026, 11, 30, 23, 0, tzinfo=UTC))
+    assert reading == MeterReading(2, 3, datetime(2026, 12, 1, tzinfo=UTC))
+    assert meter.calls == [("u1", "2026-11", "e1", 3, datetime(2026, 12, 2, tzinfo=UTC))]
+
+
+def test_a_refused_open_and_a_zero_limit_are_spent_meters() -> None:
+    with pytest.raises(MeterSpent) as spent:
+        open_essay(Recorder(None), "u1", "e1", 3, datetime(2026, 11, 30, tzinfo=UTC))
+    assert spent.value.reading.to_json() == {"used": 3, "limit": 3, "resetsAt": "2026-12-01T00:00:00Z"}
+    zero = Recorder(1)
+    with pytest.raises(MeterSpent):
+        open_essay(zero, "u1", "e1", 0, datetime(2026, 11, 30, tzinfo=UTC))
+    assert zero.calls == []  # the pure paywall writes nothing
