@@ -244,6 +244,8 @@ def _item_size(item: dict[str, Any]) -> int:
             return len(inner.encode("utf-8"))
         if kind == "N":
             return len(inner.lstrip("-").replace(".", "")) // 2 + 2
+        if kind == "B":
+            return len(inner)
         if kind in ("BOOL", "NULL"):
             return 1
         if kind == "L":
@@ -304,6 +306,49 @@ class _Context:
     @staticmethod
     def get_remaining_time_in_millis() -> int:
         return 5000
+
+
+# ---- 2b. the preview card's size (self-contained: no stack needed) -------------------------------
+
+
+def card_sizes(word_counts: tuple[int, ...] = (500, 1000, 2000, 3000)) -> list[tuple[int, int, int, int, float]]:
+    """(words, words shown, card bytes, extracts' bytes before compression, RCU of its GetItem) for
+    essays of the given lengths, made of the sample essays' sentences in order (real English, so
+    compression is measured on the text it will see), through the loader's own item builder."""
+    from essays_cli.loading import items
+    from essays_cli.loading.files import read_records
+    from essays_cli.loading.previews import PreviewPolicy, build_preview
+    from essays_cli.loading.ranking import essay_keywords
+    from essays_cli.loading.record import EssayRecord
+    from shared.library.text import paragraphs
+    from shared.store.dynamo import to_item
+
+    samples = [s.record for path in sorted((ROOT / "samples" / "essays").glob("*.*")) for s in read_records(path)]
+    pool = [p for record in samples if record for p in paragraphs(record.body)]
+    longest = max((r for r in samples if r), key=lambda r: r.word_count)
+    rows = []
+    for words in word_counts:
+        chosen: list[str] = []
+        while sum(len(p.split()) for p in chosen) < words:
+            chosen.append(pool[len(chosen) % len(pool)])
+        text = " ".join(" ".join(chosen).split()[:words])
+        record = EssayRecord.model_validate(
+            {**longest.model_dump(by_alias=True, exclude={"body", "annotations"}), "body": text}
+        )
+        preview = build_preview(record.body, PreviewPolicy())
+        card = items.card_values(
+            record,
+            preview,
+            essay_keywords(record.title, record.body),
+            "0" * 32,
+            "2026-01-01T00:00:00Z",
+            "2026-01-01T00:00:00Z",
+        )
+        size = _item_size(to_item(card))
+        shown = sum(end - start for start, end in preview.spans)
+        raw = len(" ".join(preview.extracts).encode("utf-8"))
+        rows.append((words, shown, size, raw, 0.5 * max(1, math.ceil(size / 4096))))
+    return rows
 
 
 # ---- 3. warm latency, DynamoDB stubbed ------------------------------------------------------
@@ -569,6 +614,14 @@ def main(argv: list[str] | None = None) -> int:
         for name, summary, units, largest in reads:
             emit(f"| {name} | {summary} | {units:.1f} | {largest:.1f} |")
         emit("\nNo function issues a Scan (none is in any function's code path or IAM policy).\n")
+
+        emit("## The preview card: size and read units by essay length (extracts stored zlib-compressed)")
+        emit()
+        emit("| essay words | words shown | share | extracts' text, bytes | card item, bytes | GetItem RCU |")
+        emit("|---:|---:|---:|---:|---:|---:|")
+        for words, shown, size, raw, units in card_sizes():
+            emit(f"| {words:,} | {shown:,} | {shown / words:.1%} | {raw:,} | {size:,} | {units:.1f} |")
+        emit()
 
         emit("## Warm latency, DynamoDB stubbed (botocore Stubber), median ms per request")
         emit("Baseline: a minimal handler doing one stubbed GetItem and returning JSON.")

@@ -1,7 +1,7 @@
 """The content table's single-table layout: every key shape in one place.
 
   pk                 sk                   what
-  ESSAY#<id>         CARD                 header + preview extracts + snippet (< 4 KB; what previews read)
+  ESSAY#<id>         CARD                 header + compressed preview extracts + snippet (< 4 KB; what previews read)
   ESSAY#<id>         RELATED              the ranked related essays of the same section (< 4 KB)
   BODY#<id>          BODY                 the full, formatted essay with a copy of the header: paywalled
   SECTION#<secId>    <title>#<id>         a section's essays in title order (listing + related ranking)

@@ -13,7 +13,7 @@ from typing import Any
 from essays_cli.loading.previews import Preview
 from essays_cli.loading.record import EssayRecord
 from shared.library.text import paragraphs, unique_terms
-from shared.store import schema
+from shared.store import rows, schema
 
 RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
 MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's limit for one item
@@ -62,7 +62,7 @@ def card_values(
         "sectionName": record.section,
         "wordCount": record.word_count,
         "rating": record.rating,
-        "extracts": list(preview.extracts),
+        rows.EXTRACTS_ATTRIBUTE: rows.encode_extracts(preview.extracts),
         "snippet": preview.snippet,
         "keywords": keywords,
         "contentHash": content_hash,

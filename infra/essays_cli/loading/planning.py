@@ -27,7 +27,7 @@ from shared.store.dynamo import batch_get, to_item
 
 # Bump when previews or keywords are computed differently: reloads redo all.
 # 2: units of unspaced scripts, Unicode terms, CSV line breaks as paragraphs.
-ALGORITHM_VERSION = "2"
+ALGORITHM_VERSION = "3"
 STORED_FIELDS = (
     "essayId",
     "contentHash",
