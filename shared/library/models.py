@@ -75,15 +75,29 @@ class EssayHeader(ApiModel):
 
 @dataclass(frozen=True)
 class EssayPreview(EssayHeader):
+    annotation_count: int  # how many teachers' annotations subscribers see (never the annotations)
     extracts: list[Extract]
     formatted: bool = False
     note: str = "This preview is unformatted text; subscribers read the full, formatted essay."
 
 
 @dataclass(frozen=True)
+class Annotation(ApiModel):
+    """A teacher's note on a passage: paragraphs[paragraph - 1][start:end] == quote."""
+
+    paragraph: int  # 1-based
+    start: int  # character offsets within that paragraph's text
+    end: int
+    quote: str
+    comment: str
+    kind: str  # strength, improvement or note
+
+
+@dataclass(frozen=True)
 class FullEssay(EssayHeader):
     paragraphs: list[str]
     teacher_comment: str | None
+    annotations: list[Annotation]
     updated_at: str
     formatted: bool = True
 
@@ -96,6 +110,7 @@ class EssaySummary(ApiModel):
     title: str
     snippet: str
     rating: int | None
+    annotation_count: int
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,11 @@ def _rating(item: dict[str, Any]) -> int | None:
     return value
 
 
+def _count(item: dict[str, Any], key: str) -> int:
+    # Absent means none: related entries leave zeros out to stay one small read.
+    return 0 if item.get(key) is None else _whole(item, key)
+
+
 def _texts(item: dict[str, Any], key: str) -> list[str]:
     value = item.get(key)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -116,10 +121,37 @@ class CardRow:
     header: HeaderRow
     extracts: tuple[str, ...]  # Introduction, Middle, Conclusion
     snippet: str
+    annotation_count: int
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> CardRow:
-        return cls(HeaderRow.of(item), _extracts(item), _text(item, "snippet"))
+        return cls(HeaderRow.of(item), _extracts(item), _text(item, "snippet"), _count(item, "annotationCount"))
+
+
+@dataclass(frozen=True)
+class AnnotationRow:
+    """A teacher's annotation, anchored: paragraphs[paragraph - 1][start:end] == quote."""
+
+    paragraph: int
+    start: int
+    end: int
+    quote: str
+    comment: str
+    kind: str
+
+    @classmethod
+    def of(cls, item: dict[str, Any], paragraphs: list[str]) -> AnnotationRow:
+        row = cls(
+            _whole(item, "paragraph"),
+            _whole(item, "start"),
+            _whole(item, "end"),
+            _text(item, "quote"),
+            _text(item, "comment"),
+            _text(item, "kind"),
+        )
+        if not 1 <= row.paragraph <= len(paragraphs) or paragraphs[row.paragraph - 1][row.start : row.end] != row.quote:
+            raise StoredItemError(f"a stored annotation of paragraph {row.paragraph} does not match its text")
+        return row
 
 
 @dataclass(frozen=True)
@@ -129,14 +161,20 @@ class BodyRow:
     header: HeaderRow
     paragraphs: list[str]
     teacher_comment: str | None
+    annotations: list[AnnotationRow]
     updated_at: str
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> BodyRow:
+        paragraphs = _texts(item, "paragraphs")
+        notes = item.get("annotations") or []
+        if not isinstance(notes, list) or not all(isinstance(n, dict) for n in notes):
+            raise StoredItemError(f"stored item {item.get('pk', '?')!r}: annotations should be a list of maps")
         return cls(
             HeaderRow.of(item),
-            _texts(item, "paragraphs"),
+            paragraphs,
             _optional_text(item, "teacherComment"),
+            [AnnotationRow.of(n, paragraphs) for n in notes],
             _text(item, "updatedAt"),
         )
 
@@ -149,10 +187,17 @@ class SummaryRow:
     title: str
     snippet: str
     rating: int | None
+    annotation_count: int
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> SummaryRow:
-        return cls(_text(item, "essayId"), _text(item, "title"), _text(item, "snippet"), _rating(item))
+        return cls(
+            _text(item, "essayId"),
+            _text(item, "title"),
+            _text(item, "snippet"),
+            _rating(item),
+            _count(item, "annotationCount"),
+        )
 
 
 @dataclass(frozen=True)

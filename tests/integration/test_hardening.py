@@ -248,6 +248,7 @@ def test_the_full_text_only_comes_from_the_authorized_route(library: str, contex
         assert response["statusCode"] == HTTPStatus.OK
         assert hidden not in response["body"]
         assert "paragraphs" not in response["body"] and "teacherComment" not in response["body"]
+        assert '"annotations"' not in response["body"] and '"comment"' not in response["body"]
     full = essay_app.handler(api_event("essay"), context)
     assert hidden in body_of(full)["paragraphs"]
 

@@ -10,6 +10,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from essays_cli.loading.annotations import anchored
 from essays_cli.loading.previews import Preview
 from essays_cli.loading.record import EssayRecord
 from shared.library.text import paragraphs, unique_terms
@@ -64,6 +65,7 @@ def card_values(
         "rating": record.rating,
         rows.EXTRACTS_ATTRIBUTE: rows.encode_extracts(preview.extracts),
         "snippet": preview.snippet,
+        "annotationCount": len(record.annotations),
         "keywords": keywords,
         "contentHash": content_hash,
         "createdAt": created_at,
@@ -86,6 +88,7 @@ def body_values(record: EssayRecord, content_hash: str, created_at: str, updated
         "rating": record.rating,
         "paragraphs": paragraphs(record.body),
         "teacherComment": record.teacher_comment,
+        "annotations": [a.values() for a in anchored(record)],  # paywalled: only ever on this item
         "contentHash": content_hash,
         "createdAt": created_at,
         "updatedAt": updated_at,
@@ -104,6 +107,7 @@ def member_values(card: dict[str, Any]) -> dict[str, Any]:
                 "title",
                 "rating",
                 "snippet",
+                "annotationCount",
                 "wordCount",
                 "keywords",
                 "sectionId",
@@ -125,7 +129,9 @@ def related_values(card: dict[str, Any], related_cards: Sequence[dict[str, Any]]
     entries: list[dict[str, Any]] = []
     size = 300 + len(json.dumps(card["sectionName"]))
     for other in related_cards:
-        entry = {k: other.get(k) for k in ("essayId", "title", "snippet", "rating")}
+        entry = {k: other.get(k) for k in ("essayId", "title", "snippet", "rating", "annotationCount")}
+        if not entry["annotationCount"]:
+            entry["annotationCount"] = None  # absent means none: keeps the list inside one small read
         size += len(json.dumps(entry, ensure_ascii=False).encode("utf-8"))
         if size > RELATED_ITEM_BUDGET:
             break
