@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "tests" / "events"
 TABLE, SUBSCRIPTIONS = "essays-bench", "subscriptions-bench"
 USER = "bench-subscriber"
-FUNCTIONS = ["preview", "essay", "related", "search", "sections", "plans", "authorizer"]
+FUNCTIONS = ["preview", "essay", "related", "search", "suggest", "sections", "plans", "authorizer"]
 EVENT_OF = {"sections": "section_essays", "authorizer": "authorizer_token"}
 
 # List prices (eu-west-2 is close; us-east-1 shown), USD.
@@ -351,6 +351,113 @@ def card_sizes(word_counts: tuple[int, ...] = (500, 1000, 2000, 3000)) -> list[t
     return rows
 
 
+# ---- 2c. suggest at library scale (self-contained: its own table in the local DynamoDB) -----------
+
+SUGGEST_QUERIES = ("re", "revolution", "stalin ri", "causes of the fr", "reform and revolution in ru")
+
+
+def suggest_scaling(
+    sizes: tuple[int, ...] = (1_000, 150_000), queries: tuple[str, ...] = SUGGEST_QUERIES, repeats: int = 3
+) -> list[tuple[int, str, int, int, int, float, float]]:
+    """(titles, q, suggestions, Query calls, items read, RCU, median ms) per request, as the library
+    grows from the first size to the last. Titles are generated from a history vocabulary; the
+    partitions the measured requests read are complete (every generated title with a word under
+    that prefix has its entry, written by the loader's own item builder); entries under other
+    prefixes are not written, since a Query reads one partition and no measured request reads them."""
+    import boto3
+
+    from essays_cli.loading import items
+    from essays_cli.loading.writer import BatchWriter, put
+    from essays_cli.template import table_definition
+    from shared.library.suggest import parse, suggest
+    from shared.store.content import ContentStore
+    from shared.store.dynamo import to_item
+
+    table = "essays-suggest-bench"
+    client = boto3.client("dynamodb")
+    client.create_table(TableName=table, **table_definition("EssaysTable"))
+    read: set[str] = set()
+    for q in queries:
+        earlier, prefix = parse(q)
+        read |= {prefix, *earlier}
+    vocabulary = [
+        "revolution",
+        "revolutionary",
+        "reform",
+        "reforms",
+        "rise",
+        "ruin",
+        "russia",
+        "russian",
+        "rivalry",
+        "causes",
+        "consequences",
+        "stalin",
+        "lenin",
+        "trotsky",
+        "french",
+        "france",
+        "fraternity",
+        "fraternite",
+        "1848",
+        "1917",
+        "war",
+        "peace",
+        "empire",
+        "emperor",
+        "napoleon",
+        "bismarck",
+        "germany",
+        "unification",
+        "italy",
+        "austria",
+        "tsar",
+        "tsarist",
+        "collapse",
+        "crisis",
+        "economy",
+    ]
+    rng = random.Random(15)
+    writer = BatchWriter(client, table, concurrency=4)
+    calls: Counter[str] = Counter()
+    units = [0.0, 0]
+
+    def after_call(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+        units[0] += _read_units(model.name, parsed)
+        units[1] += len(parsed.get("Items", []))
+
+    store = ContentStore(table, client)
+    client.meta.events.register("after-call.dynamodb.Query", after_call)
+    rows = []
+    written = 0
+    for size in sizes:
+        batch: list[dict[str, Any]] = []
+        for n in range(written, size):
+            title = " ".join(rng.sample(vocabulary, rng.randint(3, 7))).capitalize()
+            essay_id = f"essay-{n:06d}"
+            for pk, sk in items.suggest_keys(essay_id, title, rng.choice([None, 1, 2, 3, 4, 5])):
+                if pk.removeprefix("SUGGEST#") in read:
+                    batch.append(put(to_item(items.suggest_values(pk, sk, title))))
+            if len(batch) >= 2_500:
+                writer.write(batch)
+                batch = []
+        writer.write(batch)
+        written = size
+        for q in queries:
+            timings = []
+            for _ in range(repeats):
+                calls.clear()
+                units[:] = [0.0, 0]
+                start = time.perf_counter()
+                found = suggest(store, q, 8)
+                timings.append((time.perf_counter() - start) * 1000)
+            rows.append((size, q, len(found.suggestions), calls["Query"], int(units[1]), units[0], _median(timings)))
+    client.meta.events.unregister("after-call.dynamodb.Query", after_call)
+    client.delete_table(TableName=table)
+    return rows
+
+
 # ---- 3. warm latency, DynamoDB stubbed ------------------------------------------------------
 
 
@@ -621,6 +728,19 @@ def main(argv: list[str] | None = None) -> int:
         emit("|---:|---:|---:|---:|---:|---:|")
         for words, shown, size, raw, units in card_sizes():
             emit(f"| {words:,} | {shown:,} | {shown / words:.1%} | {raw:,} | {size:,} | {units:.1f} |")
+        emit()
+
+        emit("## Suggest as the library grows (GET /search/suggest, limit 8, against the local DynamoDB)")
+        emit(
+            "Titles generated from a history vocabulary; the partitions the requests read hold every title "
+            "with a word under their prefix (entries under other prefixes are not written: no request here "
+            "reads them)."
+        )
+        emit()
+        emit("| titles | q | suggestions | Query calls | items read | RCU | median ms |")
+        emit("|---:|---|---:|---:|---:|---:|---:|")
+        for size, q, found, queries, items_read, units, ms in suggest_scaling():
+            emit(f"| {size:,} | `{q}` | {found} | {queries} | {items_read} | {units:.1f} | {ms:.1f} |")
         emit()
 
         emit("## Warm latency, DynamoDB stubbed (botocore Stubber), median ms per request")

@@ -143,6 +143,19 @@ class SearchResults(ApiModel):
 
 
 @dataclass(frozen=True)
+class Suggestion(ApiModel):
+    essay_id: str
+    title: str
+    rating: int | None
+
+
+@dataclass(frozen=True)
+class Suggestions(ApiModel):
+    query: str
+    suggestions: list[Suggestion]
+
+
+@dataclass(frozen=True)
 class SectionEssays(ApiModel):
     section: SectionInfo
     essays: list[EssaySummary]

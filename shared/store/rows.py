@@ -244,3 +244,21 @@ class TaxonomyRow:
             _text(item, "subject"),
             _whole(item, "essayCount"),
         )
+
+
+@dataclass(frozen=True)
+class SuggestRow:
+    """A title under one of its word prefixes (sort key: rating, then essay id)."""
+
+    essay_id: str
+    title: str
+    rating: int | None
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> SuggestRow:
+        sk = _text(item, "sk")
+        rank, _, essay_id = sk.partition("#")
+        if not (rank.isdigit() and 4 <= int(rank) <= 9 and essay_id):
+            raise StoredItemError(f"stored item {item.get('pk', '?')!r}: sort key {sk!r} is not <9-rating>#<id>")
+        rating = 9 - int(rank)
+        return cls(essay_id, _text(item, "title"), rating or None)

@@ -13,7 +13,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 NEVER = {"pydantic", "aws_xray_sdk", "moto", "yaml", "tqdm", "essays_cli"}  # loader, test and tooling libraries
 AUTH_ONLY = {"jwt", "cryptography"}
-FUNCTIONS = ["preview", "essay", "related", "search", "sections", "plans", "openapi", "authorizer"]
+FUNCTIONS = ["preview", "essay", "related", "search", "suggest", "sections", "plans", "openapi", "authorizer"]
 
 
 def _imported_modules(name: str) -> set[str]:

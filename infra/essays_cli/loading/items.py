@@ -13,6 +13,7 @@ from typing import Any
 from essays_cli.loading.annotations import anchored
 from essays_cli.loading.previews import Preview
 from essays_cli.loading.record import EssayRecord
+from shared.library.suggest import prefixes
 from shared.library.text import paragraphs, unique_terms
 from shared.store import rows, schema
 
@@ -122,6 +123,16 @@ def member_values(card: dict[str, Any]) -> dict[str, Any]:
 def posting_keys(essay_id: str, title: str, rating: int | None) -> set[tuple[str, str]]:
     """(pk, sk) of the search postings of an essay: one per distinct title term."""
     return {(schema.term_pk(t), schema.posting_sk(essay_id, rating)) for t in unique_terms(title)}
+
+
+def suggest_keys(essay_id: str, title: str, rating: int | None) -> set[tuple[str, str]]:
+    """(pk, sk) of an essay's suggest entries: one per prefix of its title's words."""
+    return {(schema.suggest_pk(p), schema.posting_sk(essay_id, rating)) for p in prefixes(title)}
+
+
+def suggest_values(pk: str, sk: str, title: str) -> dict[str, Any]:
+    """A suggest entry: the key says prefix, rating and essay; the title is what the reader sees."""
+    return {"pk": pk, "sk": sk, "title": title}
 
 
 def related_values(card: dict[str, Any], related_cards: Sequence[dict[str, Any]]) -> dict[str, Any]:
