@@ -2,7 +2,9 @@
 
 A title is suggested for q when the last, unfinished word of q starts one of the title's words
 and every earlier word of q is one of them (stop words are ignored there, as in search). Words
-are folded as in search (case, accents, plurals). Best rated first.
+are folded as in search (case, accents, plurals; letters of any script). Best rated first. In a
+script written without spaces (Chinese, Japanese...) a run of characters counts as one word, so
+what the reader types is matched against the start of a run.
 
 The loader stores one small item per (prefix of a title word, essay) under `SUGGEST#<prefix>`,
 sorted best rated first (schema.py), so the titles that start with a prefix are one Query with a
@@ -29,7 +31,8 @@ from shared.store.rows import SuggestRow
 MIN_PREFIX = 2  # a single letter matches too much to help anyone: it answers an empty list
 CANDIDATES = 12  # per read when q has several words: 12 entries of a 200-character title stay < 4 KB
 
-_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script, as search reads them
+MAX_WORD = 40  # longer runs are not words (search's MAX_TERM_CHARS): never suggested by
 
 
 class SuggestStore(Protocol):
@@ -39,7 +42,7 @@ class SuggestStore(Protocol):
 def word_forms(title: str) -> set[str]:
     """The forms a title's words are found by: as written (folded) and singular; stop words included,
     since a half-typed word ("the", "ca") may be one."""
-    words = [w for w in _WORD.findall(fold(title)) if len(w) >= MIN_PREFIX]
+    words = [w for w in _WORD.findall(fold(title)) if MIN_PREFIX <= len(w) <= MAX_WORD]
     return set(words) | {singular(w) for w in words}
 
 

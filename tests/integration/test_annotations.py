@@ -11,13 +11,13 @@ from typing import Any
 
 import pytest
 from essays_cli import seed
+from essays_cli.loading.slugs import essay_id_from_title
 
 from functions.essay import app as essay_app
 from functions.preview import app as preview_app
 from functions.related import app as related_app
 from functions.search import app as search_app
 from functions.sections import app as sections_app
-from shared.library.ids import essay_id_from_title
 from shared.library.models import FullEssay
 from tests.conftest import api_event, body_of, parse, sample_records
 
@@ -116,8 +116,8 @@ def test_a_csv_column_holds_the_annotations_as_json(
     status, _, err = run(capsys, "load", str(path), "--table", essays_table, "--skip-invalid")
 
     assert status == 1
-    # each row spans three lines (its body holds a blank line): the third row starts on line 8
-    assert "annotated.csv:8: annotations[0].paragraph: there is no paragraph 9" in err
+    # each row spans three lines (its body holds a blank line): the spreadsheet's row 4 starts on line 8
+    assert "annotated.csv:row 4 (line 8): annotations[0].paragraph: there is no paragraph 9" in err
     stored = ddb.get_item(TableName=essays_table, Key={"pk": {"S": "BODY#annotated"}, "sk": {"S": "BODY"}})["Item"]
     assert [n["M"]["kind"]["S"] for n in stored["annotations"]["L"]] == ["improvement"]
 

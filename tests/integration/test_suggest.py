@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 from essays_cli import seed
+from essays_cli.loading.slugs import essay_id_from_title
 
 from functions.suggest import app as suggest_app
-from shared.library.ids import essay_id_from_title
 from shared.library.models import Suggestions
 from shared.library.text import STOP_WORDS, fold, singular
 from shared.store.dynamo import dynamodb_client
@@ -34,14 +34,14 @@ def suggested(context: Any, q: str, **query: str) -> list[str]:
 
 def reference(q: str, limit: int = 8) -> list[str]:
     """The issue's rule, applied to every sample title by brute force."""
-    words = re.findall(r"[a-z0-9]+", fold(q))
+    words = re.findall(r"[^\W_]+", fold(q))
     *before, last = words
     if len(last) < 2:
         return []
     earlier = {singular(w) for w in before if w not in STOP_WORDS and len(w) > 1}
     found = []
     for record in sample_records():
-        title_words = re.findall(r"[a-z0-9]+", fold(record["title"]))
+        title_words = [w for w in re.findall(r"[^\W_]+", fold(record["title"])) if len(w) <= 40]
         forms = set(title_words) | {singular(w) for w in title_words}
         if earlier <= forms and any(f.startswith(singular(last)) for f in forms if len(f) > 1):
             rating = int(record.get("rating") or 0)
@@ -83,6 +83,10 @@ QUERIES = [
     "19",
     "macbeth amb",
     "owen wa",
+    "евгений он",
+    "РОМАН",
+    "秦国",
+    "丝绸之路对",
     "unemployment co",
     "inflation inter",
     "xyz",

@@ -49,8 +49,7 @@ def anchoring_problems(record: EssayRecord) -> list[tuple[str, str]]:
             problems.append(
                 (
                     f"annotations[{i}].paragraph",
-                    f"there is no paragraph {note.paragraph}: this essay has {len(texts)} "
-                    "(paragraphs are separated by a blank line, the first is 1)",
+                    f"there is no paragraph {note.paragraph}: this essay has {len(texts)} (the first is 1)",
                 )
             )
         elif note.quote not in texts[note.paragraph - 1]:
