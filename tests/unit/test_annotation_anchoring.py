@@ -8,7 +8,7 @@ from typing import Any
 from essays_cli.loading.annotations import anchored
 from essays_cli.loading.files import validate
 from essays_cli.loading.items import body_values
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.library.text import paragraphs
@@ -45,7 +45,6 @@ def annotated_essays(draw: st.DrawFn) -> dict[str, Any]:
     return {"title": "T", "level": "L", "subject": "S", "section": "X", "body": body, "annotations": notes}
 
 
-@settings(max_examples=300, deadline=None)
 @given(data=annotated_essays())
 def test_every_annotation_is_anchored_on_its_quote(data: dict[str, Any]) -> None:
     source = validate(data, "f.jsonl", 1)
@@ -63,7 +62,6 @@ def test_every_annotation_is_anchored_on_its_quote(data: dict[str, Any]) -> None
         assert row.paragraphs[a.paragraph - 1][a.start : a.end] == a.quote
 
 
-@settings(max_examples=100, deadline=None)
 @given(data=annotated_essays(), extra=WORD)
 def test_a_quote_not_in_its_paragraph_is_refused(data: dict[str, Any], extra: str) -> None:
     if not data["annotations"]:

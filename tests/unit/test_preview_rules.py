@@ -155,7 +155,6 @@ def _ends_at_sentence_ends(tokens: list[str], spans: tuple[tuple[int, int], ...]
     return all(end in ends for start, end in spans if end > start)
 
 
-@settings(max_examples=60, deadline=None)
 @given(body=real_essays())
 def test_essays_of_600_to_3000_words_show_24_to_30_percent_in_whole_sentences(body: str) -> None:
     tokens = " ".join(paragraphs(body)).split()
@@ -171,7 +170,6 @@ def test_essays_of_600_to_3000_words_show_24_to_30_percent_in_whole_sentences(bo
     assert all(n <= 2 * third for n in shown), f"no extract takes the others' share: {shown}"
 
 
-@settings(max_examples=200, deadline=None)
 @given(body=ESSAY, policy=POLICY)
 def test_extracts_end_at_sentence_ends_unless_one_sentence_outgrows_the_budget(
     body: str, policy: PreviewPolicy
@@ -186,7 +184,6 @@ def test_extracts_end_at_sentence_ends_unless_one_sentence_outgrows_the_budget(
             assert start in starts and end < starts[start]
 
 
-@settings(max_examples=200, deadline=None)
 @given(
     body=st.lists(REAL_SENTENCE, min_size=1, max_size=12).map(" ".join),
     share=st.floats(0.05, 0.5),
@@ -257,7 +254,6 @@ def test_a_chinese_sample_essay_shows_at_most_30_percent_of_its_characters() -> 
         assert all(e.endswith(("。", "？", "！")) for e in preview.extracts if e)
 
 
-@settings(max_examples=100, deadline=None)
 @given(extracts=st.tuples(st.text(), st.text(), st.text()))
 def test_stored_extracts_read_back_as_written(extracts: tuple[str, str, str]) -> None:
     item = {"pk": "ESSAY#x", EXTRACTS_ATTRIBUTE: encode_extracts(extracts)}
