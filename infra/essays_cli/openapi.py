@@ -24,6 +24,7 @@ from shared.library.bounds import (
     RELATED_LIMIT,
     SEARCH_LIMIT,
     SECTION_LIMIT,
+    SUGGEST_LIMIT,
     PageSize,
 )
 from shared.library.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
@@ -37,6 +38,7 @@ from shared.library.models import (
     SearchResults,
     SectionEssays,
     SectionTree,
+    Suggestions,
     WebhookReceipt,
 )
 
@@ -122,6 +124,21 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
             ),
             _limit(SEARCH_LIMIT, "page size"),
             CURSOR,
+        ],
+    ),
+    ("GET", "/search/suggest"): RouteDoc(
+        "suggestTitles",
+        "Titles as the reader types: the last word of q may be unfinished; best rated first",
+        Suggestions,
+        [
+            _query(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": MAX_QUERY_CHARS},
+                "the start of a title: every word but the last is a whole title word, the last starts one "
+                "(a 1-character last word answers no suggestions)",
+                True,
+            ),
+            _limit(SUGGEST_LIMIT, "how many suggestions"),
         ],
     ),
     ("GET", "/sections"): RouteDoc(

@@ -17,7 +17,8 @@ class PageSize:
 RELATED_LIMIT = PageSize(default=8, maximum=20)
 SEARCH_LIMIT = PageSize(default=10, maximum=50)
 SECTION_LIMIT = PageSize(default=20, maximum=50)
+SUGGEST_LIMIT = PageSize(default=8, maximum=10)
 
-MAX_QUERY_CHARS = 200  # q of /search
+MAX_QUERY_CHARS = 200  # q of /search and /search/suggest
 MAX_QUERY_WORDS = 8  # words of q that are searched for (stop words do not count)
 MAX_CURSOR_CHARS = 2048

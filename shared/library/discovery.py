@@ -45,7 +45,7 @@ def _section(row: SectionRow) -> SectionInfo:
 
 
 def _summary(row: SummaryRow) -> EssaySummary:
-    return EssaySummary(row.essay_id, row.title, row.snippet, row.rating)
+    return EssaySummary(row.essay_id, row.title, row.snippet, row.rating, row.annotation_count)
 
 
 def related_essays(store: DiscoveryStore, essay_id: str, limit: int) -> RelatedEssays:
@@ -116,7 +116,15 @@ def _is_member_key(position: Any) -> bool:
 
 def _hit(card: CardRow, matched_words: int) -> SearchHit:
     header = card.header
-    return SearchHit(header.essay_id, header.title, card.snippet, header.rating, breadcrumb(header), matched_words)
+    return SearchHit(
+        header.essay_id,
+        header.title,
+        card.snippet,
+        header.rating,
+        card.annotation_count,
+        breadcrumb(header),
+        matched_words,
+    )
 
 
 def section_tree(store: DiscoveryStore) -> SectionTree:

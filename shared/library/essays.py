@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from shared.errors import NotFound
-from shared.library.models import Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
+from shared.library.models import Annotation, Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
 from shared.library.preview import PARTS, with_read_more
 from shared.store.rows import BodyRow, CardRow, HeaderRow, StoredItemError
 
@@ -43,6 +43,7 @@ def preview_from_card(card: CardRow) -> EssayPreview:
         raise StoredItemError(f"the card of {header.essay_id!r} has {len(card.extracts)} extracts, not {len(PARTS)}")
     return EssayPreview(
         **_header_fields(header),
+        annotation_count=card.annotation_count,
         extracts=[Extract(part, with_read_more(extract)) for part, extract in zip(PARTS, card.extracts, strict=True)],
     )
 
@@ -62,5 +63,6 @@ def full_essay(store: BodyReader, essay_id: str) -> FullEssay:
         **_header_fields(body.header),
         paragraphs=body.paragraphs,
         teacher_comment=body.teacher_comment,
+        annotations=[Annotation(a.paragraph, a.start, a.end, a.quote, a.comment, a.kind) for a in body.annotations],
         updated_at=body.updated_at,
     )

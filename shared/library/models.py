@@ -77,15 +77,29 @@ class EssayHeader(ApiModel):
 
 @dataclass(frozen=True)
 class EssayPreview(EssayHeader):
+    annotation_count: int  # how many teachers' annotations subscribers see (never the annotations)
     extracts: list[Extract]
     formatted: bool = False
     note: str = "This preview is unformatted text; subscribers read the full, formatted essay."
 
 
 @dataclass(frozen=True)
+class Annotation(ApiModel):
+    """A teacher's note on a passage: paragraphs[paragraph - 1][start:end] == quote."""
+
+    paragraph: int  # 1-based
+    start: int  # character offsets within that paragraph's text
+    end: int
+    quote: str
+    comment: str
+    kind: str  # strength, improvement or note
+
+
+@dataclass(frozen=True)
 class FullEssay(EssayHeader):
     paragraphs: list[str]
     teacher_comment: str | None
+    annotations: list[Annotation]
     updated_at: str
     formatted: bool = True
     access: Access | None = None  # how the reader may read it: their subscription, or the meter
@@ -120,6 +134,7 @@ class EssaySummary(ApiModel):
     title: str
     snippet: str
     rating: int | None
+    annotation_count: int
 
 
 @dataclass(frozen=True)
@@ -149,6 +164,19 @@ class SearchResults(ApiModel):
     words: list[str]
     results: list[SearchHit]
     next_cursor: str | None
+
+
+@dataclass(frozen=True)
+class Suggestion(ApiModel):
+    essay_id: str
+    title: str
+    rating: int | None
+
+
+@dataclass(frozen=True)
+class Suggestions(ApiModel):
+    query: str
+    suggestions: list[Suggestion]
 
 
 @dataclass(frozen=True)

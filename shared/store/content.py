@@ -7,7 +7,7 @@ from typing import Any
 
 from shared.store import schema
 from shared.store.dynamo import Table, batch_get, dynamodb_errors, from_item, query_items
-from shared.store.rows import BodyRow, CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
+from shared.store.rows import BodyRow, CardRow, RelatedRow, SectionPage, SectionRow, SuggestRow, SummaryRow, TaxonomyRow
 
 
 class ContentStore(Table):
@@ -42,6 +42,18 @@ class ContentStore(Table):
             sk = item["sk"]["S"]
             found.append((schema.essay_id_of_posting(sk), 9 - int(sk.split("#", 1)[0])))
         return found
+
+    def suggestions(self, prefix: str, limit: int) -> list[SuggestRow]:
+        """Titles with a word starting with prefix, best rated first: one Query of `limit` small items."""
+        with dynamodb_errors():
+            response = self.client.query(
+                TableName=self.table_name,
+                KeyConditionExpression="pk = :pk",
+                ExpressionAttributeValues={":pk": {"S": schema.suggest_pk(prefix)}},
+                ProjectionExpression="sk, title",
+                Limit=limit,
+            )
+        return [SuggestRow.of(from_item(i)) for i in response.get("Items", [])]
 
     def get_cards(self, essay_ids: list[str]) -> dict[str, CardRow]:
         """Cards of up to 100 essays in one BatchGetItem (unprocessed keys retried twice), by essay id."""

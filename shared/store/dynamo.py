@@ -70,6 +70,8 @@ def to_attribute(value: Any) -> dict[str, Any]:
         return {"BOOL": value}
     if isinstance(value, str):
         return {"S": value}
+    if isinstance(value, bytes):
+        return {"B": value}
     if isinstance(value, int):
         return {"N": str(value)}
     if isinstance(value, list | tuple):
@@ -86,7 +88,7 @@ def to_item(values: Mapping[str, Any]) -> AttributeMap:
 
 def from_attribute(attribute: Mapping[str, Any]) -> Any:
     ((kind, value),) = attribute.items()
-    if kind == "S" or kind == "BOOL":
+    if kind == "S" or kind == "BOOL" or kind == "B":
         return value
     if kind == "N":
         return int(value) if value.lstrip("-").isdigit() else float(value)

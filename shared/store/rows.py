@@ -6,8 +6,15 @@ item is a loud fault (StoredItemError, a 500), never a silent leak or a half-fil
 
 from __future__ import annotations
 
+import json
+import zlib
 from dataclasses import dataclass
 from typing import Any
+
+# The card's extracts are stored zlib-compressed as one binary attribute: a 3,000-word essay's
+# 900-word preview is ~5.5 KB of text but ~2.5 KB stored, so its card stays one 0.5 RCU read.
+EXTRACTS_ATTRIBUTE = "extractsZ"
+MAX_EXTRACTS_BYTES = 256 * 1024  # far above any real preview: a corrupt item cannot balloon in memory
 
 
 class StoredItemError(ValueError):
@@ -41,11 +48,39 @@ def _rating(item: dict[str, Any]) -> int | None:
     return value
 
 
+def _count(item: dict[str, Any], key: str) -> int:
+    # Absent means none: related entries leave zeros out to stay one small read.
+    return 0 if item.get(key) is None else _whole(item, key)
+
+
 def _texts(item: dict[str, Any], key: str) -> list[str]:
     value = item.get(key)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {key} should be a list of text")
     return value
+
+
+def encode_extracts(extracts: tuple[str, ...] | list[str]) -> bytes:
+    """The loader's side of the extracts attribute (the card's largest part)."""
+    return zlib.compress(json.dumps(list(extracts), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9)
+
+
+def _extracts(item: dict[str, Any]) -> tuple[str, ...]:
+    blob = item.get(EXTRACTS_ATTRIBUTE)
+    where = f"stored item {item.get('pk', '?')!r}: {EXTRACTS_ATTRIBUTE}"
+    if not isinstance(blob, bytes):
+        raise StoredItemError(f"{where} should be binary, not {type(blob).__name__}")
+    try:
+        inflate = zlib.decompressobj()
+        data = inflate.decompress(blob, MAX_EXTRACTS_BYTES)
+        if inflate.unconsumed_tail or not inflate.eof:
+            raise StoredItemError(f"{where} is truncated or larger than {MAX_EXTRACTS_BYTES} bytes")
+        value = json.loads(data)
+    except (zlib.error, UnicodeDecodeError, ValueError) as error:
+        raise StoredItemError(f"{where} cannot be read: {error}") from error
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise StoredItemError(f"{where} should hold a list of text")
+    return tuple(value)
 
 
 @dataclass(frozen=True)
@@ -86,10 +121,37 @@ class CardRow:
     header: HeaderRow
     extracts: tuple[str, ...]  # Introduction, Middle, Conclusion
     snippet: str
+    annotation_count: int
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> CardRow:
-        return cls(HeaderRow.of(item), tuple(_texts(item, "extracts")), _text(item, "snippet"))
+        return cls(HeaderRow.of(item), _extracts(item), _text(item, "snippet"), _count(item, "annotationCount"))
+
+
+@dataclass(frozen=True)
+class AnnotationRow:
+    """A teacher's annotation, anchored: paragraphs[paragraph - 1][start:end] == quote."""
+
+    paragraph: int
+    start: int
+    end: int
+    quote: str
+    comment: str
+    kind: str
+
+    @classmethod
+    def of(cls, item: dict[str, Any], paragraphs: list[str]) -> AnnotationRow:
+        row = cls(
+            _whole(item, "paragraph"),
+            _whole(item, "start"),
+            _whole(item, "end"),
+            _text(item, "quote"),
+            _text(item, "comment"),
+            _text(item, "kind"),
+        )
+        if not 1 <= row.paragraph <= len(paragraphs) or paragraphs[row.paragraph - 1][row.start : row.end] != row.quote:
+            raise StoredItemError(f"a stored annotation of paragraph {row.paragraph} does not match its text")
+        return row
 
 
 @dataclass(frozen=True)
@@ -99,14 +161,20 @@ class BodyRow:
     header: HeaderRow
     paragraphs: list[str]
     teacher_comment: str | None
+    annotations: list[AnnotationRow]
     updated_at: str
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> BodyRow:
+        paragraphs = _texts(item, "paragraphs")
+        notes = item.get("annotations") or []
+        if not isinstance(notes, list) or not all(isinstance(n, dict) for n in notes):
+            raise StoredItemError(f"stored item {item.get('pk', '?')!r}: annotations should be a list of maps")
         return cls(
             HeaderRow.of(item),
-            _texts(item, "paragraphs"),
+            paragraphs,
             _optional_text(item, "teacherComment"),
+            [AnnotationRow.of(n, paragraphs) for n in notes],
             _text(item, "updatedAt"),
         )
 
@@ -119,10 +187,17 @@ class SummaryRow:
     title: str
     snippet: str
     rating: int | None
+    annotation_count: int
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> SummaryRow:
-        return cls(_text(item, "essayId"), _text(item, "title"), _text(item, "snippet"), _rating(item))
+        return cls(
+            _text(item, "essayId"),
+            _text(item, "title"),
+            _text(item, "snippet"),
+            _rating(item),
+            _count(item, "annotationCount"),
+        )
 
 
 @dataclass(frozen=True)
@@ -169,3 +244,21 @@ class TaxonomyRow:
             _text(item, "subject"),
             _whole(item, "essayCount"),
         )
+
+
+@dataclass(frozen=True)
+class SuggestRow:
+    """A title under one of its word prefixes (sort key: rating, then essay id)."""
+
+    essay_id: str
+    title: str
+    rating: int | None
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> SuggestRow:
+        sk = _text(item, "sk")
+        rank, _, essay_id = sk.partition("#")
+        if not (rank.isdigit() and 4 <= int(rank) <= 9 and essay_id):
+            raise StoredItemError(f"stored item {item.get('pk', '?')!r}: sort key {sk!r} is not <9-rating>#<id>")
+        rating = 9 - int(rank)
+        return cls(essay_id, _text(item, "title"), rating or None)

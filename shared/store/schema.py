@@ -1,11 +1,12 @@
 """The content table's single-table layout: every key shape in one place.
 
   pk                 sk                   what
-  ESSAY#<id>         CARD                 header + preview extracts + snippet (< 4 KB; what previews read)
+  ESSAY#<id>         CARD                 header + compressed preview extracts + snippet (< 4 KB; what previews read)
   ESSAY#<id>         RELATED              the ranked related essays of the same section (< 4 KB)
-  BODY#<id>          BODY                 the full, formatted essay with a copy of the header: paywalled
+  BODY#<id>          BODY                 the full, formatted essay, its annotations, a copy of the header: paywalled
   SECTION#<secId>    <title>#<id>         a section's essays in title order (listing + related ranking)
   TERM#<term>        <9-rating>#<id>      search postings of a title word, best rated first
+  SUGGEST#<prefix>   <9-rating>#<id>      the title, under each prefix of its words (suggest), best rated first
   TAXONOMY           SECTION#<sectionId>  a section with its level, subject, name and essay count
   LOADER             DIRTY#<sectionId>    a section whose derived data a load has still to rebuild
 
@@ -54,6 +55,10 @@ def term_pk(term: str) -> str:
 def posting_sk(essay_id: str, rating: int | None) -> str:
     # 9 - rating sorts rating 5 first and unrated (0) last within a term's postings.
     return f"{9 - (rating or 0)}#{essay_id}"
+
+
+def suggest_pk(prefix: str) -> str:
+    return f"SUGGEST#{prefix}"
 
 
 def essay_id_of_posting(sk: str) -> str:

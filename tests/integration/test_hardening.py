@@ -17,6 +17,7 @@ from functions.preview import app as preview_app
 from functions.related import app as related_app
 from functions.search import app as search_app
 from functions.sections import app as sections_app
+from functions.suggest import app as suggest_app
 from shared.access.policy import Decision, policy
 from shared.library.preview import READ_MORE
 from shared.library.text import paragraphs
@@ -95,6 +96,52 @@ def test_abusive_searches_are_400_json(essays_table: str, context: Any, query: d
     assert_json_error(search_app.handler(api_event("search", query=query), context), HTTPStatus.BAD_REQUEST)
 
 
+BAD_SUGGESTS: list[dict[str, str]] = [
+    {},
+    {"q": ""},
+    {"q": "   "},
+    {"q": "x" * 100_000},
+    {"q": "x" * 201},
+    {"q": "stalin\x00"},
+    {"q": "stal\nin"},
+    {"q": "!!! ??? ..."},  # no letters or digits
+    {"q": "a1 b2 c3 d4 e5 f6 g7 h8 i9"},  # more than 8 words
+    {"q": "stalin", "limit": "11"},
+    {"q": "stalin", "limit": "0"},
+    {"q": "stalin", "limit": "²"},
+    {"q": "stalin", "limit": "1e1"},
+    {"q": "stalin", "limit": ""},
+]
+
+
+@pytest.mark.parametrize("query", BAD_SUGGESTS, ids=range(len(BAD_SUGGESTS)))
+def test_abusive_suggest_queries_are_400_json(essays_table: str, context: Any, query: dict[str, str]) -> None:
+    assert_json_error(suggest_app.handler(api_event("suggest", query=query), context), HTTPStatus.BAD_REQUEST)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "' OR 1=1; --",
+        "SUGGEST#st",
+        "TERM#stalin",
+        "stalin ' OR begins_with(pk, :x) --",
+        "émile\u0301 zo",
+        "ＳＴＡＬＩＮ",
+        "stalin\u200b ri",
+        "\u202estalin",
+        "%00",
+        "../../etc/passwd",
+        "a" * 200,
+    ],
+)
+def test_odd_but_harmless_suggest_queries_answer_200(library: str, context: Any, q: str) -> None:
+    response = suggest_app.handler(api_event("suggest", query={"q": q}), context)
+    assert response["statusCode"] == HTTPStatus.OK
+    for suggestion in body_of(response)["suggestions"]:
+        assert set(suggestion) == {"essayId", "title", "rating"}
+
+
 @pytest.mark.parametrize(
     "q", ["' OR 1=1; --", "stalin ' OR 1=1 --", "émile\u0301 zola", "STALIN!!!", "stalin\u200b power", "\u202estalin"]
 )
@@ -142,6 +189,7 @@ ROUTES = [
     ("preview", preview_app, {"path_parameters": {"essayId": "stalin-rise-to-power"}}),
     ("related", related_app, {"path_parameters": {"essayId": "stalin-rise-to-power"}}),
     ("search", search_app, {"query": {"q": "stalin power"}}),
+    ("suggest", suggest_app, {"query": {"q": "stalin po"}}),
     ("sections", sections_app, {}),
     ("section_essays", sections_app, {"path_parameters": {"sectionId": HISTORY}}),
     ("essay", essay_app, {"path_parameters": {"essayId": "stalin-rise-to-power"}}),
@@ -248,6 +296,7 @@ def test_the_full_text_only_comes_from_the_authorized_route(library: str, contex
         assert response["statusCode"] == HTTPStatus.OK
         assert hidden not in response["body"]
         assert "paragraphs" not in response["body"] and "teacherComment" not in response["body"]
+        assert '"annotations"' not in response["body"] and '"comment"' not in response["body"]
     full = essay_app.handler(api_event("essay"), context)
     assert hidden in body_of(full)["paragraphs"]
 

@@ -62,12 +62,12 @@ def test_loading_the_samples_twice_changes_nothing_the_second_time(
     status, out, _ = run(capsys, "load", *files, "--table", essays_table)
     assert status == 0
     assert "45 loaded, 0 updated, 0 unchanged, 0 rejected" in out
-    first = sorted(json.dumps(i, sort_keys=True) for i in all_items(ddb, essays_table))
+    first = sorted(json.dumps(i, sort_keys=True, default=bytes.hex) for i in all_items(ddb, essays_table))
 
     status, out, _ = run(capsys, "load", *files, "--table", essays_table)
     assert status == 0
     assert "0 loaded, 0 updated, 45 unchanged, 0 rejected" in out
-    assert sorted(json.dumps(i, sort_keys=True) for i in all_items(ddb, essays_table)) == first
+    assert sorted(json.dumps(i, sort_keys=True, default=bytes.hex) for i in all_items(ddb, essays_table)) == first
 
     counts = kinds(ddb, essays_table)
     assert counts["ESSAY/CARD"] == counts["BODY/BODY"] == counts["ESSAY/RELATED"] == 45
@@ -212,7 +212,7 @@ def test_remove_deletes_the_essay_and_its_derived_items(
 
     assert status == 1  # one id was not found
     assert out.strip() == "1 removed, 1 not found"
-    leftovers = [i for i in all_items(ddb, library) if "stalin-rise-to-power" in json.dumps(i)]
+    leftovers = [i for i in all_items(ddb, library) if "stalin-rise-to-power" in json.dumps(i, default=bytes.hex)]
     assert leftovers == []
     after = kinds(ddb, library)
     assert after["ESSAY/CARD"] == before["ESSAY/CARD"] - 1

@@ -21,6 +21,7 @@ FUNCTIONS = [
     "essay",
     "related",
     "search",
+    "suggest",
     "sections",
     "plans",
     "openapi",

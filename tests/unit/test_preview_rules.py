@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import zlib
+
 import pytest
 from essays_cli.loading.previews import PreviewPolicy, build_preview
 from hypothesis import given
 from hypothesis import strategies as st
 
 from shared.library.text import join_units, paragraphs, sentence_spans, units
+from shared.store.rows import EXTRACTS_ATTRIBUTE, CardRow, StoredItemError, encode_extracts
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÉéëç0123456789'-", min_size=1, max_size=12)
 SENTENCE = st.builds(
@@ -84,7 +87,9 @@ def test_a_long_essay_gets_whole_sentences_from_start_middle_and_end() -> None:
     assert intro.startswith("Sentence number 0 says") and intro.endswith(".")
     assert "number 10" in middle and intro.count(".") > 1
     assert conclusion.endswith("Sentence number 199 says something about the topic.")
-    assert all(len(e.split()) <= 100 for e in (intro, middle, conclusion))
+    shown = sum(len(e.split()) for e in (intro, middle, conclusion))
+    assert 0.24 * 1600 <= shown <= 0.30 * 1600
+    assert all(len(e.split()) <= 0.30 * 1600 / 2 for e in (intro, middle, conclusion)), "a third each, roughly"
 
 
 def test_a_short_essay_gets_shorter_extracts_never_its_text() -> None:
@@ -92,6 +97,104 @@ def test_a_short_essay_gets_shorter_extracts_never_its_text() -> None:
     intro, middle, conclusion = build_preview(body, PreviewPolicy()).extracts
     shown = " ".join(e for e in (intro, middle, conclusion) if e).split()
     assert 0 < len(shown) <= 0.3 * len(body.split())
+
+
+# Essays as teachers write them: sentences of 3 to 30 words ending in a full stop, a question or
+# exclamation mark; 600 to 3,000 words in paragraphs of a few sentences.
+# What shapes a preview is the sentences' lengths: drawn as lengths (fast to generate and to
+# shrink), then written out with words of an essay's vocabulary.
+VOCABULARY = [
+    "the",
+    "treaty",
+    "of",
+    "versailles",
+    "left",
+    "germany",
+    "resentful",
+    "while",
+    "inflation",
+    "and",
+    "unemployment",
+    "eroded",
+    "trust",
+]
+ENDINGS = (".", ".", ".", "?", "!", '."')
+
+
+def _sentence(length: int, seed: int) -> str:
+    words = [VOCABULARY[(seed + 7 * i) % len(VOCABULARY)] for i in range(length)]
+    return " ".join([words[0].capitalize(), *words[1:-1], "government"]) + ENDINGS[seed % len(ENDINGS)]
+
+
+REAL_SENTENCE = st.builds(_sentence, st.integers(3, 30), st.integers(0, 1000))
+
+
+@st.composite
+def real_essays(draw: st.DrawFn) -> str:
+    """600 to 3,000 words in paragraphs of 2 to 8 sentences of 3 to 30 words."""
+    target = draw(st.integers(600, 3000))
+    lengths = draw(st.lists(st.integers(3, 30), min_size=target // 3 + 1, max_size=target // 3 + 1))
+    sizes = draw(st.lists(st.integers(2, 8), min_size=len(lengths), max_size=len(lengths)))
+    sentences: list[str] = []
+    count = 0
+    for i, length in enumerate(lengths):
+        if count >= target:
+            break
+        sentences.append(_sentence(length, i))
+        count += length
+    paragraphs_: list[str] = []
+    while sentences:
+        size = sizes[len(paragraphs_)]
+        paragraphs_.append(" ".join(sentences[:size]))
+        sentences = sentences[size:]
+    return "\n\n".join(paragraphs_)
+
+
+def _ends_at_sentence_ends(tokens: list[str], spans: tuple[tuple[int, int], ...]) -> bool:
+    ends = {e for _, e in sentence_spans(tokens)}
+    return all(end in ends for start, end in spans if end > start)
+
+
+@given(body=real_essays())
+def test_essays_of_600_to_3000_words_show_24_to_30_percent_in_whole_sentences(body: str) -> None:
+    tokens = " ".join(paragraphs(body)).split()
+    if not 600 <= len(tokens) <= 3000:
+        return  # the last paragraph may carry an essay past 3,000 words: outside the promise
+    preview = build_preview(body, PreviewPolicy())
+    shown = [end - start for start, end in preview.spans]
+
+    assert 0.24 * len(tokens) <= sum(shown) <= 0.30 * len(tokens), shown
+    assert all(n > 0 for n in shown)
+    assert _ends_at_sentence_ends(tokens, preview.spans), "each extract is whole sentences"
+    third = 0.30 * len(tokens) / 3
+    assert all(n <= 2 * third for n in shown), f"no extract takes the others' share: {shown}"
+
+
+@given(body=ESSAY, policy=POLICY)
+def test_extracts_end_at_sentence_ends_unless_one_sentence_outgrows_the_budget(
+    body: str, policy: PreviewPolicy
+) -> None:
+    tokens = " ".join(paragraphs(body)).split()
+    spans = sentence_spans(tokens)
+    ends = {e for _, e in spans}
+    starts = {s: e for s, e in spans}
+    for start, end in build_preview(body, policy).spans:
+        if end > start and end not in ends:
+            # cut inside a sentence: only when that single sentence is longer than what was shown
+            assert start in starts and end < starts[start]
+
+
+@given(
+    body=st.lists(REAL_SENTENCE, min_size=1, max_size=12).map(" ".join),
+    share=st.floats(0.05, 0.5),
+)
+def test_short_essays_show_at_most_their_share_never_their_text(body: str, share: float) -> None:
+    tokens = body.split()
+    preview = build_preview(body, PreviewPolicy(share=share))
+    shown = sum(end - start for start, end in preview.spans)
+    assert shown <= share * len(tokens) < len(tokens)
+    if int(share * len(tokens)) < 3:
+        assert preview.extracts == ("", "", "") and preview.snippet == ""
 
 
 @pytest.mark.parametrize("share", [0.0, -0.1, 0.51])
@@ -149,3 +252,31 @@ def test_a_chinese_sample_essay_shows_at_most_30_percent_of_its_characters() -> 
         total = len("".join(record["body"].split()))
         assert 0 < shown <= 0.3 * total  # it was 57% when words were counted by spaces
         assert all(e.endswith(("。", "？", "！")) for e in preview.extracts if e)
+
+
+@given(extracts=st.tuples(st.text(), st.text(), st.text()))
+def test_stored_extracts_read_back_as_written(extracts: tuple[str, str, str]) -> None:
+    item = {"pk": "ESSAY#x", EXTRACTS_ATTRIBUTE: encode_extracts(extracts)}
+    assert CardRow.of({**item, **HEADER}).extracts == extracts
+
+
+@pytest.mark.parametrize(
+    "blob",
+    [b"not zlib", zlib.compress(b'{"a": 1}'), zlib.compress(b"x" * 300_000), encode_extracts(["a"])[:-4], "text"],
+    ids=["garbage", "not-a-list", "too-large", "truncated", "not-binary"],
+)
+def test_a_corrupt_stored_preview_is_a_loud_fault(blob: object) -> None:
+    with pytest.raises(StoredItemError):
+        CardRow.of({"pk": "ESSAY#x", EXTRACTS_ATTRIBUTE: blob, **HEADER})
+
+
+HEADER = {
+    "essayId": "x",
+    "title": "X",
+    "sectionId": "s",
+    "sectionName": "S",
+    "level": "L",
+    "subject": "S",
+    "wordCount": 10,
+    "snippet": "",
+}

@@ -16,6 +16,7 @@ EXPECTED = {
         ("EssaysTable", {"dynamodb:Query", "dynamodb:BatchGetItem"}, {"TERM#*", "ESSAY#*"}),
         READ_CURSOR_KEY,
     ],
+    "SuggestFunction": [("EssaysTable", {"dynamodb:Query"}, {"SUGGEST#*"})],
     "SectionsFunction": [("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*"}), READ_CURSOR_KEY],
     "EssayFunction": [
         ("EssaysTable", {"dynamodb:GetItem"}, {"BODY#*"}),

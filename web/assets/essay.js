@@ -67,14 +67,14 @@ function preview(essay) {
   ];
 }
 
-// Annotations, when the API sends them: {paragraph, start, end} offsets or a quoted passage, and a comment.
+// Annotations, when the API sends them: {paragraph (1-based), start, end} offsets or a quoted passage, and a comment.
 function annotate(paragraphs, annotations) {
   const notes = [];
   const marks = paragraphs.map(() => []);
   for (const note of annotations || []) {
     const comment = note.comment || note.note || note.text;
     const quote = note.quote || note.passage || note.highlight;
-    let index = Number.isInteger(note.paragraph) ? note.paragraph : -1;
+    let index = Number.isInteger(note.paragraph) ? note.paragraph - 1 : -1; // the API counts paragraphs from 1
     let from = note.start;
     let to = note.end;
     if (quote && !(Number.isInteger(from) && Number.isInteger(to))) {

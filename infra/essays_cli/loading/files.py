@@ -21,9 +21,10 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
+from essays_cli.loading.annotations import anchoring_problems, annotation_problem, is_annotation_error
 from essays_cli.loading.record import EssayRecord
 
-FIELDS = ("id", "title", "level", "subject", "section", "body", "rating", "teacherComment")
+FIELDS = ("id", "title", "level", "subject", "section", "body", "rating", "teacherComment", "annotations")
 REQUIRED = ("title", "level", "subject", "section", "body")
 MAX_RECORD_CHARS = 1_000_000  # one line or row; an essay's body may hold at most 200,000 characters
 ECHO_CHARS = 80  # how much of a bad value a message repeats
@@ -290,14 +291,21 @@ def _field_list() -> str:
 
 def validate(data: dict[str, Any], file: str, line: int, row: int = 0, title: str = "") -> SourceRecord:
     try:
-        return SourceRecord(file, line, record=EssayRecord.model_validate(data), row=row)
+        record = EssayRecord.model_validate(data)
     except ValidationError as error:
         title = title or (data["title"].strip() if isinstance(data.get("title"), str) else "")
         problems = [
-            Problem(file, line, _field_name(detail), _plain_message(detail, data), row, title)
+            Problem(file, line, *annotation_problem(detail, data), row, title)
+            if is_annotation_error(detail)
+            else Problem(file, line, _field_name(detail), _plain_message(detail, data), row, title)
             for detail in error.errors(include_url=False)
         ]
         return SourceRecord(file, line, problems=problems, row=row)
+    misplaced = anchoring_problems(record)  # annotations whose paragraph or quote the essay lacks
+    if misplaced:
+        problems = [Problem(file, line, f, message, row, title or record.title) for f, message in misplaced]
+        return SourceRecord(file, line, problems=problems, row=row)
+    return SourceRecord(file, line, record=record, row=row)
 
 
 def _field_name(detail: Any) -> str:

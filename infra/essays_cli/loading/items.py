@@ -10,10 +10,12 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from essays_cli.loading.annotations import anchored
 from essays_cli.loading.previews import Preview
 from essays_cli.loading.record import EssayRecord
+from shared.library.suggest import prefixes
 from shared.library.text import paragraphs, unique_terms
-from shared.store import schema
+from shared.store import rows, schema
 
 RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
 MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's limit for one item
@@ -62,8 +64,9 @@ def card_values(
         "sectionName": record.section,
         "wordCount": record.word_count,
         "rating": record.rating,
-        "extracts": list(preview.extracts),
+        rows.EXTRACTS_ATTRIBUTE: rows.encode_extracts(preview.extracts),
         "snippet": preview.snippet,
+        "annotationCount": len(record.annotations),
         "keywords": keywords,
         "contentHash": content_hash,
         "createdAt": created_at,
@@ -86,6 +89,7 @@ def body_values(record: EssayRecord, content_hash: str, created_at: str, updated
         "rating": record.rating,
         "paragraphs": paragraphs(record.body),
         "teacherComment": record.teacher_comment,
+        "annotations": [a.values() for a in anchored(record)],  # paywalled: only ever on this item
         "contentHash": content_hash,
         "createdAt": created_at,
         "updatedAt": updated_at,
@@ -104,6 +108,7 @@ def member_values(card: dict[str, Any]) -> dict[str, Any]:
                 "title",
                 "rating",
                 "snippet",
+                "annotationCount",
                 "wordCount",
                 "keywords",
                 "sectionId",
@@ -120,12 +125,24 @@ def posting_keys(essay_id: str, title: str, rating: int | None) -> set[tuple[str
     return {(schema.term_pk(t), schema.posting_sk(essay_id, rating)) for t in unique_terms(title)}
 
 
+def suggest_keys(essay_id: str, title: str, rating: int | None) -> set[tuple[str, str]]:
+    """(pk, sk) of an essay's suggest entries: one per prefix of its title's words."""
+    return {(schema.suggest_pk(p), schema.posting_sk(essay_id, rating)) for p in prefixes(title)}
+
+
+def suggest_values(pk: str, sk: str, title: str) -> dict[str, Any]:
+    """A suggest entry: the key says prefix, rating and essay; the title is what the reader sees."""
+    return {"pk": pk, "sk": sk, "title": title}
+
+
 def related_values(card: dict[str, Any], related_cards: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The related list of one essay, as many of the ranked entries as fit one small read."""
     entries: list[dict[str, Any]] = []
     size = 300 + len(json.dumps(card["sectionName"]))
     for other in related_cards:
-        entry = {k: other.get(k) for k in ("essayId", "title", "snippet", "rating")}
+        entry = {k: other.get(k) for k in ("essayId", "title", "snippet", "rating", "annotationCount")}
+        if not entry["annotationCount"]:
+            entry["annotationCount"] = None  # absent means none: keeps the list inside one small read
         size += len(json.dumps(entry, ensure_ascii=False).encode("utf-8"))
         if size > RELATED_ITEM_BUDGET:
             break

@@ -3,7 +3,8 @@
 Each chunk of essays is compared with what is stored (one strongly consistent BatchGetItem of
 their cards' fingerprints); unchanged essays are skipped. The writes of a chunk come in three
 steps that must happen in order: the dirty marks of the sections touched, then every item but
-the cards (body, section entry, search postings, and deletions of stale ones), then the cards.
+the cards (body, section entry, search postings, suggest entries, and deletions of stale ones),
+then the cards.
 The card is each essay's commit point: an essay whose card is written has all its items.
 """
 
@@ -27,7 +28,7 @@ from shared.store.dynamo import batch_get, to_item
 
 # Bump when previews or keywords are computed differently: reloads redo all.
 # 2: units of unspaced scripts, Unicode terms, CSV line breaks as paragraphs.
-ALGORITHM_VERSION = "2"
+ALGORITHM_VERSION = "3"
 STORED_FIELDS = (
     "essayId",
     "contentHash",
@@ -141,6 +142,7 @@ class Planner:
             label = self.taxonomy.label(old["sectionId"], _label_of(old))
             self._mark([(old["sectionId"], label)], dirty, steps, now)
             keys = items.posting_keys(essay_id, old["title"], old.get("rating"))
+            keys |= items.suggest_keys(essay_id, old["title"], old.get("rating"))
             keys |= {
                 (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], essay_id)),
                 (schema.essay_pk(essay_id), schema.RELATED),
@@ -167,13 +169,16 @@ class Planner:
         card = items.card_values(record, preview, keywords, fingerprint, created, now)
         member = items.member_values(card)
         postings = items.posting_keys(record.essay_id, record.title, record.rating)
+        suggestions = items.suggest_keys(record.essay_id, record.title, record.rating)
         requests = [
             put(to_item(items.body_values(record, fingerprint, created, now))),
             put(to_item(member)),
             *(put(key(pk, sk)) for pk, sk in sorted(postings)),
+            *(put(to_item(items.suggest_values(pk, sk, record.title))) for pk, sk in sorted(suggestions)),
         ]
         if old:
             stale = items.posting_keys(record.essay_id, old["title"], old.get("rating")) - postings
+            stale |= items.suggest_keys(record.essay_id, old["title"], old.get("rating")) - suggestions
             old_member = (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], old["essayId"]))
             if old_member != (member["pk"], member["sk"]):
                 stale.add(old_member)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -16,6 +16,28 @@ from shared.library.text import word_count
 MAX_BODY_CHARS = 200_000  # ~35,000 words; keeps the full-essay item far below DynamoDB's 400 KB
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Rating = Annotated[int, Field(ge=1, le=5)]
+MAX_ANNOTATIONS = 50
+MAX_COMMENT_CHARS = 1_000
+MAX_QUOTE_CHARS = 1_000  # a passage, not a chapter: keeps 50 annotations well inside the body item
+
+
+class Annotation(BaseModel):
+    """A teacher's note on a passage: where it is (paragraph, 1-based, and the exact quote) and what
+    the teacher says. Whether the quote is really in that paragraph is checked by
+    essays_cli.loading.annotations, which also finds its offsets."""
+
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    paragraph: Annotated[int, Field(ge=1)]
+    quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUOTE_CHARS)]
+    comment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT_CHARS)]
+    kind: Literal["strength", "improvement", "note"] = "note"
+
+    @field_validator("quote")
+    @classmethod
+    def _one_line(cls, value: str) -> str:
+        # Paragraphs are stored with their line breaks and runs of spaces made single spaces: so are quotes.
+        return " ".join(value.split())
 
 
 class EssayRecord(BaseModel):
@@ -33,6 +55,23 @@ class EssayRecord(BaseModel):
     teacher_comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
         default=None, alias="teacherComment"
     )
+    annotations: Annotated[list[Annotation], Field(max_length=MAX_ANNOTATIONS)] = Field(default_factory=list)
+
+    @field_validator("annotations", mode="before")
+    @classmethod
+    def _annotations_list(cls, value: Any) -> Any:
+        # A CSV cell holds the list as JSON text; empty means none.
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return []
+        if isinstance(value, str):
+            try:
+                return json.loads(value)
+            except json.JSONDecodeError as error:
+                raise ValueError(
+                    f"is not valid JSON ({error.msg} at character {error.pos + 1}); write the list as "
+                    '[{"paragraph": 1, "quote": "...", "comment": "...", "kind": "note"}]'
+                ) from error
+        return value
 
     @field_validator("id", "rating", "teacher_comment", mode="before")
     @classmethod

@@ -92,7 +92,9 @@ class SectionRebuilder:
         listed: dict[str, dict[str, Any]] = {}  # what a related entry shows
         essays: list[SectionEssay] = []  # what ranking needs
         for member in self.query(schema.section_pk(section_id)):
-            listed[member["essayId"]] = {k: member.get(k) for k in ("essayId", "title", "snippet", "rating")}
+            listed[member["essayId"]] = {
+                k: member.get(k) for k in ("essayId", "title", "snippet", "rating", "annotationCount")
+            }
             essays.append(
                 SectionEssay(member["essayId"], member["title"], member.get("rating"), member.get("keywords", []))
             )

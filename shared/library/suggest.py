@@ -1,0 +1,94 @@
+"""Title suggestions as the reader types ("Search for your essay title..."): pure logic, no AWS.
+
+A title is suggested for q when the last, unfinished word of q starts one of the title's words
+and every earlier word of q is one of them (stop words are ignored there, as in search). Words
+are folded as in search (case, accents, plurals; letters of any script). Best rated first. In a
+script written without spaces (Chinese, Japanese...) a run of characters counts as one word, so
+what the reader types is matched against the start of a run.
+
+The loader stores one small item per (prefix of a title word, essay) under `SUGGEST#<prefix>`,
+sorted best rated first (schema.py), so the titles that start with a prefix are one Query with a
+Limit: what it reads does not grow with the library. With several words, the candidates of the
+prefix are read first; if the prefix has more than that page holds, the candidates of the
+longest earlier word are read too, and both are checked against every word of q. That is exact
+whenever either word has at most CANDIDATES titles; past that (two very common words) the
+suggestions are the best rated of those candidates, all of them true matches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from typing import Protocol
+
+from shared.errors import InvalidRequest
+from shared.library.bounds import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from shared.library.models import Suggestion, Suggestions
+from shared.library.text import STOP_WORDS, fold, singular
+from shared.store.rows import SuggestRow
+
+MIN_PREFIX = 2  # a single letter matches too much to help anyone: it answers an empty list
+CANDIDATES = 12  # per read when q has several words: 12 entries of a 200-character title stay < 4 KB
+
+_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script, as search reads them
+MAX_WORD = 40  # longer runs are not words (search's MAX_TERM_CHARS): never suggested by
+
+
+class SuggestStore(Protocol):
+    def suggestions(self, prefix: str, limit: int) -> list[SuggestRow]: ...
+
+
+def word_forms(title: str) -> set[str]:
+    """The forms a title's words are found by: as written (folded) and singular; stop words included,
+    since a half-typed word ("the", "ca") may be one."""
+    words = [w for w in _WORD.findall(fold(title)) if MIN_PREFIX <= len(w) <= MAX_WORD]
+    return set(words) | {singular(w) for w in words}
+
+
+def prefixes(title: str) -> set[str]:
+    """Every prefix (of at least MIN_PREFIX characters) of every form of the title's words."""
+    return {form[:n] for form in word_forms(title) for n in range(MIN_PREFIX, len(form) + 1)}
+
+
+def parse(query: str) -> tuple[list[str], str]:
+    """(the earlier words, the prefix) of q, or 400 for what search refuses too."""
+    query = query.strip()
+    if not query:
+        raise InvalidRequest("q is empty: give the start of the essay title you are looking for")
+    if len(query) > MAX_QUERY_CHARS:
+        raise InvalidRequest(f"q is too long: at most {MAX_QUERY_CHARS} characters")
+    if any(unicodedata.category(ch) == "Cc" for ch in query):
+        raise InvalidRequest("q contains control characters (such as NUL or line breaks); send plain words")
+    words = _WORD.findall(fold(query))
+    if not words:
+        raise InvalidRequest("q has no letters or digits to suggest titles for")
+    *before, last = words
+    earlier = list(dict.fromkeys(singular(w) for w in before if w not in STOP_WORDS and len(w) > 1))
+    if len(earlier) + 1 > MAX_QUERY_WORDS:
+        raise InvalidRequest(f"q has too many words: at most {MAX_QUERY_WORDS} (common words do not count)")
+    return earlier, singular(last)
+
+
+def matches(title: str, earlier: Iterable[str], prefix: str) -> bool:
+    forms = word_forms(title)
+    return all(word in forms for word in earlier) and any(form.startswith(prefix) for form in forms)
+
+
+def suggest(store: SuggestStore, query: str, limit: int) -> Suggestions:
+    """At most one Query (two when q has several words), each of at most CANDIDATES small items."""
+    earlier, prefix = parse(query)
+    found: list[SuggestRow] = []
+    if len(prefix) >= MIN_PREFIX:
+        if not earlier:
+            found = store.suggestions(prefix, limit)
+        else:
+            rows = store.suggestions(prefix, CANDIDATES)
+            if len(rows) == CANDIDATES:  # the prefix has more titles than one read holds
+                rows += store.suggestions(max(earlier, key=len), CANDIDATES)
+            best = {r.essay_id: r for r in rows if matches(r.title, earlier, prefix)}
+            found = sorted(best.values(), key=lambda r: (-(r.rating or 0), r.essay_id))[:limit]
+    return Suggestions(
+        query=query.strip(),
+        suggestions=[Suggestion(essay_id=r.essay_id, title=r.title, rating=r.rating) for r in found],
+    )
