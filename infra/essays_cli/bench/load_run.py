@@ -1,0 +1,58 @@
+"""One bulk load, in a fresh interpreter, as `essays-seed load` makes it:
+
+    python -m essays_cli.bench.load_run TABLE FILE [--concurrency 4]
+
+Prints one JSON line: seconds, essays loaded, BatchWriteItem requests sent, and the peak memory
+(RSS, MB) after validation and writes, and in all (the section rebuilds come last).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import time
+from pathlib import Path
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+from essays_cli.loading.loader import Loader, SectionInfo
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("table")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--concurrency", type=int, default=4)
+    args = parser.parse_args(argv)
+    client = boto3.client("dynamodb", config=Config(parameter_validation=False, max_pool_connections=10))
+    loader = Loader(client, args.table, concurrency=args.concurrency)
+    rebuild_sections, writes_peak_mb = loader.rebuild_sections, []
+
+    def rebuild_after_the_writes(sections: dict[str, SectionInfo]) -> Any:
+        writes_peak_mb.append(peak_mb())  # the peak of validation and writes, before the section rebuilds
+        return rebuild_sections(sections)
+
+    loader.rebuild_sections = rebuild_after_the_writes  # type: ignore[method-assign]
+    start = time.perf_counter()
+    validation = loader.validate([args.file])
+    summary = loader.load([args.file], validation)
+    seconds = time.perf_counter() - start
+    result = {
+        "seconds": seconds,
+        "essays": summary.loaded,
+        "requests": loader.writer.requests_sent,
+        "peak_mb": peak_mb(),
+        "writes_peak_mb": writes_peak_mb[0] if writes_peak_mb else peak_mb(),
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()
