@@ -91,7 +91,6 @@ def local_stack() -> Iterator[dict[str, str]]:
         "JWKS_URL": jwks.url,
         "POWERTOOLS_SERVICE_NAME": "bench",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
-        "POWERTOOLS_METRICS_NAMESPACE": "Bench",
         "TOKEN": issuer.token(USER),
     }
     os.environ.update(env)
