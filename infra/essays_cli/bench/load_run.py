@@ -18,7 +18,8 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
-from essays_cli.loading.loader import Loader, SectionInfo
+from essays_cli.loading.loader import Loader
+from essays_cli.loading.sections import SectionLabel
 
 
 def peak_mb() -> float:
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     loader = Loader(client, args.table, concurrency=args.concurrency)
     rebuild_sections, writes_peak_mb = loader.rebuild_sections, []
 
-    def rebuild_after_the_writes(sections: dict[str, SectionInfo]) -> Any:
+    def rebuild_after_the_writes(sections: dict[str, SectionLabel]) -> Any:
         writes_peak_mb.append(peak_mb())  # the peak of validation and writes, before the section rebuilds
         return rebuild_sections(sections)
 
