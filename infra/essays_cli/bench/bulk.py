@@ -49,7 +49,7 @@ def mean_item_bytes(client: Any, table: str, segments: int = 8, per_segment: int
     return max(total // max(count, 1), 1)
 
 
-def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 4) -> list[dict[str, Any]]:
+def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> list[dict[str, Any]]:
     import boto3
 
     from essays_cli.template import table_definition
@@ -78,6 +78,7 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 4) -> li
                 {
                     "essays": count,
                     "seconds": load["seconds"],
+                    "rebuild_seconds": load["rebuild_seconds"],
                     "essays_per_s": load["essays"] / load["seconds"],
                     "items": items,
                     "items_per_s": items_per_second,

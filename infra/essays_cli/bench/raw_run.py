@@ -1,7 +1,7 @@
 """The raw write ceiling, in a fresh interpreter: BatchWriteItem of COUNT items of SIZE bytes
 through the loader's writer, with nothing to derive.
 
-    python -m essays_cli.bench.raw_run TABLE COUNT SIZE [--concurrency 4]
+    python -m essays_cli.bench.raw_run TABLE COUNT SIZE [--concurrency 8]
 
 Prints one JSON line: seconds and items written.
 """
@@ -23,9 +23,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("table")
     parser.add_argument("count", type=int)
     parser.add_argument("size", type=int)
-    parser.add_argument("--concurrency", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
-    client = boto3.client("dynamodb", config=Config(parameter_validation=False, max_pool_connections=10))
+    client = boto3.client(
+        "dynamodb", config=Config(parameter_validation=False, max_pool_connections=max(10, 2 * args.concurrency))
+    )
     writer = BatchWriter(client, args.table, concurrency=args.concurrency)
     pad = "x" * args.size
     items = [put({"pk": {"S": f"RAW#{i}"}, "sk": {"S": "x"}, "pad": {"S": pad}}) for i in range(args.count)]

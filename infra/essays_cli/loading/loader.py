@@ -33,6 +33,7 @@ from essays_cli.loading.sections import SectionLabel, SectionRebuilder, chunks
 from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.validation import Validation, Validator, all_records
 from essays_cli.loading.writer import Backoff, BatchWriter
+from shared.store import schema
 
 CHUNK = 100  # essays per write step (BatchGetItem reads at most 100 keys)
 
@@ -52,7 +53,7 @@ class Loader:
         table: str,
         policy: PreviewPolicy | None = None,
         *,
-        concurrency: int = 4,
+        concurrency: int = 8,
         backoff: Backoff | None = None,
         clock: Callable[[], str] = utc_now,
         report: Callable[[Problem], None] = lambda problem: None,
@@ -98,6 +99,9 @@ class Loader:
         if on_new:
             self.planner.on_new = on_new
         dirty = {} if dry_run else self.pending_sections()
+        self.planner.table_was_empty = not dry_run and not dirty and self._holds_no_section()
+        if validation.valid > CHUNK:
+            self.planner.derive.use_pool()
         records = (
             s.record
             for s in all_records(paths)
@@ -116,6 +120,7 @@ class Loader:
                     self.progress(len(chunk))
             if in_flight:
                 in_flight.result()
+        self.planner.derive.close()
         if not dry_run:
             summary.sections_rebuilt = self.rebuild_sections(dirty)
         return summary
@@ -134,6 +139,9 @@ class Loader:
 
     def titled(self, title: str) -> list[listing.Listed]:
         return listing.titled(self.sections.query, title)
+
+    def _holds_no_section(self) -> bool:
+        return next(iter(self.sections.query(schema.TAXONOMY)), None) is None  # one page, one request
 
     def _write(self, steps: Steps) -> None:
         for step in steps.in_order():

@@ -8,6 +8,7 @@ essays they cover, so a load cut off at any point is finished by the next run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -17,6 +18,8 @@ from essays_cli.loading.ranking import SectionEssay, rank_related
 from essays_cli.loading.writer import BatchWriter, delete, key, put
 from shared.store import schema
 from shared.store.dynamo import query_items, to_item
+
+REBUILDS_AT_ONCE = 2
 
 
 @dataclass(frozen=True)
@@ -79,8 +82,11 @@ class SectionRebuilder:
         }
 
     def rebuild_all(self, sections: dict[str, SectionLabel]) -> int:
-        for section_id, label in sorted(sections.items()):
-            self.rebuild(section_id, label)
+        """Two sections at a time, so one's ranking (CPU) overlaps the other's Queries and writes
+        (waiting): memory holds two sections at most, still bounded by the largest, not the library."""
+        with ThreadPoolExecutor(max_workers=REBUILDS_AT_ONCE) as pool:
+            for _ in pool.map(lambda item: self.rebuild(*item), sorted(sections.items())):
+                pass  # a failed rebuild stops here; its mark stays for the next run
         return len(sections)
 
     def rebuild(self, section_id: str, label: SectionLabel) -> None:
