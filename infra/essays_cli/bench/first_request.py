@@ -2,6 +2,7 @@
 
     python -m essays_cli.bench.first_request baseline
     python -m essays_cli.bench.first_request baseline-read
+    python -m essays_cli.bench.first_request baseline-logger
     python -m essays_cli.bench.first_request function NAME EVENT_FILE
 
 Prints the milliseconds from this module's start to the response, wall clock and CPU time of
@@ -10,7 +11,8 @@ function did not answer 200 (the authorizer: Allow). The clock starts before any
 imports are timed alike for the baselines and the functions. The baselines are the floor every
 function stands on: `baseline` imports boto3 and creates a DynamoDB client, `baseline-read` also
 makes the GetItem a function's first request makes (botocore resolves the endpoint, loads the
-operation's model and signs on the first call).
+operation's model and signs on the first call); `baseline-logger` also creates Powertools' Logger,
+which the functions keep (structured JSON logs with the correlation id): the floor with it.
 """
 
 import time
@@ -27,7 +29,7 @@ def _elapsed_ms() -> tuple[float, float]:
     return (time.perf_counter() - START) * 1000, (time.process_time() - START_CPU) * 1000
 
 
-def baseline(read: bool) -> tuple[float, float]:
+def baseline(read: bool, logger: bool = False) -> tuple[float, float]:
     import json
 
     import boto3
@@ -36,6 +38,10 @@ def baseline(read: bool) -> tuple[float, float]:
     if read:
         key = {"pk": {"S": "ESSAY#stalin-rise-to-power"}, "sk": {"S": "CARD"}}
         client.get_item(TableName=os.environ["ESSAYS_TABLE"], Key=key)
+    if logger:
+        from aws_lambda_powertools import Logger
+
+        Logger()
     json.dumps({"statusCode": 200, "body": json.dumps({"ok": True})})
     return _elapsed_ms()
 
@@ -71,8 +77,8 @@ class _Context:  # the bench's LambdaContext, not imported: common.py would load
 
 def main(argv: list[str]) -> None:
     kind = argv[0]
-    if kind in ("baseline", "baseline-read"):
-        print(*baseline(read=kind == "baseline-read"))
+    if kind in ("baseline", "baseline-read", "baseline-logger"):
+        print(*baseline(read=kind != "baseline", logger=kind == "baseline-logger"))
     elif kind == "function":
         print(*function(argv[1], argv[2]))
     else:
