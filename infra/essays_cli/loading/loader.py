@@ -36,6 +36,7 @@ from essays_cli.loading.writer import Backoff, BatchWriter
 from shared.store import schema
 
 CHUNK = 100  # essays per write step (BatchGetItem reads at most 100 keys)
+REBUILDS_AT_ONCE = 2  # sections rebuilt at a time by a load of more than one chunk
 
 __all__ = ["CHUNK", "Loader", "Summary", "Validation"]
 
@@ -73,8 +74,8 @@ class Loader:
     def pending_sections(self) -> dict[str, SectionLabel]:
         return self.sections.pending()
 
-    def rebuild_sections(self, sections: dict[str, SectionLabel]) -> int:
-        return self.sections.rebuild_all(sections)
+    def rebuild_sections(self, sections: dict[str, SectionLabel], at_once: int = 1) -> int:
+        return self.sections.rebuild_all(sections, at_once)
 
     def read_taxonomy(self) -> Taxonomy:
         """The library's sections as they stand (one Query)."""
@@ -100,7 +101,8 @@ class Loader:
             self.planner.on_new = on_new
         dirty = {} if dry_run else self.pending_sections()
         self.planner.table_was_empty = not dry_run and not dirty and self._holds_no_section()
-        if validation.valid > CHUNK:
+        big = validation.valid > CHUNK
+        if big:
             self.planner.derive.use_pool()
         records = (
             s.record
@@ -122,7 +124,7 @@ class Loader:
                 in_flight.result()
         self.planner.derive.close()
         if not dry_run:
-            summary.sections_rebuilt = self.rebuild_sections(dirty)
+            summary.sections_rebuilt = self.rebuild_sections(dirty, REBUILDS_AT_ONCE if big else 1)
         return summary
 
     def remove(self, essay_ids: Iterable[str]) -> Summary:

@@ -19,8 +19,6 @@ from essays_cli.loading.writer import BatchWriter, delete, key, put
 from shared.store import schema
 from shared.store.dynamo import query_items, to_item
 
-REBUILDS_AT_ONCE = 2
-
 
 @dataclass(frozen=True)
 class SectionLabel:
@@ -81,10 +79,10 @@ class SectionRebuilder:
             for item in self.query(schema.LOADER, "DIRTY#")
         }
 
-    def rebuild_all(self, sections: dict[str, SectionLabel]) -> int:
-        """Two sections at a time, so one's ranking (CPU) overlaps the other's Queries and writes
-        (waiting): memory holds two sections at most, still bounded by the largest, not the library."""
-        with ThreadPoolExecutor(max_workers=REBUILDS_AT_ONCE) as pool:
+    def rebuild_all(self, sections: dict[str, SectionLabel], at_once: int = 1) -> int:
+        """`at_once` sections at a time: with 2, one's ranking (CPU) overlaps the other's Queries and
+        writes (waiting); memory holds that many sections, still bounded by the largest, not the library."""
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
             for _ in pool.map(lambda item: self.rebuild(*item), sorted(sections.items())):
                 pass  # a failed rebuild stops here; its mark stays for the next run
         return len(sections)
