@@ -41,12 +41,13 @@ _CONTENT = _EDGE | {"shared.library.models", "shared.store.content", "shared.sto
 _CONTENT |= {"shared.store.rows"}
 _ESSAYS = _CONTENT | {"shared.library.essays", "shared.library.preview", "shared.library.text"}
 _DISCOVERY = _ESSAYS | {"shared.library.cursor", "shared.library.discovery"}
+_PAGED = _DISCOVERY | {"shared.store.secrets"}  # the cursor key, read on the first request that pages
 SHARED_AT_INIT = {
     "preview": _ESSAYS,
     "essay": _ESSAYS,
     "related": _DISCOVERY,
-    "search": _DISCOVERY,
-    "sections": _DISCOVERY,
+    "search": _PAGED,
+    "sections": _PAGED,
     "plans": _EDGE | {"shared.library.models", "shared.access.plans"},
     "openapi": _EDGE,
     "authorizer": {

@@ -16,6 +16,7 @@ from pathlib import Path
 from essays_cli.bench.common import FUNCTIONS, ROOT, event_for, median, run_program
 
 BASELINE, BASELINE_READ = "baseline", "baseline + 1 GetItem"
+BASELINE_SECRET = "baseline + 1 GetItem + 1 GetSecretValue"
 BASELINE_LOGGER = "baseline + 1 GetItem + Powertools Logger"
 
 
@@ -32,11 +33,16 @@ class ColdStart:
 def cold_starts(env: dict[str, str], runs: int) -> list[ColdStart]:
     for folder in ("shared", "functions"):
         compileall.compile_dir(ROOT / folder, quiet=1)
-    rows = [BASELINE, BASELINE_READ, BASELINE_LOGGER, *FUNCTIONS]
+    rows = [BASELINE, BASELINE_READ, BASELINE_SECRET, BASELINE_LOGGER, *FUNCTIONS]
     wall: dict[str, list[float]] = {name: [] for name in rows}
     cpu: dict[str, list[float]] = {name: [] for name in rows}
     with tempfile.TemporaryDirectory() as folder:
-        programs = {BASELINE: ["baseline"], BASELINE_READ: ["baseline-read"], BASELINE_LOGGER: ["baseline-logger"]}
+        programs = {
+            BASELINE: ["baseline"],
+            BASELINE_READ: ["baseline-read"],
+            BASELINE_SECRET: ["baseline-secret"],
+            BASELINE_LOGGER: ["baseline-logger"],
+        }
         for name in FUNCTIONS:
             event = Path(folder) / f"{name}.json"
             event.write_text(json.dumps(event_for(name, env["TOKEN"])), encoding="utf-8")

@@ -2,6 +2,7 @@
 
     python -m essays_cli.bench.first_request baseline
     python -m essays_cli.bench.first_request baseline-read
+    python -m essays_cli.bench.first_request baseline-secret
     python -m essays_cli.bench.first_request baseline-logger
     python -m essays_cli.bench.first_request function NAME EVENT_FILE
 
@@ -11,7 +12,9 @@ function did not answer 200 (the authorizer: Allow). The clock starts before any
 imports are timed alike for the baselines and the functions. The baselines are the floor every
 function stands on: `baseline` imports boto3 and creates a DynamoDB client, `baseline-read` also
 makes the GetItem a function's first request makes (botocore resolves the endpoint, loads the
-operation's model and signs on the first call); `baseline-logger` also creates Powertools' Logger,
+operation's model and signs on the first call); `baseline-secret` also makes the GetSecretValue of
+the cursor key that search and sections make on a first request that pages; `baseline-logger`
+makes the GetItem and creates Powertools' Logger,
 which the functions keep (structured JSON logs with the correlation id): the floor with it.
 """
 
@@ -29,7 +32,7 @@ def _elapsed_ms() -> tuple[float, float]:
     return (time.perf_counter() - START) * 1000, (time.process_time() - START_CPU) * 1000
 
 
-def baseline(read: bool, logger: bool = False) -> tuple[float, float]:
+def baseline(read: bool, secret: bool = False, logger: bool = False) -> tuple[float, float]:
     import json
 
     import boto3
@@ -38,6 +41,8 @@ def baseline(read: bool, logger: bool = False) -> tuple[float, float]:
     if read:
         key = {"pk": {"S": "ESSAY#stalin-rise-to-power"}, "sk": {"S": "CARD"}}
         client.get_item(TableName=os.environ["ESSAYS_TABLE"], Key=key)
+    if secret:
+        boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["CURSOR_SECRET_ARN"])
     if logger:
         from aws_lambda_powertools import Logger
 
@@ -77,8 +82,8 @@ class _Context:  # the bench's LambdaContext, not imported: common.py would load
 
 def main(argv: list[str]) -> None:
     kind = argv[0]
-    if kind in ("baseline", "baseline-read", "baseline-logger"):
-        print(*baseline(read=kind != "baseline", logger=kind == "baseline-logger"))
+    if kind in ("baseline", "baseline-read", "baseline-secret", "baseline-logger"):
+        print(*baseline(read=kind != "baseline", secret=kind == "baseline-secret", logger=kind == "baseline-logger"))
     elif kind == "function":
         print(*function(argv[1], argv[2]))
     else:

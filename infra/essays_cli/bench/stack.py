@@ -82,18 +82,23 @@ def local_stack() -> Iterator[dict[str, str]]:
         "AWS_SECRET_ACCESS_KEY": "bench",
         "AWS_DEFAULT_REGION": "eu-west-2",
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_url,
+        "AWS_ENDPOINT_URL_SECRETS_MANAGER": dynamodb_url,  # the same emulator serves both
         "ESSAYS_TABLE": TABLE,
         "SUBSCRIPTIONS_TABLE": SUBSCRIPTIONS,
-        "CURSOR_SECRET": "bench-cursor-secret-0123456789abcdef0123",
+        "CURSOR_SECRET_ARN": "bench-cursor-secret",  # a name serves as well as an ARN
         "TOKEN_ISSUER": issuer_url,
         "TOKEN_AUDIENCE": CLIENT_ID,
         "TOKEN_USE": "access",
         "JWKS_URL": jwks.url,
+        "JWKS_LOCAL_EMULATOR": "true",  # the keys are served on 127.0.0.1 over http
         "POWERTOOLS_SERVICE_NAME": "bench",
         "POWERTOOLS_LOG_LEVEL": "WARNING",
         "TOKEN": issuer.token(USER),
     }
     os.environ.update(env)
+    boto3.client("secretsmanager").create_secret(
+        Name=env["CURSOR_SECRET_ARN"], SecretString="bench-cursor-secret-0123456789abcdef0123"
+    )
     client = boto3.client("dynamodb")
     client.create_table(TableName=TABLE, **table_definition("EssaysTable"))
     client.create_table(TableName=SUBSCRIPTIONS, **table_definition("SubscriptionsTable"))
