@@ -188,9 +188,9 @@ fuzz: install $(SCHEMATHESIS)
 # traffic for 60 s, then 40 clients with no pause on one route for 15 s, above the stage's throttling limit
 # (lowered for the burst by infra/load/throttle.py, and restored). Stops by itself, targets 127.0.0.1 only,
 # and fails on a 5xx other than 503 or a 429 without our JSON body. Starts the stack if none is up, and
-# stops only a stack it started. Figures: .dev/load.md.
+# stops only a stack it started. Figures: .dev/load.md (private, as everything in .dev/).
 load: install $(LOCUST) $(SAM) $(MINISTACK)
-	@up=0; [ -f .dev/stack.json ] && up=1; \
+	@umask 077; up=0; [ -f .dev/stack.json ] && up=1; \
 	$(MAKE) --no-print-directory dev-up DEV_PORT=0 || exit 1; status=0; \
 	LOAD_REPORT=.dev/load-readers.md $(LOCUST) -f infra/load/locustfile.py --headless --only-summary \
 		-u 20 -r 20 -t 60s Reader > .dev/load.log 2>&1 || status=1; \

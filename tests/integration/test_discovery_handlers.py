@@ -15,6 +15,7 @@ from functions.plans import app as plans_app
 from functions.related import app as related_app
 from functions.search import app as search_app
 from functions.sections import app as sections_app
+from shared.library.cursor import EXPIRY_STEP_SECONDS
 from shared.library.models import RelatedEssays, SearchResults, SectionEssays, SectionTree
 from tests.conftest import api_event, body_of, parse, sample_records
 
@@ -130,7 +131,8 @@ def test_a_tampered_or_foreign_cursor_is_400(library: str, context: Any) -> None
 def test_an_expired_cursor_is_400(library: str, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     cursor = body_of(search(context, q="stalin", limit="1"))["nextCursor"]
     clock = search_app.CURSORS._clock
-    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: clock() + 3601)
+    # an hour, plus the step expiries are rounded up to, plus one second
+    monkeypatch.setattr(search_app.CURSORS, "_clock", lambda: clock() + 3600 + EXPIRY_STEP_SECONDS + 1)
     assert search(context, q="stalin", limit="1", cursor=cursor)["statusCode"] == HTTPStatus.BAD_REQUEST
 
 
