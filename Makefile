@@ -20,9 +20,10 @@ OPENAPI_CLIENT := .venv-openapi-client/bin/openapi-python-client
 CHROMIUM := /usr/bin/chromium
 AXE := .venv-npm/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
+LOCUST := .venv-locust/bin/locust
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots mutation
+.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots mutation load
 
 help:
 	@echo "Targets (each installs what it needs first):"
@@ -34,6 +35,7 @@ help:
 	@echo "  make lint           Redocly (the OpenAPI document), ruff (lint and format check) and mypy"
 	@echo "  make format         ruff fixes and formatting"
 	@echo "  make fuzz           schemathesis against the local stack and its OpenAPI document"
+	@echo "  make load           Locust against the local stack: 20 readers for 60 s, then a burst above the throttling limit"
 	@echo "  make generated-client  a Python client generated from the OpenAPI document (build/; e2e uses it)"
 	@echo "  make openapi        regenerate functions/openapi/openapi.json from template.yaml and the models"
 	@echo "  make bench          cold start, reads per request, warm latency, bulk load and cost (a few minutes)"
@@ -162,6 +164,9 @@ $(REDOCLY):
 $(OPENAPI_CLIENT):
 	$(PYTHON) -m venv .venv-openapi-client
 	.venv-openapi-client/bin/python -m pip install --quiet 'openapi-python-client==0.29.1'
+$(LOCUST):
+	$(PYTHON) -m venv .venv-locust
+	.venv-locust/bin/python -m pip install --quiet 'locust==2.47.0'
 $(CHECKOV):
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
@@ -178,6 +183,24 @@ fuzz: install $(SCHEMATHESIS)
 		--exclude-checks unsupported_method,positive_data_acceptance \
 		-H "Authorization: Bearer $$TOKEN" --max-examples 100 --workers 2 --seed $(FUZZ_SEED); \
 	status=$$?; $(MAKE) --no-print-directory dev-down; exit $$status
+
+# A bounded load test of the local stack (infra/load/locustfile.py): 20 readers with the route mix of real
+# traffic for 60 s, then 40 clients with no pause on one route for 15 s, above the stage's throttling limit
+# (lowered for the burst by infra/load/throttle.py, and restored). Stops by itself, targets 127.0.0.1 only,
+# and fails on a 5xx other than 503 or a 429 without our JSON body. Starts the stack if none is up, and
+# stops only a stack it started. Figures: .dev/load.md (private, as everything in .dev/).
+load: install $(LOCUST) $(SAM) $(MINISTACK)
+	@umask 077; up=0; [ -f .dev/stack.json ] && up=1; \
+	$(MAKE) --no-print-directory dev-up DEV_PORT=0 || exit 1; status=0; \
+	LOAD_REPORT=.dev/load-readers.md $(LOCUST) -f infra/load/locustfile.py --headless --only-summary \
+		-u 20 -r 20 -t 60s Reader > .dev/load.log 2>&1 || status=1; \
+	$(BIN)/python infra/load/throttle.py lower && \
+	LOAD_REPORT=.dev/load-burst.md $(LOCUST) -f infra/load/locustfile.py --headless --only-summary \
+		-u 40 -r 40 -t 15s Burst >> .dev/load.log 2>&1 || status=1; \
+	$(BIN)/python infra/load/throttle.py restore || status=1; \
+	{ echo "## 20 readers, 60 s"; cat .dev/load-readers.md; echo; echo "## Burst: 40 clients, no pause, 15 s"; \
+		cat .dev/load-burst.md; } > .dev/load.md; cat .dev/load.md; \
+	[ $$up = 1 ] || $(MAKE) --no-print-directory dev-down; exit $$status
 
 # The template checks CI runs: zero unsuppressed findings, each suppression justified in template.yaml.
 check-template: $(SAM) $(CFN_LINT) $(CHECKOV)
@@ -225,12 +248,24 @@ bench-full: install $(MINISTACK)
 # PYTHON to the emulator's, for wheels that run on this machine.
 LAYER_PIP_TARGET ?= --platform manylinux2014_aarch64 --implementation cp --python-version 3.12 --only-binary=:all:
 
+# Bytecode, compiled by the Python the functions run on: Lambda's file system is read-only, so a module
+# shipped without it is compiled again at every cold start (ours, Powertools, typing_extensions...).
+# unchecked-hash: an artifact never changes once built. For AWS (LAYER_PIP_TARGET set)
+# that takes a Python 3.12 on this machine; without one the artifacts ship as source, and say so.
+define compile_bytecode
+	@py="$(if $(LAYER_PIP_TARGET),$(EMULATOR_PYTHON),$(PYTHON))"; \
+	if [ -n "$(LAYER_PIP_TARGET)" ] && ! $$py -c 'import sys; sys.exit(sys.version_info[:2] != (3, 12))'; then \
+		echo "no Python 3.12 here: $(1) ships without bytecode (slower cold starts)"; \
+	else $$py -m compileall -q -j 0 --invalidation-mode unchecked-hash $(1); fi
+endef
+
 build-SharedLayer:
 	mkdir -p $(ARTIFACTS_DIR)/python
 	$(PYTHON) -m pip install --quiet --no-compile --target $(ARTIFACTS_DIR)/python $(LAYER_PIP_TARGET) \
 		-r infra/layer-requirements.txt
 	cp -r shared $(ARTIFACTS_DIR)/python/
 	find $(ARTIFACTS_DIR)/python/shared -name __pycache__ -prune -exec rm -rf {} +
+	$(call compile_bytecode,$(ARTIFACTS_DIR)/python)
 
 build-%Function:
 	$(eval FOLDER := $(shell echo $* | tr '[:upper:]' '[:lower:]'))
@@ -238,3 +273,4 @@ build-%Function:
 	cp functions/__init__.py $(ARTIFACTS_DIR)/functions/
 	cp -r functions/$(FOLDER)/. $(ARTIFACTS_DIR)/functions/$(FOLDER)/
 	find $(ARTIFACTS_DIR)/functions -name __pycache__ -prune -exec rm -rf {} +
+	$(call compile_bytecode,$(ARTIFACTS_DIR)/functions)

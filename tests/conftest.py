@@ -31,7 +31,6 @@ os.environ.update(
     ESSAYS_TABLE="essays-test",
     CORS_ALLOW_ORIGIN="https://essays.example.com",
     POWERTOOLS_SERVICE_NAME="essay-library-tests",
-    POWERTOOLS_METRICS_NAMESPACE="EssayLibraryTests",
     POWERTOOLS_TRACE_DISABLED="true",
     CURSOR_SECRET_ARN="essay-library-test-cursor-secret",  # a name serves as well as an ARN
     # the billing functions (tests/integration/test_billing.py creates these tables and secrets)

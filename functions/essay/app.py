@@ -12,7 +12,7 @@ from shared.access.plans import configured_plans
 from shared.errors import AccessDenied
 from shared.http.api import Event, Response, api_handler, essay_id_parameter, private_response, reader_id
 from shared.http.config import EssayConfig
-from shared.http.observability import logger, metrics
+from shared.http.observability import logger
 from shared.library.essays import full_essay
 from shared.library.models import Access
 from shared.store.content import ContentStore
@@ -38,7 +38,7 @@ def handler(event: Event, context: object) -> Response:
         try:
             meter = open_essay(METER, user_id, essay.essay_id, CONFIG.free_essays_per_month, CLOCK())
         except MeterSpent as spent:
-            metrics.add_metric(name="MeterSpent", unit="Count", value=1)
+            logger.info("meter spent", extra={"userId": user_id, "essayId": essay.essay_id})
             message = "You have read this month's free essays: choose a plan to subscribe."
             raise AccessDenied(message, {"plans": PLANS, "meter": spent.reading.to_json()}) from None
         access = Access(METERED, meter.used, meter.limit, iso(meter.resets_at))

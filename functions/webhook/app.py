@@ -9,7 +9,7 @@ from shared.access.plans import configured_plans
 from shared.access.stripe_api import verified_event
 from shared.http.api import Event, Response, api_handler, header, private_response, raw_body
 from shared.http.config import WebhookConfig
-from shared.http.observability import logger, metrics
+from shared.http.observability import logger
 from shared.library.models import WebhookReceipt
 from shared.store.billing import BillingStore
 from shared.store.secrets import secret_string
@@ -30,5 +30,4 @@ def handler(event: Event, context: object) -> Response:
     outcome = handle_event(LEDGER, ACCOUNTS, billing_event, PLAN)
     log = logger.warning if outcome is Outcome.UNMATCHED else logger.info
     log("stripe event", extra={"eventId": billing_event.id, "type": billing_event.type, "outcome": outcome.value})
-    metrics.add_metric(name=f"StripeEvent_{outcome.value}", unit="Count", value=1)
     return private_response(WebhookReceipt(True, outcome.value).to_json(), CONFIG.http)

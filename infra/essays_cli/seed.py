@@ -91,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
         exclusive.add_argument("--stack", metavar="STACK_NAME", help="a deployed stack: its EssaysTableName output")
         where.add_argument("--endpoint-url", metavar="URL", help="a local emulator, e.g. http://127.0.0.1:3000")
         where.add_argument("--region", help="AWS region (else AWS_DEFAULT_REGION or your AWS configuration)")
-        sub.add_argument("--concurrency", type=int, default=4, help="parallel write requests (default: 4)")
+        sub.add_argument("--concurrency", type=int, default=8, help="parallel write requests (default: 8)")
         return sub
 
     load = command(

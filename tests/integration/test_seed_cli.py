@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -344,3 +345,58 @@ def test_load_into_a_moto_server_endpoint_and_by_stack_name(tmp_path: Path, caps
     finally:
         server.stop()
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+class CutOff:
+    """A real (moto) client whose BatchWriteItem calls stop for good after `after` of them, whichever
+    thread makes them: the machine going away in the middle of a load at full concurrency. moto is
+    not thread-safe (a Query iterates the table another thread writes), so calls pass one at a time."""
+
+    def __init__(self, client: Any, after: int = 1_000_000) -> None:
+        self.client, self.after, self.calls, self.lock = client, after, 0, threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.client, name)
+
+        def one_at_a_time(**kwargs: Any) -> Any:
+            with self.lock:
+                return method(**kwargs)
+
+        return one_at_a_time if callable(method) and not name.startswith("_") and name != "meta" else method
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        with self.lock:
+            self.calls += 1
+            if self.calls > self.after:
+                raise KeyboardInterrupt
+            return self.client.batch_write_item(RequestItems=RequestItems)
+
+
+def test_a_big_load_cut_off_at_full_concurrency_is_finished_by_the_next_run(
+    essays_table: str, ddb: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """More than one chunk: previews and keywords derived in worker processes, 8 writes in flight,
+    section rebuilds two at a time, and no fingerprint read on the first run (the table is empty)."""
+    from essays_cli.bench.bulk import generated_essays
+
+    path = tmp_path / "essays.jsonl"
+    generated_essays(path, 250)  # 50 sections of 5
+    real_client = seed._client
+    monkeypatch.setattr(seed, "_client", lambda service, args: CutOff(real_client(service, args), after=45))
+    status, _, err = run(capsys, "load", str(path), "--table", essays_table, "--concurrency", "8")
+    assert status == 2 and "interrupted" in err
+    counts = kinds(ddb, essays_table)
+    assert 0 < counts["ESSAY/CARD"] < 250 and counts["LOADER/DIRTY"] > 0
+
+    monkeypatch.setattr(seed, "_client", lambda service, args: CutOff(real_client(service, args)))
+    status, out, _ = run(capsys, "load", str(path), "--table", essays_table, "--concurrency", "8")
+    assert status == 0, out
+    counts = kinds(ddb, essays_table)
+    assert counts["ESSAY/CARD"] == counts["ESSAY/RELATED"] == counts["BODY/BODY"] == 250
+    assert sum(n for kind, n in counts.items() if kind.startswith("SECTION/")) == 250  # each essay listed once
+    assert counts["LOADER/DIRTY"] == 0 and counts["TAXONOMY/SECTION"] == 50
+    related = get(ddb, essays_table, "ESSAY#gen-7", "RELATED")
+    assert len(related["related"]["L"]) == 4  # the other essays of its section
+
+    status, out, _ = run(capsys, "load", str(path), "--table", essays_table, "--concurrency", "8")
+    assert status == 0 and "250 unchanged" in out

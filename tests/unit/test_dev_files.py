@@ -19,7 +19,9 @@ def test_the_state_file_is_private_even_over_an_older_world_readable_one(tmp_pat
     state = tmp_path / "stack.json"
     state.write_text("{}")
     state.chmod(0o644)
-    write_state(state, "http://127.0.0.1:3000/api", "http://127.0.0.1:3000", "http://127.0.0.1:8000", READERS)
+    write_state(
+        state, "http://127.0.0.1:3000/api", "http://127.0.0.1:3000", "http://127.0.0.1:8000", READERS, "whsec_x"
+    )
     assert mode(state) == 0o600
     assert json.loads(state.read_text())["subscriberToken"] == READERS.subscriber_token
 

@@ -58,6 +58,65 @@ def _imported_modules(name: str) -> set[str]:
     return set(json.loads(result.stdout))
 
 
+# What each function loads at init, and nothing more: every module here is paid at each cold start,
+# so one joins a function's list on purpose (or is imported where a request needs it).
+_EDGE = {"shared.errors", "shared.http.api", "shared.http.config", "shared.http.observability", "shared.library.ids"}
+_EDGE |= {"shared.library.bounds"}
+_CONTENT = _EDGE | {"shared.library.models", "shared.store.content", "shared.store.dynamo", "shared.store.schema"}
+_CONTENT |= {"shared.store.rows"}
+_ESSAYS = _CONTENT | {"shared.library.essays", "shared.library.preview", "shared.library.text"}
+_DISCOVERY = _ESSAYS | {"shared.library.cursor", "shared.library.discovery"}
+_PAGED = _DISCOVERY | {"shared.store.secrets"}  # the cursor key, read on the first request that pages
+_ACCOUNT = {"shared.access.subscriptions", "shared.store.dynamo", "shared.store.subscriptions"}
+_STRIPE = {"shared.access.billing", "shared.access.stripe_api", "shared.store.secrets"}
+_AUTHORIZER = {
+    *("shared.errors", "shared.http.config", "shared.http.observability", "shared.store.dynamo"),
+    *("shared.access.policy", "shared.access.subscriptions", "shared.access.tokens", "shared.store.subscriptions"),
+    "shared.access.meter",  # the month's free essays the authorizer passes on
+}
+SHARED_AT_INIT = {
+    "preview": _ESSAYS,
+    "essay": _ESSAYS,
+    "related": _DISCOVERY,
+    "search": _PAGED,
+    "sections": _PAGED,
+    "plans": _EDGE | {"shared.library.models", "shared.access.plans"},
+    "openapi": _EDGE,
+    "authorizer": _AUTHORIZER,
+    "identity": _AUTHORIZER,
+    "suggest": _CONTENT | {"shared.library.suggest", "shared.library.text"},
+    "me": _EDGE | _ACCOUNT | {"shared.access.meter", "shared.store.meter", "shared.library.models"},
+    "billing": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models"},
+    "webhook": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models", "shared.access.plans", "shared.store.billing"},
+}
+SHARED_AT_INIT["essay"] = _ESSAYS | {"shared.access.meter", "shared.access.plans", "shared.store.meter"}
+# Libraries beyond the standard library: the runtime's AWS SDK and its dependencies, Powertools (whose
+# package imports its Logger, Metrics and Tracer modules and typing_extensions), and the authorizer's JWT.
+SDK = {"boto3", "botocore", "jmespath", "urllib3", "dateutil", "six", "s3transfer", "certifi"}
+POWERTOOLS = {"aws_lambda_powertools", "typing_extensions"}
+JWT = {"jwt", "cryptography", "_cffi_backend", "_openssl"}
+# Stripe's library and its HTTP client; httpx and the rest are imported by stripe only when installed, as
+# in the test environment (the layer does not install them).
+STRIPE = {"stripe", "requests", "charset_normalizer", "idna", "httpx", "anyio", "click", "pygments"}
+STRIPE |= {"_cython_3_3_1", "cython_runtime"}
+NOT_LIBRARIES = {"functions", "shared", "_distutils_hack"}  # ours, and a setuptools hook of the test venv
+
+
+@pytest.mark.parametrize("name", FUNCTIONS)
+def test_a_function_loads_no_module_it_does_not_need_at_init(name: str) -> None:
+    modules = _imported_modules(name)
+    ours = {m for m in modules if (m.startswith("shared.") and m.count(".") >= 2) or m == "shared.errors"}
+    assert ours - SHARED_AT_INIT[name] == set(), "import it where a request needs it, or list it on purpose"
+    libraries = {
+        top
+        for top in (m.split(".")[0] for m in modules)
+        if top not in sys.stdlib_module_names and not top.startswith("__") and top not in NOT_LIBRARIES
+    }
+    allowed = SDK | POWERTOOLS | (JWT if name in AUTHORIZERS else set()) | (STRIPE if name in BILLING else set())
+    assert libraries - allowed == set()
+    assert not any(m.startswith("aws_lambda_powertools.utilities.") and "jmespath" not in m for m in modules)
+
+
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_a_function_imports_only_what_it_needs(name: str) -> None:
     top_level = {module.split(".")[0] for module in _imported_modules(name)}

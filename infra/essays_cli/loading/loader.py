@@ -33,8 +33,10 @@ from essays_cli.loading.sections import SectionLabel, SectionRebuilder, chunks
 from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.validation import Validation, Validator, all_records
 from essays_cli.loading.writer import Backoff, BatchWriter
+from shared.store import schema
 
 CHUNK = 100  # essays per write step (BatchGetItem reads at most 100 keys)
+REBUILDS_AT_ONCE = 2  # sections rebuilt at a time by a load of more than one chunk
 
 __all__ = ["CHUNK", "Loader", "Summary", "Validation"]
 
@@ -52,7 +54,7 @@ class Loader:
         table: str,
         policy: PreviewPolicy | None = None,
         *,
-        concurrency: int = 4,
+        concurrency: int = 8,
         backoff: Backoff | None = None,
         clock: Callable[[], str] = utc_now,
         report: Callable[[Problem], None] = lambda problem: None,
@@ -72,8 +74,8 @@ class Loader:
     def pending_sections(self) -> dict[str, SectionLabel]:
         return self.sections.pending()
 
-    def rebuild_sections(self, sections: dict[str, SectionLabel]) -> int:
-        return self.sections.rebuild_all(sections)
+    def rebuild_sections(self, sections: dict[str, SectionLabel], at_once: int = 1) -> int:
+        return self.sections.rebuild_all(sections, at_once)
 
     def read_taxonomy(self) -> Taxonomy:
         """The library's sections as they stand (one Query)."""
@@ -98,6 +100,10 @@ class Loader:
         if on_new:
             self.planner.on_new = on_new
         dirty = {} if dry_run else self.pending_sections()
+        self.planner.table_was_empty = not dry_run and not dirty and self._holds_no_section()
+        big = validation.valid > CHUNK
+        if big:
+            self.planner.derive.use_pool()
         records = (
             s.record
             for s in all_records(paths)
@@ -116,8 +122,9 @@ class Loader:
                     self.progress(len(chunk))
             if in_flight:
                 in_flight.result()
+        self.planner.derive.close()
         if not dry_run:
-            summary.sections_rebuilt = self.rebuild_sections(dirty)
+            summary.sections_rebuilt = self.rebuild_sections(dirty, REBUILDS_AT_ONCE if big else 1)
         return summary
 
     def remove(self, essay_ids: Iterable[str]) -> Summary:
@@ -134,6 +141,9 @@ class Loader:
 
     def titled(self, title: str) -> list[listing.Listed]:
         return listing.titled(self.sections.query, title)
+
+    def _holds_no_section(self) -> bool:
+        return next(iter(self.sections.query(schema.TAXONOMY)), None) is None  # one page, one request
 
     def _write(self, steps: Steps) -> None:
         for step in steps.in_order():

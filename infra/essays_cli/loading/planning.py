@@ -1,11 +1,12 @@
 """Pass 2 of a load, the deciding half: which essays change, and the writes that carry them out.
 
 Each chunk of essays is compared with what is stored (one strongly consistent BatchGetItem of
-their cards' fingerprints); unchanged essays are skipped. The writes of a chunk come in three
-steps that must happen in order: the dirty marks of the sections touched, then every item but
-the cards (body, section entry, search postings, suggest entries, and deletions of stale ones),
-then the cards.
-The card is each essay's commit point: an essay whose card is written has all its items.
+their cards' fingerprints, skipped when the load began on a table that held no essay); unchanged
+essays are skipped, and the others' previews and keywords derived together (`deriving.py`).
+The writes of a chunk come in three steps that must happen in order: the dirty marks of the
+sections touched, then every item but the cards (body, section entry, search postings, suggest
+entries, and deletions of stale ones), then the cards. The card is each essay's commit point: an
+essay whose card is written has all its items.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ from typing import Any
 
 from essays_cli.loading import items
 from essays_cli.loading.copies import EditedCopies
-from essays_cli.loading.previews import PreviewPolicy, build_preview
-from essays_cli.loading.ranking import essay_keywords
+from essays_cli.loading.deriving import Derived, Deriver
+from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.sections import SectionLabel, dirty_mark
 from essays_cli.loading.taxonomy import Taxonomy
@@ -76,6 +77,11 @@ class Planner:
         self.backoff = backoff
         self.clock = clock
         self.fingerprint_salt = f"v{ALGORITHM_VERSION};{policy.share};{policy.max_words_per_extract}"
+        self.derive = Deriver(policy)
+        # True when the load began on a table with no section and no dirty mark: then it holds no
+        # card (cards are written after their section's mark, which stays until the section's
+        # taxonomy row is written), and a load never writes one id twice, so there is nothing to read.
+        self.table_was_empty = False
         self.taxonomy = Taxonomy()
         self.copies: EditedCopies | None = None
         self.on_new: Callable[[EssayRecord, str | None], None] = lambda record, original: None
@@ -101,17 +107,21 @@ class Planner:
         self, chunk: list[EssayRecord], summary: Summary, dirty: dict[str, SectionLabel], dry_run: bool
     ) -> Steps:
         """Classify a chunk's essays (counted in `summary`) and build their writes."""
-        stored = self.stored_cards([r.essay_id for r in chunk])
+        stored = {} if self.table_was_empty else self.stored_cards([r.essay_id for r in chunk])
         now = self.clock()
         steps = Steps()
+        changed = []
         for record in map(self.taxonomy.canonical, chunk):  # the library's names, not the row's
             fingerprint = record.content_hash(self.fingerprint_salt)
             old = stored.get(record.essay_id)
             if old and old.get("contentHash") == fingerprint:
                 summary.unchanged += 1
-                continue
+            else:
+                changed.append((record, fingerprint, old))
+        derived = self.derive([(record.title, record.body) for record, _, _ in changed])
+        for (record, fingerprint, old), (preview, keywords) in zip(changed, derived, strict=True):
             created = old["createdAt"] if old else now
-            card, requests = self._essay_requests(record, fingerprint, created, now, old)
+            card, requests = self._essay_requests(record, (preview, keywords), fingerprint, created, now, old)
             if old:
                 summary.updated += 1
             else:
@@ -162,10 +172,15 @@ class Planner:
                 steps.marks.append(dirty_mark(section_id, label, now))
 
     def _essay_requests(
-        self, record: EssayRecord, fingerprint: str, created: str, now: str, old: dict[str, Any] | None
+        self,
+        record: EssayRecord,
+        derived: Derived,
+        fingerprint: str,
+        created: str,
+        now: str,
+        old: dict[str, Any] | None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        preview = build_preview(record.body, self.policy)
-        keywords = essay_keywords(record.title, record.body)
+        preview, keywords = derived
         card = items.card_values(record, preview, keywords, fingerprint, created, now)
         member = items.member_values(card)
         postings = items.posting_keys(record.essay_id, record.title, record.rating)

@@ -8,6 +8,7 @@ essays they cover, so a load cut off at any point is finished by the next run.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
@@ -78,9 +79,12 @@ class SectionRebuilder:
             for item in self.query(schema.LOADER, "DIRTY#")
         }
 
-    def rebuild_all(self, sections: dict[str, SectionLabel]) -> int:
-        for section_id, label in sorted(sections.items()):
-            self.rebuild(section_id, label)
+    def rebuild_all(self, sections: dict[str, SectionLabel], at_once: int = 1) -> int:
+        """`at_once` sections at a time: with 2, one's ranking (CPU) overlaps the other's Queries and
+        writes (waiting); memory holds that many sections, still bounded by the largest, not the library."""
+        with ThreadPoolExecutor(max_workers=at_once) as pool:
+            for _ in pool.map(lambda item: self.rebuild(*item), sorted(sections.items())):
+                pass  # a failed rebuild stops here; its mark stays for the next run
         return len(sections)
 
     def rebuild(self, section_id: str, label: SectionLabel) -> None:

@@ -1,0 +1,92 @@
+"""Bulk load: generated essays loaded through the loader (`load_run`), against the raw ceiling of
+writing as many items of the same mean size through the same writer (`raw_run`)."""
+
+from __future__ import annotations
+
+import json
+import random
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from essays_cli.bench.common import run_program
+
+WORDS = [
+    *("revolution", "empire", "war", "treaty", "reform", "economy", "parliament", "crisis", "industry", "nation"),
+    *("trade", "people", "power", "rights", "church", "army", "unity", "state", "policy", "famine", "labour"),
+    *("cause", "effect", "change", "growth", "coast", "river", "cell"),
+]
+
+
+def generated_essays(path: Path, count: int, seed_value: int = 7) -> None:
+    """COUNT essays of 40 sentences in 50 sections, as a JSON Lines file; the same for the same seed."""
+    rng = random.Random(seed_value)
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(count):
+            sentences = [" ".join(rng.choices(WORDS, k=rng.randint(8, 20))).capitalize() + "." for _ in range(40)]
+            body = "\n\n".join(" ".join(sentences[j : j + 5]) for j in range(0, 40, 5))
+            record = {
+                "id": f"gen-{i}",
+                "title": " ".join(rng.choices(WORDS, k=6)).capitalize() + f" {i}",
+                "level": "GCSE",
+                "subject": f"Subject {i % 5}",
+                "section": f"Section {i % 50}",
+                "body": body,
+                "rating": rng.randint(1, 5),
+            }
+            handle.write(json.dumps(record) + "\n")
+
+
+def mean_item_bytes(client: Any, table: str, segments: int = 8, per_segment: int = 250) -> int:
+    """The loaded items' mean size (attribute names + values, as DynamoDB sizes an item), from the
+    first page of each of a few parallel-scan segments: the raw ceiling writes items as big."""
+    total = count = 0
+    for segment in range(segments):
+        page = client.scan(TableName=table, Segment=segment, TotalSegments=segments, Limit=per_segment)
+        for item in page["Items"]:
+            total += sum(len(name) + len(json.dumps(value)) for name, value in item.items())
+            count += 1
+    return max(total // max(count, 1), 1)
+
+
+def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> list[dict[str, Any]]:
+    import boto3
+
+    from essays_cli.template import table_definition
+
+    client = boto3.client("dynamodb")
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        for count in sizes:
+            path = Path(folder) / f"essays-{count}.jsonl"
+            generated_essays(path, count)
+            table = f"bulk-{count}"
+            client.create_table(TableName=table, **table_definition("EssaysTable"))
+            load = json.loads(run_program("load_run", [table, str(path), f"--concurrency={concurrency}"], env))
+            items = int(client.describe_table(TableName=table)["Table"].get("ItemCount", 0)) or load["requests"] * 25
+            raw_table = f"raw-{count}"
+            client.create_table(TableName=raw_table, **table_definition("EssaysTable"))
+            raw_items = min(items, 100_000)  # the ceiling's rate, on up to 100,000 items
+            size = mean_item_bytes(client, table)
+            raw_args = [raw_table, str(raw_items), str(size), f"--concurrency={concurrency}"]
+            raw = json.loads(run_program("raw_run", raw_args, env))
+            client.delete_table(TableName=table)
+            client.delete_table(TableName=raw_table)
+            items_per_second = items / load["seconds"]
+            raw_per_second = raw["items"] / raw["seconds"]
+            rows.append(
+                {
+                    "essays": count,
+                    "seconds": load["seconds"],
+                    "rebuild_seconds": load["rebuild_seconds"],
+                    "essays_per_s": load["essays"] / load["seconds"],
+                    "items": items,
+                    "items_per_s": items_per_second,
+                    "raw_items_per_s": raw_per_second,
+                    "item_bytes": size,
+                    "ratio": items_per_second / raw_per_second,
+                    "peak_mb": load["peak_mb"],
+                    "writes_peak_mb": load["writes_peak_mb"],
+                }
+            )
+    return rows

@@ -1,0 +1,54 @@
+"""What every measure shares: the names of the bench's tables and functions, the recorded events,
+a Lambda context, and running one of the bench's programs in a fresh interpreter."""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[3]
+EVENTS = ROOT / "tests" / "events"
+TABLE, SUBSCRIPTIONS = "essays-bench", "subscriptions-bench"
+USER = "bench-subscriber"
+FUNCTIONS = ["preview", "essay", "related", "search", "suggest", "sections", "plans", "authorizer"]
+EVENT_OF = {"sections": "section_essays", "authorizer": "authorizer_token"}
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+def event_for(name: str, token: str) -> dict[str, Any]:
+    """The recorded API Gateway event of a function's route (the authorizer's with a valid token)."""
+    event: dict[str, Any] = json.loads((EVENTS / f"{EVENT_OF.get(name, name)}.json").read_text())
+    if name == "authorizer":
+        event["authorizationToken"] = f"Bearer {token}"
+    return event
+
+
+class LambdaContext:
+    function_name = "bench"
+    memory_limit_in_mb = 512
+    aws_request_id = "bench"
+    invoked_function_arn = "arn:aws:lambda:eu-west-2:000000000000:function:bench"
+
+    @staticmethod
+    def get_remaining_time_in_millis() -> int:
+        return 5000
+
+
+def run_program(module: str, args: list[str], env: dict[str, str]) -> str:
+    """Run `python -m essays_cli.bench.<module> ARGS...` and return the last line it printed."""
+    out = subprocess.run(
+        [sys.executable, "-m", f"essays_cli.bench.{module}", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.strip().splitlines()[-1]

@@ -1,0 +1,52 @@
+"""Previews and keywords: most of a load's own CPU, derived in a pool of processes for big loads.
+
+A load's main thread otherwise spends most of its time here, holding the GIL against the threads
+that write; in processes of their own, the derivations use every core and leave the GIL to the
+writers. Small loads (one chunk or less) derive in process: starting the pool would cost more.
+The results are the same either way (pure functions of the record's text and the policy).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
+
+from essays_cli.loading.previews import Preview, PreviewPolicy, build_preview
+from essays_cli.loading.ranking import essay_keywords
+
+Derived = tuple[Preview, list[str]]
+
+
+def derive(title: str, body: str, policy: PreviewPolicy) -> Derived:
+    return build_preview(body, policy), essay_keywords(title, body)
+
+
+def _derive(job: tuple[str, str, PreviewPolicy]) -> Derived:
+    return derive(*job)
+
+
+class Deriver:
+    def __init__(self, policy: PreviewPolicy, workers: int | None = None) -> None:
+        self.policy = policy
+        self.workers = (os.cpu_count() or 1) if workers is None else workers
+        self._pool: ProcessPoolExecutor | None = None
+
+    def use_pool(self) -> None:
+        """From now on derive in worker processes (a big load), if more than one core is to be had."""
+        if self._pool is None and self.workers > 1:
+            # spawn, not fork: the loader runs writer threads, which a forked child must not inherit
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def __call__(self, essays: Sequence[tuple[str, str]]) -> list[Derived]:
+        """The preview and keywords of each (title, body), in order."""
+        if self._pool is None or len(essays) < 2:
+            return [derive(title, body, self.policy) for title, body in essays]
+        jobs = [(title, body, self.policy) for title, body in essays]
+        return list(self._pool.map(_derive, jobs, chunksize=max(1, len(jobs) // (4 * self.workers))))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown()
+            self._pool = None
