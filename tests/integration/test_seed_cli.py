@@ -348,12 +348,15 @@ def test_load_into_a_moto_server_endpoint_and_by_stack_name(tmp_path: Path, caps
 
 
 class CutOff:
-    """A real (moto) client whose BatchWriteItem calls stop for good after `after` of them, whichever
-    thread makes them: the machine going away in the middle of a load at full concurrency. moto is
-    not thread-safe (a Query iterates the table another thread writes), so calls pass one at a time."""
+    """A real (moto) client whose BatchWriteItem calls stop for good a few calls after the first batch
+    of cards is written, whichever thread makes them: the machine going away in the middle of a load
+    at full concurrency, once some essays are complete (however many items an essay is stored as).
+    moto is not thread-safe (a Query iterates the table another thread writes), so calls pass one at
+    a time."""
 
-    def __init__(self, client: Any, after: int = 1_000_000) -> None:
-        self.client, self.after, self.calls, self.lock = client, after, 0, threading.RLock()
+    def __init__(self, client: Any, cut: bool = True, calls_after_cards: int = 10) -> None:
+        self.client, self.cut, self.left, self.lock = client, cut, calls_after_cards, threading.RLock()
+        self.cards_written = False
 
     def __getattr__(self, name: str) -> Any:
         method = getattr(self.client, name)
@@ -366,10 +369,15 @@ class CutOff:
 
     def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
         with self.lock:
-            self.calls += 1
-            if self.calls > self.after:
-                raise KeyboardInterrupt
-            return self.client.batch_write_item(RequestItems=RequestItems)
+            if self.cut and self.cards_written:
+                self.left -= 1
+                if self.left < 0:
+                    raise KeyboardInterrupt
+            response = self.client.batch_write_item(RequestItems=RequestItems)
+            (requests,) = RequestItems.values()
+            puts = (r["PutRequest"]["Item"] for r in requests if "PutRequest" in r)
+            self.cards_written |= any(item["sk"]["S"] == "CARD" for item in puts)
+            return response
 
 
 def test_a_big_load_cut_off_at_full_concurrency_is_finished_by_the_next_run(
@@ -382,13 +390,13 @@ def test_a_big_load_cut_off_at_full_concurrency_is_finished_by_the_next_run(
     path = tmp_path / "essays.jsonl"
     generated_essays(path, 250)  # 50 sections of 5
     real_client = seed._client
-    monkeypatch.setattr(seed, "_client", lambda service, args: CutOff(real_client(service, args), after=45))
+    monkeypatch.setattr(seed, "_client", lambda service, args: CutOff(real_client(service, args)))
     status, _, err = run(capsys, "load", str(path), "--table", essays_table, "--concurrency", "8")
     assert status == 2 and "interrupted" in err
     counts = kinds(ddb, essays_table)
     assert 0 < counts["ESSAY/CARD"] < 250 and counts["LOADER/DIRTY"] > 0
 
-    monkeypatch.setattr(seed, "_client", lambda service, args: CutOff(real_client(service, args)))
+    monkeypatch.setattr(seed, "_client", lambda service, args: CutOff(real_client(service, args), cut=False))
     status, out, _ = run(capsys, "load", str(path), "--table", essays_table, "--concurrency", "8")
     assert status == 0, out
     counts = kinds(ddb, essays_table)
