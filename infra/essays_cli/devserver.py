@@ -350,7 +350,7 @@ def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers, *, 
     print(f"\nState in .dev/stack.json, logs in .dev/ (deploy.log, emulator.log). {stop}.\n", flush=True)
 
 
-def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Readers, signing_secret: str) -> None:
+def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Readers, signing_secret: str = "") -> None:
     state = {
         "apiUrl": api,
         "webUrl": site_url,

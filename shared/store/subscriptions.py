@@ -58,14 +58,16 @@ def account_of(item: dict[str, Any]) -> Account:
 
 
 def item_of(subscription: Subscription) -> dict[str, str | bool]:
-    return {
+    item: dict[str, str | bool] = {
         "userId": subscription.user_id,
         "plan": subscription.plan,
         "status": subscription.status.value,
         "currentPeriodEnd": iso(subscription.current_period_end),
         "updatedAt": iso(subscription.updated_at),
-        "cancelAtPeriodEnd": subscription.cancel_at_period_end,
     }
+    if subscription.cancel_at_period_end:  # absent means false: records written before it read the same
+        item["cancelAtPeriodEnd"] = True
+    return item
 
 
 def _conditional_failure(error: ClientError) -> bool:
@@ -90,11 +92,12 @@ class SubscriptionStore(Table):
     def put(self, subscription: Subscription) -> None:
         """Set the subscription's fields (an operator's grant), keeping the Stripe ids on the record."""
         values = {k: v for k, v in item_of(subscription).items() if k != "userId"}
+        remove = "" if "cancelAtPeriodEnd" in values else " REMOVE cancelAtPeriodEnd"
         with dynamodb_errors():
             self.client.update_item(
                 TableName=self.table_name,
                 Key={"userId": {"S": subscription.user_id}},
-                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values),
+                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values) + remove,
                 ExpressionAttributeNames={f"#{k}": k for k in values},
                 ExpressionAttributeValues={f":{k}": to_attribute(v) for k, v in values.items()},
             )
