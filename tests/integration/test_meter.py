@@ -166,7 +166,7 @@ def test_me_shows_no_meter_when_it_is_off(apps: Any, monkeypatch: pytest.MonkeyP
 
 @pytest.fixture(scope="module")
 def ministack() -> Iterator[Any]:
-    from essays_cli.bench import dynamodb_endpoint
+    from essays_cli.bench.stack import dynamodb_endpoint
 
     assert (ROOT / ".venv-ministack" / "bin" / "ministack").exists(), "make test installs ministack first"
     with dynamodb_endpoint() as url:
