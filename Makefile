@@ -232,7 +232,8 @@ $(MUTMUT): pyproject.toml
 		print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > .venv-mutmut/requirements.txt
 	.venv-mutmut/bin/python -m pip install --quiet 'mutmut==3.8.1' -r .venv-mutmut/requirements.txt
 	touch $(MUTMUT)
-mutation: $(MUTMUT)
+mutation: $(MUTMUT) $(MINISTACK)
+	mkdir -p mutants && ln -sfn ../.venv-ministack mutants/.venv-ministack  # the meter's concurrency test runs it
 	HYPOTHESIS_PROFILE=mutation $(MUTMUT) run --max-children $(MUTATION_JOBS) $(MUTANTS)
 	$(MUTMUT) results --all true | .venv-mutmut/bin/python infra/mutation_report.py infra/mutation-equivalents.txt
 

@@ -6,7 +6,7 @@ from typing import Any
 from shared.access.policy import Unauthorized, decide, policy
 from shared.access.tokens import JwksCache, TokenRejected, TokenVerifier
 from shared.http.config import AuthorizerConfig
-from shared.http.observability import logger
+from shared.http.observability import logged, logger
 from shared.store.subscriptions import SubscriptionStore
 
 CONFIG = AuthorizerConfig.from_env()
@@ -14,7 +14,7 @@ VERIFIER = TokenVerifier(CONFIG.issuer, JwksCache(CONFIG.jwks_url))
 SUBSCRIPTIONS = SubscriptionStore(CONFIG.subscriptions_table)
 
 
-@logger.inject_lambda_context(log_event=False)  # the event holds the token: never log it
+@logged()  # never logs the event: it holds the token
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         decision = decide(

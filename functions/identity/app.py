@@ -6,13 +6,13 @@ from typing import Any
 from shared.access.policy import SIGNED_IN_ROUTES, Unauthorized, policy, signed_in
 from shared.access.tokens import JwksCache, TokenRejected, TokenVerifier
 from shared.http.config import IdentityConfig
-from shared.http.observability import logger
+from shared.http.observability import logged, logger
 
 CONFIG = IdentityConfig.from_env()
 VERIFIER = TokenVerifier(CONFIG.issuer, JwksCache(CONFIG.jwks_url))
 
 
-@logger.inject_lambda_context(log_event=False)  # the event holds the token: never log it
+@logged()  # never logs the event: it holds the token
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         decision = signed_in(VERIFIER, event.get("authorizationToken"))

@@ -15,8 +15,6 @@ from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from typing import Any
 
-from aws_lambda_powertools.logging import correlation_paths
-
 from shared.errors import (
     AccessDenied,
     Conflict,
@@ -28,7 +26,7 @@ from shared.errors import (
     Unavailable,
 )
 from shared.http.config import HttpConfig
-from shared.http.observability import logger, traced
+from shared.http.observability import api_gateway_request_id, logged, logger, traced
 from shared.library.bounds import PageSize
 from shared.library.ids import is_essay_id, is_section_id
 
@@ -143,7 +141,7 @@ def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response
                     config,
                 )
 
-        return logger.inject_lambda_context(traced(safe_route), correlation_id_path=correlation_paths.API_GATEWAY_REST)
+        return logged(api_gateway_request_id)(traced(safe_route))
 
     return decorate
 
