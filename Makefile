@@ -225,17 +225,22 @@ deploy: build install
 MUTMUT := .venv-mutmut/bin/mutmut
 MUTATION_JOBS ?= 2
 MUTANTS ?=
-$(MUTMUT): pyproject.toml
-	rm -rf .venv-mutmut
-	$(PYTHON) -m venv .venv-mutmut
+MUTMUT_REQUIREMENTS := .venv-mutmut/requirements.txt
+# Rewritten only when the project's dependencies change, so editing [tool.mutmut] rebuilds nothing.
+$(MUTMUT_REQUIREMENTS): pyproject.toml
+	mkdir -p .venv-mutmut
 	$(PYTHON) -c 'import tomllib; p = tomllib.load(open("pyproject.toml", "rb"))["project"]; \
-		print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > .venv-mutmut/requirements.txt
-	.venv-mutmut/bin/python -m pip install --quiet 'mutmut==3.8.1' -r .venv-mutmut/requirements.txt
+		print("\n".join(p["dependencies"] + p["optional-dependencies"]["dev"]))' > $@.new
+	if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+$(MUTMUT): $(MUTMUT_REQUIREMENTS)
+	$(PYTHON) -m venv .venv-mutmut
+	.venv-mutmut/bin/python -m pip install --quiet 'mutmut==3.8.1' -r $(MUTMUT_REQUIREMENTS)
 	touch $(MUTMUT)
 mutation: $(MUTMUT) $(MINISTACK)
 	mkdir -p mutants && ln -sfn ../.venv-ministack mutants/.venv-ministack  # the meter's concurrency test runs it
-	HYPOTHESIS_PROFILE=mutation $(MUTMUT) run --max-children $(MUTATION_JOBS) $(MUTANTS)
-	$(MUTMUT) results --all true | .venv-mutmut/bin/python infra/mutation_report.py infra/mutation-equivalents.txt
+	HYPOTHESIS_PROFILE=mutation .venv-mutmut/bin/python infra/mutmut_run.py run --max-children $(MUTATION_JOBS) $(MUTANTS)
+	.venv-mutmut/bin/python infra/mutmut_run.py results --all true \
+		| .venv-mutmut/bin/python infra/mutation_report.py infra/mutation-equivalents.txt
 
 bench: install $(MINISTACK)
 	$(BIN)/essays-bench $(BENCH_ARGS)

@@ -59,6 +59,7 @@ from shared.store.dynamo import dynamodb_client
 settings.register_profile("thorough", max_examples=200, deadline=None)
 settings.register_profile("mutation", max_examples=25, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "thorough"))
+UNDER_MUTATION = settings().max_examples < 200  # for properties that set their own (smaller) budget
 
 T = TypeVar("T")
 CURSOR_SECRET = "test-cursor-secret-0123456789abcdef0123456789"  # its value in moto's Secrets Manager

@@ -1,4 +1,7 @@
-"""Environment configuration of the content functions, read and checked once per container."""
+"""Environment configuration of the content functions, read and checked once per container.
+
+The settings classes are frozen but never compared or printed: no generated `__eq__`, `__hash__` or
+`__repr__`, whose code every cold start would compile for each class."""
 
 from __future__ import annotations
 
@@ -29,7 +32,7 @@ def _required(name: str) -> str:
     return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class HttpConfig:
     cors_allow_origin: str
     browser_max_age: int  # seconds a browser may reuse a public response
@@ -44,7 +47,7 @@ class HttpConfig:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ContentConfig:
     essays_table: str
     http: HttpConfig
@@ -60,7 +63,7 @@ def cursor_secret_id() -> str:
     return _required("CURSOR_SECRET_ARN")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IssuerConfig:
     issuer: str
     audience: str  # the app client id (Cognito access tokens carry it as client_id)
@@ -107,7 +110,7 @@ def _jwks_url(issuer: str) -> str:
     return url
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class AuthorizerConfig:
     issuer: IssuerConfig
     jwks_url: str
@@ -145,7 +148,7 @@ def _local_or_https(name: str, value: str) -> str:
     raise ConfigError(f"{name} must be an https:// URL")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class StripeConfig:
     secret_key_id: str  # the Secrets Manager secret holding the Stripe secret key (its ARN or name)
     api_base: str | None  # None: Stripe itself; a local fake in tests and on the local stack
@@ -156,7 +159,7 @@ class StripeConfig:
         return cls(secret_key_id=_required("STRIPE_SECRET_KEY_ID"), api_base=base or None)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class BillingConfig:
     """POST /checkout and POST /billing/portal."""
 
@@ -181,7 +184,7 @@ class BillingConfig:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class WebhookConfig:
     """POST /billing/webhook."""
 
@@ -200,7 +203,7 @@ class WebhookConfig:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class MeConfig:
     """GET /me/subscription."""
 
@@ -219,7 +222,7 @@ class MeConfig:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class EssayConfig:
     """GET /essays/{essayId}: the bodies, and the meter for signed-in readers without a subscription."""
 
@@ -238,7 +241,7 @@ class EssayConfig:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class IdentityConfig:
     """The signed-in authorizer: token checks only, no data."""
 

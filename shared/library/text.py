@@ -7,8 +7,10 @@ import itertools
 import re
 import unicodedata
 
-_WORD_CHARS = re.compile(r"[^\W_]+")  # letters and digits of any script (the same as [a-z0-9]+ for ASCII)
-_BLANK_LINE = re.compile(r"\n\s*\n")
+# Patterns as strings, compiled by `re` on first use (and cached there): most functions import this
+# module for `fold` alone, and compiling the Unicode classes would cost every cold start milliseconds.
+_WORD_CHARS = r"[^\W_]+"  # letters and digits of any script (the same as [a-z0-9]+ for ASCII)
+_BLANK_LINE = r"\n\s*\n"
 # Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar, with their
 # full-width punctuation. In them each character is a unit of text (a "word" for counting) and
 # search terms are pairs of characters (bigrams).
@@ -16,8 +18,8 @@ _UNSPACED = (
     "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u31f0-\u31ff"
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
 )
-_UNSPACED_CHAR = re.compile(f"[{_UNSPACED}]")
-_UNIT = re.compile(f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+")
+_UNSPACED_CHAR = f"[{_UNSPACED}]"
+_UNIT = f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+"
 _CLOSING_MARKS = "\"')]’”」』）〉》】"
 _FULL_STOPS = frozenset("。！？．")
 
@@ -229,13 +231,13 @@ def terms(text: str, *, bigram_step: int = 1) -> list[str]:
     which still covers every character: enough for a query.
     """
     found: list[str] = []
-    for word in _WORD_CHARS.findall(fold(text)):
-        if word.isascii() or not _UNSPACED_CHAR.search(word):
+    for word in re.findall(_WORD_CHARS, fold(text)):
+        if word.isascii() or not re.search(_UNSPACED_CHAR, word):
             if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()) and len(word) <= MAX_TERM_CHARS:
                 found.append(singular(word))  # (drops the "s" of "Stalin's")
             continue
         for part in re.findall(f"[{_UNSPACED}]+|[^{_UNSPACED}]+", word):
-            if not _UNSPACED_CHAR.match(part):
+            if not re.match(_UNSPACED_CHAR, part):
                 found += terms(part)
             elif len(part) == 1:
                 found.append(part)
@@ -259,16 +261,16 @@ def query_terms(query: str) -> list[str]:
 def paragraphs(body: str) -> list[str]:
     """Paragraphs separated by blank lines; line breaks inside a paragraph become spaces."""
     body = body.replace("\r\n", "\n").replace("\r", "\n")
-    return [" ".join(p.split()) for p in _BLANK_LINE.split(body) if p.strip()]
+    return [" ".join(p.split()) for p in re.split(_BLANK_LINE, body) if p.strip()]
 
 
 def units(text: str) -> list[str]:
     """The units a text is counted and cut in: its words, and each character of a script written
     without spaces (so a Chinese essay's preview share counts characters). For text in spaced
     scripts this is exactly text.split()."""
-    if text.isascii() or not _UNSPACED_CHAR.search(text):
+    if text.isascii() or not re.search(_UNSPACED_CHAR, text):
         return text.split()
-    return _UNIT.findall(text)
+    return re.findall(_UNIT, text)
 
 
 def join_units(tokens: list[str]) -> str:
@@ -277,7 +279,7 @@ def join_units(tokens: list[str]) -> str:
         return ""
     out = [tokens[0]]
     for before, token in itertools.pairwise(tokens):
-        glued = _UNSPACED_CHAR.match(before[-1]) or _UNSPACED_CHAR.match(token[0])
+        glued = re.match(_UNSPACED_CHAR, before[-1]) or re.match(_UNSPACED_CHAR, token[0])
         out.append(token if glued else " " + token)
     return "".join(out)
 

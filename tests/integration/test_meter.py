@@ -106,6 +106,32 @@ def test_the_meter_starts_again_on_the_first_of_the_month(apps: Any, monkeypatch
     }
 
 
+def test_a_month_s_meter_item_expires_by_itself_a_day_after_the_month(apps: Any, ddb: Any) -> None:
+    read(apps, ESSAYS[0])
+    ttl = ddb.describe_time_to_live(TableName=METER_TABLE)["TimeToLiveDescription"]
+    item = ddb.get_item(TableName=METER_TABLE, Key={"userId": {"S": USER}, "month": {"S": "2026-11"}})["Item"]
+    assert ttl["TimeToLiveStatus"] == "ENABLED"
+    assert item[ttl["AttributeName"]] == {"N": str(int(datetime(2026, 12, 2, tzinfo=UTC).timestamp()))}
+
+
+def test_me_reads_the_meter_as_just_written(apps: Any) -> None:
+    """A strongly consistent read: the count a reader has just spent shows at once, on any replica."""
+    sent: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(params)
+
+    client = dynamodb_client()
+    client.meta.events.register("provide-client-params.dynamodb.GetItem", record)
+    try:
+        read(apps, ESSAYS[0])
+        assert meter_of(apps)["used"] == 1
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb.GetItem", record)
+    [meter_read] = [params for params in sent if params["TableName"] == METER_TABLE]
+    assert meter_read["ConsistentRead"] is True
+
+
 def test_subscribers_are_never_counted(apps: Any, ddb: Any) -> None:
     for essay_id in ESSAYS:
         response = read(apps, essay_id, access="subscription")

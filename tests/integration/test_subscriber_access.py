@@ -287,7 +287,10 @@ def test_faults_fail_closed(authorizer: Any, context: Any, monkeypatch: pytest.M
         raise ClientError({"Error": {"Code": "InternalServerError", "Message": "boom"}}, "GetItem")
 
     monkeypatch.setattr(authorizer.SUBSCRIPTIONS.client, "get_item", broken)
-    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+    denied = authorize(authorizer, "Bearer " + token(), context)
+    assert effect(denied) == "Deny"
+    # a policy without a principal is refused by API Gateway (a 500 for the reader): the verified token's
+    assert denied["principalId"] == USER and "context" not in denied
     monkeypatch.undo()
 
 
@@ -307,7 +310,9 @@ def test_a_malformed_subscription_record_fails_closed(authorizer: Any, ddb: Any,
 def test_an_unreachable_key_set_fails_closed(authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     subscribe(authorizer)
     monkeypatch.setattr(authorizer.VERIFIER, "keys", JwksCache("http://127.0.0.1:9/jwks.json"))
-    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+    denied = authorize(authorizer, "Bearer " + token(), context)
+    assert effect(denied) == "Deny"
+    assert denied["principalId"] == "unknown"  # never a user id from a token that could not be verified
 
 
 # ---- the full essay -------------------------------------------------------------------
@@ -600,7 +605,11 @@ def test_bad_tokens_get_401_from_the_signed_in_authorizer(
 def test_the_signed_in_authorizer_fails_closed(identity: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(identity.VERIFIER, "keys", JwksCache("http://127.0.0.1:9/jwks.json"))
     event = {"type": "TOKEN", "authorizationToken": "Bearer " + token(), "methodArn": SIGNED_IN_ARN}
-    assert effect(identity.handler(event, context)) == "Deny"
+    denied = identity.handler(event, context)
+    assert effect(denied) == "Deny"
+    # API Gateway refuses a policy without a principal (the reader would get a 500): the token was
+    # never verified, so no user id from it may be named either
+    assert denied["principalId"] == "unknown" and "context" not in denied
 
 
 # ---- the meter: signed-in readers without a subscription, counted by the essay function -----------
@@ -622,7 +631,14 @@ def test_with_the_meter_on_readers_without_a_subscription_pass_as_metered(
         subscribe(metered_authorizer, status, days)
     response = authorize(metered_authorizer, "Bearer " + token(), context)
     assert effect(response) == "Allow"
+    assert response["principalId"] == USER
     assert response["context"] == {"userId": USER, "plan": "", "access": "metered"}
+
+
+def test_a_meter_of_one_free_essay_is_on(authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FREE_ESSAYS_PER_MONTH", "1")
+    response = authorize(importlib.reload(authorizer), "Bearer " + token(), context)
+    assert effect(response) == "Allow" and response["context"]["access"] == "metered"
 
 
 def test_with_the_meter_on_subscribers_pass_as_subscribers(metered_authorizer: Any, context: Any) -> None:

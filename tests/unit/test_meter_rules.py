@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.access.meter import MeterReading, MeterSpent, month_of, open_essay, resets_at
+from shared.access.meter import MeterReading, MeterSpent, iso, month_of, open_essay, resets_at
 
 
 @pytest.mark.parametrize(
@@ -27,6 +29,23 @@ from shared.access.meter import MeterReading, MeterSpent, month_of, open_essay, 
 def test_months_are_utc_calendar_months(now: datetime, month: str, reset: datetime) -> None:
     assert month_of(now) == month
     assert resets_at(now) == reset
+
+
+@pytest.fixture
+def far_east_machine(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """A host clock set to UTC+14, where 30 November 12:00 UTC is already 1 December."""
+    monkeypatch.setenv("TZ", "Pacific/Kiritimati")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def test_the_month_and_its_reset_are_utc_whatever_the_machine_s_zone(far_east_machine: None) -> None:
+    noon = datetime(2026, 11, 30, 12, tzinfo=UTC)
+    assert month_of(noon) == "2026-11"
+    assert resets_at(noon) == datetime(2026, 12, 1, tzinfo=UTC)
+    assert iso(resets_at(noon)) == "2026-12-01T00:00:00Z"
 
 
 class Recorder:
@@ -50,6 +69,14 @@ def test_a_refused_open_and_a_zero_limit_are_spent_meters() -> None:
         open_essay(Recorder(None), "u1", "e1", 3, datetime(2026, 11, 30, tzinfo=UTC))
     assert spent.value.reading.to_json() == {"used": 3, "limit": 3, "resetsAt": "2026-12-01T00:00:00Z"}
     zero = Recorder(1)
-    with pytest.raises(MeterSpent):
+    with pytest.raises(MeterSpent) as none_free:
         open_essay(zero, "u1", "e1", 0, datetime(2026, 11, 30, tzinfo=UTC))
+    assert none_free.value.reading.to_json() == {"used": 0, "limit": 0, "resetsAt": "2026-12-01T00:00:00Z"}
     assert zero.calls == []  # the pure paywall writes nothing
+
+
+def test_a_meter_of_one_free_essay_opens_one() -> None:
+    one = Recorder(1)
+    reading = open_essay(one, "u1", "e1", 1, datetime(2026, 11, 30, tzinfo=UTC))
+    assert reading == MeterReading(1, 1, datetime(2026, 12, 1, tzinfo=UTC))
+    assert len(one.calls) == 1

@@ -13,7 +13,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[3]
 EVENTS = ROOT / "tests" / "events"
-TABLE, SUBSCRIPTIONS = "essays-bench", "subscriptions-bench"
+TABLE, SUBSCRIPTIONS, METER = "essays-bench", "subscriptions-bench", "meter-bench"
 USER = "bench-subscriber"
 FUNCTIONS = ["preview", "essay", "related", "search", "suggest", "sections", "plans", "authorizer"]
 EVENT_OF = {"sections": "section_essays", "authorizer": "authorizer_token"}
@@ -49,6 +49,7 @@ def run_program(module: str, args: list[str], env: dict[str, str]) -> str:
         env={**os.environ, **env},
         capture_output=True,
         text=True,
-        check=True,
     )
+    if out.returncode:
+        raise RuntimeError(f"essays_cli.bench.{module} {' '.join(args)} failed:\n{out.stderr[-3000:]}")
     return out.stdout.strip().splitlines()[-1]

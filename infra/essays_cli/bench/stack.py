@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, redirect_stdout
 from datetime import UTC, datetime
 
-from essays_cli.bench.common import ROOT, SUBSCRIPTIONS, TABLE, USER
+from essays_cli.bench.common import METER, ROOT, SUBSCRIPTIONS, TABLE, USER
 
 
 @contextmanager
@@ -85,6 +85,7 @@ def local_stack() -> Iterator[dict[str, str]]:
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": dynamodb_url,  # the same emulator serves both
         "ESSAYS_TABLE": TABLE,
         "SUBSCRIPTIONS_TABLE": SUBSCRIPTIONS,
+        "METER_TABLE": METER,  # the essay function's (the bench's reader subscribes: never counted)
         "CURSOR_SECRET_ARN": "bench-cursor-secret",  # a name serves as well as an ARN
         "TOKEN_ISSUER": issuer_url,
         "TOKEN_AUDIENCE": CLIENT_ID,
@@ -102,6 +103,7 @@ def local_stack() -> Iterator[dict[str, str]]:
     client = boto3.client("dynamodb")
     client.create_table(TableName=TABLE, **table_definition("EssaysTable"))
     client.create_table(TableName=SUBSCRIPTIONS, **table_definition("SubscriptionsTable"))
+    client.create_table(TableName=METER, **table_definition("MeterTable"))
     samples = sorted(str(p) for p in (ROOT / "samples" / "essays").glob("*.*"))
     with redirect_stdout(sys.stderr):
         seed.main(["load", *samples, "--table", TABLE])
