@@ -4,6 +4,7 @@ DynamoDB errors onto domain exceptions."""
 from __future__ import annotations
 
 import functools
+import gc
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -13,6 +14,11 @@ from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from shared.errors import Unavailable
+
+# Everything loaded so far (boto3, botocore) lives as long as the container. Frozen, the garbage
+# collector stops scanning those objects at every collection for the rest of init and during requests:
+# measured, it halves the CPU time of importing our modules after boto3.
+gc.freeze()
 
 AttributeMap = dict[str, dict[str, Any]]
 # Worth a retry after a moment (the functions answer 503, the loader backs off); any other

@@ -2,6 +2,8 @@
 
 Items read back are checked field by field (no validation library: cold start), so a malformed
 item is a loud fault (StoredItemError, a 500), never a silent leak or a half-filled response.
+Rows are frozen but never compared or printed: no generated `__eq__`, `__hash__` or `__repr__`, whose
+code every cold start would compile for each class.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ def _extracts(item: dict[str, Any]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SectionRow:
     """A section as the essays that belong to it name it."""
 
@@ -97,7 +99,7 @@ class SectionRow:
         return cls(_text(item, "sectionId"), _text(item, "sectionName"), _text(item, "level"), _text(item, "subject"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class HeaderRow:
     """What the preview and the full essay both show first (stored on the card and the body)."""
 
@@ -114,7 +116,7 @@ class HeaderRow:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class CardRow:
     """An essay's public card: header, the three preview extracts and the snippet."""
 
@@ -128,7 +130,7 @@ class CardRow:
         return cls(HeaderRow.of(item), _extracts(item), _text(item, "snippet"), _count(item, "annotationCount"))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class AnnotationRow:
     """A teacher's annotation, anchored: paragraphs[paragraph - 1][start:end] == quote."""
 
@@ -154,7 +156,7 @@ class AnnotationRow:
         return row
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class BodyRow:
     """The paywalled full essay."""
 
@@ -179,7 +181,7 @@ class BodyRow:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SummaryRow:
     """An essay as listed elsewhere (related, search, section): never more than its snippet."""
 
@@ -200,7 +202,7 @@ class SummaryRow:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class RelatedRow:
     """An essay's precomputed related list, best first."""
 
@@ -216,7 +218,7 @@ class RelatedRow:
         return cls(_text(item, "essayId"), SectionRow.of(item), [SummaryRow.of(e) for e in entries])
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SectionPage:
     """One page of a section's essays in title order, and where the next page starts (None: last page)."""
 
@@ -225,7 +227,7 @@ class SectionPage:
     next_key: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class TaxonomyRow:
     """A section of the tree, with its essay count."""
 
@@ -246,7 +248,7 @@ class TaxonomyRow:
         )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class SuggestRow:
     """A title under one of its word prefixes (sort key: rating, then essay id)."""
 

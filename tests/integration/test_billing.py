@@ -135,7 +135,10 @@ def test_a_reader_who_already_subscribes_gets_409(billing: Any, stripe_api: Fake
     grant(USER, status)
     response = billing.billing.handler(as_reader("checkout"), CONTEXT)
     assert response["statusCode"] == HTTPStatus.CONFLICT
-    assert body_of(response)["error"]["code"] == "conflict"
+    assert body_of(response)["error"] == {
+        "code": "conflict",
+        "message": "You already subscribe; manage your subscription with POST /billing/portal.",
+    }
     assert stripe_api.requests == []
 
 
@@ -286,6 +289,26 @@ def test_cancel_at_period_end_is_kept(billing: Any) -> None:
     deliver(billing, stripefake.event("customer.subscription.updated", obj))
     assert me(billing)["cancelAtPeriodEnd"] is True
     assert me(billing)["status"] == "active"
+
+
+def test_support_staff_see_a_pending_cancellation_keep_it_on_cancel_and_clear_it_with_a_grant(
+    billing: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import essays_cli.admin as admin
+
+    def staff(*args: str) -> dict[str, Any]:
+        assert admin.main(["subscription", *args, USER, "--table", "subscriptions-test"]) == 0
+        return dict(json.loads(capsys.readouterr().out))
+
+    obj = stripefake.subscription_object(Reader(USER), "active", int(time.time()) + 86_400, cancel_at_period_end=True)
+    deliver(billing, stripefake.event("customer.subscription.updated", obj))
+    assert staff("show")["cancelAtPeriodEnd"] is True
+    cancelled = staff("cancel")  # ends it now, and the reader's request stays on the record
+    assert cancelled["status"] == "canceled" and cancelled["cancelAtPeriodEnd"] is True
+    assert me(billing)["cancelAtPeriodEnd"] is True and me(billing)["status"] == "canceled"
+    staff("grant", "--days", "30")  # a fresh period from support: nothing pending any more
+    assert me(billing)["status"] == "active" and me(billing)["cancelAtPeriodEnd"] is False
+    assert "cancelAtPeriodEnd" not in staff("show")
 
 
 def test_the_period_end_is_the_latest_item_s_from_2025_03(billing: Any) -> None:
