@@ -263,6 +263,18 @@ def test_the_key_set_is_fetched_once_and_refetched_at_most_once_a_minute(
     assert jwks.requests == before + 1
 
 
+@pytest.mark.parametrize("kid", ["", None])
+def test_a_token_without_a_usable_key_id_is_refused_without_asking_the_issuer(
+    authorizer: Any, jwks: JwksServer, context: Any, kid: Any
+) -> None:
+    headers = {} if kid is None else {"kid": kid}
+    forged = jwt.encode(claims(), TRUSTED, algorithm="RS256", headers=headers)
+    before = jwks.requests  # a fresh container: the key set is not fetched yet
+    with pytest.raises(Exception, match=r"^Unauthorized$"):
+        authorize(authorizer, "Bearer " + forged, context)
+    assert jwks.requests == before
+
+
 def test_a_rotated_key_is_picked_up_after_the_minute(jwks: JwksServer) -> None:
     now = [1000.0]
     cache = JwksCache(jwks.url, clock=lambda: now[0])
