@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import pytest
 
 from shared.errors import InvalidRequest
-from shared.library.cursor import CursorCodec
+from shared.library.bounds import MAX_CURSOR_CHARS
+from shared.library.cursor import INVALID_CURSOR, CursorCodec
 
 SECRET = "cursor-secret-for-unit-tests-0123456789abcdef"
 NOW = 1_764_331_200.0  # 2025-11-28T12:00:00Z, a multiple of the 300 s expiry step
@@ -39,3 +41,36 @@ def test_a_cursor_signed_with_another_secret_is_refused() -> None:
     cursor = codec(secret="another-secret-of-enough-length-0123456789").encode("search:stalin", 20)
     with pytest.raises(InvalidRequest):
         codec().decode(cursor, "search:stalin", lambda p: True)
+
+
+def test_every_cursor_decodes_whatever_its_length_and_last_character() -> None:
+    for position in range(300):  # base64 lengths of every remainder, and every last character
+        scope = "search:" + "w" * (position % 7)
+        assert codec().decode(codec().encode(scope, position), scope, lambda p: True) == position
+
+
+def test_a_cursor_of_the_longest_allowed_length_is_read_and_one_longer_is_not() -> None:
+    scope = next(s for s in ("s" * n for n in range(1400, 1600)) if len(codec().encode(s, 1)) == MAX_CURSOR_CHARS)
+    assert codec().decode(codec().encode(scope, 1), scope, lambda p: True) == 1
+    with pytest.raises(InvalidRequest, match=re.escape(INVALID_CURSOR)):
+        codec().decode(codec().encode(scope + "s", 1), scope + "s", lambda p: True)
+
+
+def test_what_is_not_base64_gets_the_one_cursor_message() -> None:
+    with pytest.raises(InvalidRequest) as refused:
+        codec().decode("a", "search:stalin", lambda p: True)
+    assert refused.value.message == INVALID_CURSOR
+
+
+def test_a_cursor_from_a_container_whose_clock_runs_ahead_is_read() -> None:
+    cursor = codec().encode("search:stalin", 20)  # expires NOW + 3600 (NOW is on a 300 s step)
+    ahead = NOW - (300 + 60)  # we run behind its container by the rounding step and the allowed skew
+    assert codec(now=ahead).decode(cursor, "search:stalin", lambda p: True) == 20
+    with pytest.raises(InvalidRequest):
+        codec(now=ahead - 1).decode(cursor, "search:stalin", lambda p: True)
+
+
+def test_the_key_is_at_least_32_characters() -> None:
+    assert codec(secret="k" * 32).encode("search:stalin", 1)
+    with pytest.raises(ValueError):  # a deployment fault (a 500), never a weak signature
+        codec(secret="k" * 31).encode("search:stalin", 1)
