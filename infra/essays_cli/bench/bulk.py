@@ -4,6 +4,7 @@ writing as many items of the same mean size through the same writer (`raw_run`).
 from __future__ import annotations
 
 import json
+import os
 import random
 import tempfile
 from pathlib import Path
@@ -87,6 +88,7 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> li
                     "ratio": items_per_second / raw_per_second,
                     "peak_mb": load["peak_mb"],
                     "writes_peak_mb": load["writes_peak_mb"],
+                    "load_average": os.getloadavg()[0],  # the machine's, over the last minute of the run
                 }
             )
     return rows
