@@ -55,6 +55,7 @@ class BatchWriter:
         self.backoff = backoff or Backoff()
         self.concurrency = concurrency
         self.requests_sent = 0
+        self.items_sent = 0  # write requests (puts and deletes) sent, retries included
         self.retries = 0
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
@@ -97,6 +98,7 @@ class BatchWriter:
         for attempt in range(self.backoff.attempts):
             try:
                 self.requests_sent += 1
+                self.items_sent += len(pending)
                 response = self.client.batch_write_item(RequestItems={self.table: pending})
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") not in RETRYABLE:
