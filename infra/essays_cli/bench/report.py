@@ -155,7 +155,7 @@ def bulk_load_section(report: Report, env: dict[str, str], sizes: list[int]) -> 
         "and concurrency. Load average: the machine's, over the last minute of the run.",
         "",
         "Peak memory (RSS) of the loader process: after validation and writes, and in all (the section "
-        "rebuilds hold one section at a time: here 50 sections, so they grow with the library).",
+        "rebuilds hold two sections at a time: they grow with the largest section, not the library; here 50).",
         "",
         "| essays | seconds | of which section rebuilds | essays/s | items | bytes/item | items/s "
         "| raw bytes/item | raw items/s | × ceiling | peak MB, writes | peak MB | load average |",

@@ -7,9 +7,11 @@ essays they hold:
 2. write, 100 essays at a time: `planning.py` reads their stored fingerprints, skips the
    unchanged ones and builds the writes (dirty marks, then body, section entry and search
    postings with the stale ones deleted, then the preview card last: the card is the commit
-   point, so a rerun redoes any essay whose card is not written); `writer.py` writes them;
+   point, so a rerun redoes any essay whose card is not written); `writer.py` writes them,
+   two chunks at a time while the next is planned;
 3. rebuild each dirty section: its related lists and its essay count, then clear the mark
-   (`sections.py`).
+   (`sections.py`). A load that began on a table with no section kept its members aside
+   (`members.py`) and reads none back; any other load Queries each section's members.
 
 Dirty marks are stored in the table, so a load cut off at any point is finished by the
 next run, even one with nothing new to write.
