@@ -408,3 +408,61 @@ def test_a_big_load_cut_off_at_full_concurrency_is_finished_by_the_next_run(
 
     status, out, _ = run(capsys, "load", str(path), "--table", essays_table, "--concurrency", "8")
     assert status == 0 and "250 unchanged" in out
+
+
+class Watched:
+    """A real (moto) client that passes calls one at a time (moto is not thread-safe) and notes the
+    partition of every Query."""
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.lock, self.queried = client, threading.RLock(), Counter[str]()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.client, name)
+
+        def one_at_a_time(**kwargs: Any) -> Any:
+            with self.lock:
+                if name == "query":
+                    self.queried[kwargs["ExpressionAttributeValues"][":pk"]["S"].split("#")[0]] += 1
+                return method(**kwargs)
+
+        return one_at_a_time if callable(method) and not name.startswith("_") and name != "meta" else method
+
+
+def test_a_load_onto_an_empty_table_reads_no_member_back_and_ranks_as_a_rebuild_from_the_table(
+    essays_table: str, ddb: Any, tmp_path: Path
+) -> None:
+    """A load that begins on a table holding no section keeps its sections' members aside and
+    Queries none back; its related lists and essay counts are those the Query path (a rebuild from
+    the stored member items, as a load onto a library that holds sections makes) produces."""
+    from essays_cli.bench.bulk import generated_essays
+    from essays_cli.loading.sections import SectionLabel
+
+    generated = tmp_path / "essays.jsonl"
+    generated_essays(generated, 250)  # more than one chunk: worker processes, two chunks written at a time
+    paths = [generated, *SAMPLES]  # and the samples: real text, annotations, ratings left out
+    client = Watched(ddb)
+    loader = Loader(client, essays_table, backoff=Backoff(base=0.001, cap=0.01))
+    summary = loader.load(paths, loader.validate(paths))
+    assert summary.loaded == 250 + len(sample_records()) and summary.sections_rebuilt > 50
+    assert client.queried["SECTION"] == 0  # the samples' edited-copy check reads sections only when they exist
+
+    def derived() -> tuple[dict[str, Any], dict[str, Any]]:
+        items = all_items(ddb, essays_table)
+        related = {i["pk"]["S"]: i for i in items if i["sk"]["S"] == "RELATED"}
+        counts = {i["sk"]["S"]: i["essayCount"] for i in items if i["pk"]["S"] == "TAXONOMY"}
+        return related, counts
+
+    fresh_related, fresh_counts = derived()
+    assert len(fresh_related) == summary.loaded and len(fresh_counts) == summary.sections_rebuilt
+    sections = {
+        i["sectionId"]["S"]: SectionLabel(i["level"]["S"], i["subject"]["S"], i["name"]["S"])
+        for i in all_items(ddb, essays_table)
+        if i["pk"]["S"] == "TAXONOMY"
+    }
+    for item in fresh_related.values():  # so that the rebuild below must write every list again
+        ddb.delete_item(TableName=essays_table, Key={"pk": item["pk"], "sk": item["sk"]})
+    Loader(ddb, essays_table).rebuild_sections(sections)
+    queried_related, queried_counts = derived()
+    assert queried_related == fresh_related
+    assert queried_counts == fresh_counts

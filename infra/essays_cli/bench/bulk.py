@@ -1,9 +1,12 @@
 """Bulk load: generated essays loaded through the loader (`load_run`), against the raw ceiling of
-writing as many items of the same mean size through the same writer (`raw_run`)."""
+writing as many items of the same mean size through the same writer (`raw_run`). Sizes are bytes
+of request body per item as sent (every BatchWriteItem body the load sends, over its items): what
+the endpoint receives and parses."""
 
 from __future__ import annotations
 
 import json
+import os
 import random
 import tempfile
 from pathlib import Path
@@ -37,18 +40,6 @@ def generated_essays(path: Path, count: int, seed_value: int = 7) -> None:
             handle.write(json.dumps(record) + "\n")
 
 
-def mean_item_bytes(client: Any, table: str, segments: int = 8, per_segment: int = 250) -> int:
-    """The loaded items' mean size (attribute names + values, as DynamoDB sizes an item), from the
-    first page of each of a few parallel-scan segments: the raw ceiling writes items as big."""
-    total = count = 0
-    for segment in range(segments):
-        page = client.scan(TableName=table, Segment=segment, TotalSegments=segments, Limit=per_segment)
-        for item in page["Items"]:
-            total += sum(len(name) + len(json.dumps(value)) for name, value in item.items())
-            count += 1
-    return max(total // max(count, 1), 1)
-
-
 def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> list[dict[str, Any]]:
     import boto3
 
@@ -67,7 +58,7 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> li
             raw_table = f"raw-{count}"
             client.create_table(TableName=raw_table, **table_definition("EssaysTable"))
             raw_items = min(items, 100_000)  # the ceiling's rate, on up to 100,000 items
-            size = mean_item_bytes(client, table)
+            size = round(load["bytes_per_item"])
             raw_args = [raw_table, str(raw_items), str(size), f"--concurrency={concurrency}"]
             raw = json.loads(run_program("raw_run", raw_args, env))
             client.delete_table(TableName=table)
@@ -84,9 +75,11 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> li
                     "items_per_s": items_per_second,
                     "raw_items_per_s": raw_per_second,
                     "item_bytes": size,
+                    "raw_item_bytes": raw["bytes_per_item"],
                     "ratio": items_per_second / raw_per_second,
                     "peak_mb": load["peak_mb"],
                     "writes_peak_mb": load["writes_peak_mb"],
+                    "load_average": os.getloadavg()[0],  # the machine's, over the last minute of the run
                 }
             )
     return rows

@@ -53,3 +53,15 @@ def run_program(module: str, args: list[str], env: dict[str, str]) -> str:
     if out.returncode:
         raise RuntimeError(f"essays_cli.bench.{module} {' '.join(args)} failed:\n{out.stderr[-3000:]}")
     return out.stdout.strip().splitlines()[-1]
+
+
+class WireBytes:
+    """The bytes of every BatchWriteItem request body a client sends (retries included): with the
+    writer's count of items sent, the mean size of an item as the emulator receives it."""
+
+    def __init__(self, client: Any) -> None:
+        self.total = 0
+        client.meta.events.register("before-send.dynamodb.BatchWriteItem", self._count)
+
+    def _count(self, request: Any, **_: Any) -> None:
+        self.total += len(request.body or b"")

@@ -3,7 +3,8 @@
     python -m essays_cli.bench.load_run TABLE FILE [--concurrency 8]
 
 Prints one JSON line: seconds (of which the section rebuilds, which come last), essays loaded,
-BatchWriteItem requests sent, and the peak memory (RSS, MB) after validation and writes, and in all.
+BatchWriteItem requests sent, the mean bytes per item sent (request bodies over items), and the
+peak memory (RSS, MB) after validation and writes, and in all.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from essays_cli.bench.common import WireBytes
 from essays_cli.loading.loader import Loader
 from essays_cli.loading.sections import SectionLabel
 
@@ -35,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     client = boto3.client(
         "dynamodb", config=Config(parameter_validation=False, max_pool_connections=max(10, 2 * args.concurrency))
     )
+    wire = WireBytes(client)
     loader = Loader(client, args.table, concurrency=args.concurrency)
     rebuild_sections, writes_peak_mb, rebuilds_began = loader.rebuild_sections, [], []
 
@@ -53,6 +56,7 @@ def main(argv: list[str] | None = None) -> None:
         "seconds": seconds,
         "essays": summary.loaded,
         "requests": loader.writer.requests_sent,
+        "bytes_per_item": wire.total / max(loader.writer.items_sent, 1),
         "peak_mb": peak_mb(),
         "writes_peak_mb": writes_peak_mb[0] if writes_peak_mb else peak_mb(),
         "rebuild_seconds": end - rebuilds_began[0] if rebuilds_began else 0.0,

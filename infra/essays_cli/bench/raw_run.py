@@ -1,9 +1,10 @@
-"""The raw write ceiling, in a fresh interpreter: BatchWriteItem of COUNT items of SIZE bytes
-through the loader's writer, with nothing to derive.
+"""The raw write ceiling, in a fresh interpreter: BatchWriteItem of COUNT items of SIZE bytes each
+as sent (the request body's bytes per item, as the load's are measured) through the loader's
+writer, with nothing to derive.
 
     python -m essays_cli.bench.raw_run TABLE COUNT SIZE [--concurrency 8]
 
-Prints one JSON line: seconds and items written.
+Prints one JSON line: seconds, items written, and the bytes per item actually sent.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import time
 import boto3
 from botocore.config import Config
 
+from essays_cli.bench.common import WireBytes
 from essays_cli.loading.writer import BatchWriter, put
 
 
@@ -28,13 +30,17 @@ def main(argv: list[str] | None = None) -> None:
     client = boto3.client(
         "dynamodb", config=Config(parameter_validation=False, max_pool_connections=max(10, 2 * args.concurrency))
     )
+    wire = WireBytes(client)
     writer = BatchWriter(client, args.table, concurrency=args.concurrency)
-    pad = "x" * args.size
+    bare = put({"pk": {"S": f"RAW#{args.count}"}, "sk": {"S": "x"}, "pad": {"S": ""}})
+    pad = "x" * max(1, args.size - len(json.dumps(bare, separators=(",", ":"))) - 1)  # 1: the comma between
     items = [put({"pk": {"S": f"RAW#{i}"}, "sk": {"S": "x"}, "pad": {"S": pad}}) for i in range(args.count)]
     start = time.perf_counter()
     for first in range(0, len(items), 2500):
         writer.write(items[first : first + 2500])
-    print(json.dumps({"seconds": time.perf_counter() - start, "items": len(items)}))
+    seconds = time.perf_counter() - start
+    writer.close()
+    print(json.dumps({"seconds": seconds, "items": len(items), "bytes_per_item": wire.total / writer.items_sent}))
 
 
 if __name__ == "__main__":

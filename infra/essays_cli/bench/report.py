@@ -3,7 +3,7 @@
 Every figure is measured against its baseline in the same run and reported as a ratio, with
 medians: this machine is noisy. It prints a Markdown table and writes it to --output.
 
-    essays-bench [--runs 10] [--sizes 10000,50000] [--full] [--skip-load] [--output infra/bench-results.md]
+    essays-bench [--runs 10] [--sizes 10000,50000] [--full] [--skip-load | --load-only] [--output FILE]
 """
 
 from __future__ import annotations
@@ -67,97 +67,109 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="10000,50000", help="bulk-load sizes (default 10000,50000)")
     parser.add_argument("--full", action="store_true", help="add the 150,000-essay load")
     parser.add_argument("--skip-load", action="store_true", help="no bulk load (quick run)")
+    parser.add_argument("--load-only", action="store_true", help="only the bulk load (and its ceiling)")
     parser.add_argument("--output", type=Path, default=ROOT / "infra" / "bench-results.md")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
     sizes = [int(s) for s in args.sizes.split(",") if s] + ([150_000] if args.full else [])
     report = Report()
-    emit = report.emit
 
     with local_stack() as env:
-        cold_start_section(report, env, args.runs)
-
-        emit("## Reads per request (DynamoDB calls and eventually consistent read units)", "")
-        emit("| function | calls | read units | largest single read |", "|---|---|---:|---:|")
-        reads = reads_per_request(env)
-        for name, summary, units, largest in reads:
-            emit(f"| {name} | {summary} | {units:.1f} | {largest:.1f} |")
-        emit("", "No function issues a Scan (none is in any function's code path or IAM policy).", "")
-
-        emit("## The preview card: size and read units by essay length (extracts stored zlib-compressed)", "")
-        emit(
-            "| essay words | words shown | share | extracts' text, bytes | card item, bytes | GetItem RCU |",
-            "|---:|---:|---:|---:|---:|---:|",
-        )
-        for words, shown, size, raw, units in card_sizes():
-            emit(f"| {words:,} | {shown:,} | {shown / words:.1%} | {raw:,} | {size:,} | {units:.1f} |")
-        emit(
-            "",
-            "## Suggest as the library grows (GET /search/suggest, limit 8, against the local DynamoDB)",
-            "Titles generated from a history vocabulary; the partitions the requests read hold every title "
-            "with a word under their prefix (entries under other prefixes are not written: no request here "
-            "reads them).",
-            "",
-            "| titles | q | suggestions | Query calls | items read | RCU | median ms |",
-            "|---:|---|---:|---:|---:|---:|---:|",
-        )
-        for size, q, found, queries, items_read, units, ms in suggest_scaling():
-            emit(f"| {size:,} | `{q}` | {found} | {queries} | {items_read} | {units:.1f} | {ms:.1f} |")
-        emit()
-
-        emit(
-            "## Warm latency, DynamoDB stubbed (botocore Stubber), median ms per request",
-            "Baseline: a minimal handler doing one stubbed GetItem and returning JSON. A regression guard, "
-            "no target: Lambda bills whole milliseconds.",
-            "",
-            "| function | ms | × baseline |",
-            "|---|---:|---:|",
-        )
-        warm = warm_latency(env)
-        for name, ms, ratio in warm:
-            emit(f"| {name} | {ms:.3f} | {ratio:.2f} |")
-        emit()
-
+        if not args.load_only:
+            other_sections(report, env, args.runs)
         if not args.skip_load and sizes:
-            emulator = "ministack" if (ROOT / ".venv-ministack").exists() else "moto server"
-            emit(
-                f"## Bulk load into a local DynamoDB endpoint ({emulator}), 8 write requests in flight",
-                "Ceiling: raw BatchWriteItem of items as big as the loaded ones (their mean size, sampled), "
-                "through the same writer, endpoint and concurrency.",
-                "",
-                "Peak memory (RSS) of the loader process: after validation and writes, and in all (the section "
-                "rebuilds hold one section at a time: here 50 sections, so they grow with the library).",
-                "",
-                "| essays | seconds | of which section rebuilds | essays/s | items | item bytes | items/s "
-                "| raw items/s | × ceiling | peak MB, writes | peak MB |",
-                "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
-            )
-            for row in bulk_load(env, sizes):
-                emit(
-                    f"| {row['essays']:,} | {row['seconds']:.0f} | {row['rebuild_seconds']:.0f} "
-                    f"| {row['essays_per_s']:.0f} | {row['items']:,} | "
-                    f"{row['item_bytes']:,} | {row['items_per_s']:.0f} | {row['raw_items_per_s']:.0f} | "
-                    f"{row['ratio']:.2f} | {row['writes_peak_mb']:.0f} | {row['peak_mb']:.0f} |"
-                )
-            emit()
-
-        emit(
-            "## Cost per million requests (USD list prices: REST API $3.50/M, Lambda arm64 512 MB, "
-            "on-demand reads $0.125/M units)",
-            "Durations are the warm figures above (this machine, not Lambda; billed at ≥ 1 ms). The full essay "
-            "includes one authorizer call per request (no cache hits: the worst case).",
-            "",
-            "| route | API Gateway | Lambda | DynamoDB | total |",
-            "|---|---:|---:|---:|---:|",
-        )
-        warm_ms = {name: ms for name, ms, _ in warm}
-        read_units = {name: units for name, _, units, _ in reads}
-        for name, api, lam, ddb, total in cost_per_million(warm_ms, read_units):
-            emit(f"| {name} | {api:.2f} | {lam:.2f} | {ddb:.3f} | {total:.2f} |")
-
+            bulk_load_section(report, env, sizes)
     args.output.write_text("\n".join(report.lines) + "\n", encoding="utf-8")
     print(f"\nWritten to {args.output}")
     return 0
+
+
+def other_sections(report: Report, env: dict[str, str], runs: int) -> None:
+    emit = report.emit
+    cold_start_section(report, env, runs)
+
+    emit("## Reads per request (DynamoDB calls and eventually consistent read units)", "")
+    emit("| function | calls | read units | largest single read |", "|---|---|---:|---:|")
+    reads = reads_per_request(env)
+    for name, summary, units, largest in reads:
+        emit(f"| {name} | {summary} | {units:.1f} | {largest:.1f} |")
+    emit("", "No function issues a Scan (none is in any function's code path or IAM policy).", "")
+
+    emit("## The preview card: size and read units by essay length (extracts stored zlib-compressed)", "")
+    emit(
+        "| essay words | words shown | share | extracts' text, bytes | card item, bytes | GetItem RCU |",
+        "|---:|---:|---:|---:|---:|---:|",
+    )
+    for words, shown, size, raw, units in card_sizes():
+        emit(f"| {words:,} | {shown:,} | {shown / words:.1%} | {raw:,} | {size:,} | {units:.1f} |")
+    emit(
+        "",
+        "## Suggest as the library grows (GET /search/suggest, limit 8, against the local DynamoDB)",
+        "Titles generated from a history vocabulary; the partitions the requests read hold every title "
+        "with a word under their prefix (entries under other prefixes are not written: no request here "
+        "reads them).",
+        "",
+        "| titles | q | suggestions | Query calls | items read | RCU | median ms |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    )
+    for size, q, found, queries, items_read, units, ms in suggest_scaling():
+        emit(f"| {size:,} | `{q}` | {found} | {queries} | {items_read} | {units:.1f} | {ms:.1f} |")
+    emit()
+
+    emit(
+        "## Warm latency, DynamoDB stubbed (botocore Stubber), median ms per request",
+        "Baseline: a minimal handler doing one stubbed GetItem and returning JSON. A regression guard, "
+        "no target: Lambda bills whole milliseconds.",
+        "",
+        "| function | ms | × baseline |",
+        "|---|---:|---:|",
+    )
+    warm = warm_latency(env)
+    for name, ms, ratio in warm:
+        emit(f"| {name} | {ms:.3f} | {ratio:.2f} |")
+    emit()
+
+    emit(
+        "## Cost per million requests (USD list prices: REST API $3.50/M, Lambda arm64 512 MB, "
+        "on-demand reads $0.125/M units)",
+        "Durations are the warm figures above (this machine, not Lambda; billed at ≥ 1 ms). The full essay "
+        "includes one authorizer call per request (no cache hits: the worst case).",
+        "",
+        "| route | API Gateway | Lambda | DynamoDB | total |",
+        "|---|---:|---:|---:|---:|",
+    )
+    warm_ms = {name: ms for name, ms, _ in warm}
+    read_units = {name: units for name, _, units, _ in reads}
+    for name, api, lam, ddb, total in cost_per_million(warm_ms, read_units):
+        emit(f"| {name} | {api:.2f} | {lam:.2f} | {ddb:.3f} | {total:.2f} |")
+    emit()
+
+
+def bulk_load_section(report: Report, env: dict[str, str], sizes: list[int]) -> None:
+    emit = report.emit
+    emulator = "ministack" if (ROOT / ".venv-ministack").exists() else "moto server"
+    emit(
+        f"## Bulk load into a local DynamoDB endpoint ({emulator}), 8 write requests in flight",
+        "Ceiling: raw BatchWriteItem of items as big as the loaded ones (bytes of request body per item as sent, "
+        "the load's measured over all it sent, the ceiling's shown beside), through the same writer, endpoint "
+        "and concurrency. Load average: the machine's, over the last minute of the run.",
+        "",
+        "Peak memory (RSS) of the loader process: after validation and writes, and in all (the section "
+        "rebuilds hold two sections at a time: they grow with the largest section, not the library; here 50).",
+        "",
+        "| essays | seconds | of which section rebuilds | essays/s | items | bytes/item | items/s "
+        "| raw bytes/item | raw items/s | × ceiling | peak MB, writes | peak MB | load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    )
+    for row in bulk_load(env, sizes):
+        emit(
+            f"| {row['essays']:,} | {row['seconds']:.0f} | {row['rebuild_seconds']:.0f} "
+            f"| {row['essays_per_s']:.0f} | {row['items']:,} | "
+            f"{row['item_bytes']:,} | {row['items_per_s']:.0f} | {row['raw_item_bytes']:,.0f} "
+            f"| {row['raw_items_per_s']:.0f} | "
+            f"{row['ratio']:.2f} | {row['writes_peak_mb']:.0f} | {row['peak_mb']:.0f} | {row['load_average']:.1f} |"
+        )
+    emit()
 
 
 if __name__ == "__main__":

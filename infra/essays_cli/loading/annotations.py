@@ -42,6 +42,8 @@ class Anchored:
 
 def anchoring_problems(record: EssayRecord) -> list[tuple[str, str]]:
     """(field, message) for every annotation that does not fit the essay; empty when all do."""
+    if not record.annotations:
+        return []  # most essays: no need to split the body
     texts = paragraphs(record.body)
     problems = []
     for i, note in enumerate(record.annotations):
@@ -70,6 +72,8 @@ def anchored(record: EssayRecord) -> list[Anchored]:
 
     Raises ValueError for an annotation that does not fit: records are checked first, so that is a bug.
     """
+    if not record.annotations:
+        return []
     texts = paragraphs(record.body)
     result = []
     for note in record.annotations:

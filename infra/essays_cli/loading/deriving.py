@@ -1,4 +1,6 @@
-"""Previews and keywords: most of a load's own CPU, derived in a pool of processes for big loads.
+"""Previews and keywords: most of a load's own CPU, derived in a pool of processes for big loads
+(with the extracts compressed as the card stores them); the same pool ranks the sections' related
+essays when the load rebuilds them.
 
 A load's main thread otherwise spends most of its time here, holding the GIL against the threads
 that write; in processes of their own, the derivations use every core and leave the GIL to the
@@ -10,21 +12,27 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from essays_cli.loading.previews import Preview, PreviewPolicy, build_preview
-from essays_cli.loading.ranking import essay_keywords
+from essays_cli.loading.ranking import SectionEssay, essay_keywords, rank_related
+from shared.store.rows import encode_extracts
 
-Derived = tuple[Preview, list[str]]
+Derived = tuple[Preview, list[str], bytes]  # the preview, the keywords, the extracts as stored
 
 
 def derive(title: str, body: str, policy: PreviewPolicy) -> Derived:
-    return build_preview(body, policy), essay_keywords(title, body)
+    preview = build_preview(body, policy)
+    return preview, essay_keywords(title, body), encode_extracts(preview.extracts)
 
 
 def _derive(job: tuple[str, str, PreviewPolicy]) -> Derived:
     return derive(*job)
+
+
+def _rank(essays: Sequence[SectionEssay]) -> list[tuple[str, list[str]]]:
+    return list(rank_related(essays))
 
 
 class Deriver:
@@ -45,6 +53,13 @@ class Deriver:
             return [derive(title, body, self.policy) for title, body in essays]
         jobs = [(title, body, self.policy) for title, body in essays]
         return list(self._pool.map(_derive, jobs, chunksize=max(1, len(jobs) // (4 * self.workers))))
+
+    def rank(self, essays: Sequence[SectionEssay]) -> Iterable[tuple[str, list[str]]]:
+        """rank_related, in a worker process when there is a pool (the lists come back at once: ids
+        only, a few hundred bytes per essay of the section)."""
+        if self._pool is None:
+            return rank_related(essays)
+        return self._pool.submit(_rank, essays).result()
 
     def close(self) -> None:
         if self._pool is not None:

@@ -50,8 +50,15 @@ def size_problem(record: EssayRecord) -> str | None:
 
 
 def card_values(
-    record: EssayRecord, preview: Preview, keywords: list[str], content_hash: str, created_at: str, updated_at: str
+    record: EssayRecord,
+    preview: Preview,
+    keywords: list[str],
+    content_hash: str,
+    created_at: str,
+    updated_at: str,
+    extracts: bytes | None = None,
 ) -> dict[str, Any]:
+    """`extracts`: the preview's extracts already encoded (by a worker process), else encoded here."""
     essay_id, section_id = record.essay_id, record.section_id
     return {
         "pk": schema.essay_pk(essay_id),
@@ -64,7 +71,7 @@ def card_values(
         "sectionName": record.section,
         "wordCount": record.word_count,
         "rating": record.rating,
-        rows.EXTRACTS_ATTRIBUTE: rows.encode_extracts(preview.extracts),
+        rows.EXTRACTS_ATTRIBUTE: rows.encode_extracts(preview.extracts) if extracts is None else extracts,
         "snippet": preview.snippet,
         "annotationCount": len(record.annotations),
         "keywords": keywords,

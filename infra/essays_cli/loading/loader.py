@@ -7,9 +7,11 @@ essays they hold:
 2. write, 100 essays at a time: `planning.py` reads their stored fingerprints, skips the
    unchanged ones and builds the writes (dirty marks, then body, section entry and search
    postings with the stale ones deleted, then the preview card last: the card is the commit
-   point, so a rerun redoes any essay whose card is not written); `writer.py` writes them;
+   point, so a rerun redoes any essay whose card is not written); `writer.py` writes them,
+   two chunks at a time while the next is planned;
 3. rebuild each dirty section: its related lists and its essay count, then clear the mark
-   (`sections.py`).
+   (`sections.py`). A load that began on a table with no section kept its members aside
+   (`members.py`) and reads none back; any other load Queries each section's members.
 
 Dirty marks are stored in the table, so a load cut off at any point is finished by the
 next run, even one with nothing new to write.
@@ -17,7 +19,8 @@ next run, even one with nothing new to write.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,8 +29,10 @@ from typing import Any
 from essays_cli.loading import listing
 from essays_cli.loading.copies import EditedCopies
 from essays_cli.loading.files import Problem
+from essays_cli.loading.members import Members
 from essays_cli.loading.planning import Planner, Steps, Summary
 from essays_cli.loading.previews import PreviewPolicy
+from essays_cli.loading.ranking import rank_related
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.sections import SectionLabel, SectionRebuilder, chunks
 from essays_cli.loading.taxonomy import Taxonomy
@@ -37,6 +42,7 @@ from shared.store import schema
 
 CHUNK = 100  # essays per write step (BatchGetItem reads at most 100 keys)
 REBUILDS_AT_ONCE = 2  # sections rebuilt at a time by a load of more than one chunk
+CHUNKS_IN_FLIGHT = 2  # chunks being written while the next is planned
 
 __all__ = ["CHUNK", "Loader", "Summary", "Validation"]
 
@@ -104,28 +110,47 @@ class Loader:
         big = validation.valid > CHUNK
         if big:
             self.planner.derive.use_pool()
+            self.sections.rank = self.planner.derive.rank  # section rankings in the worker processes too
+        if self.planner.table_was_empty:  # every member of every section it touches is in this load
+            self.planner.members = self.sections.members = Members()
         records = (
             s.record
             for s in all_records(paths)
             if s.record is not None and (s.file, s.line) not in validation.rejected_lines
         )
-        # Double buffering: one chunk's writes go on in the background while the next is prepared
-        # (reading, previews, keywords); never more than one in flight, so memory stays bounded.
-        with ThreadPoolExecutor(max_workers=1) as background:
-            in_flight: Future[None] | None = None
+        try:
+            self._write_chunks(records, summary, dirty, dry_run)
+            if not dry_run:
+                summary.sections_rebuilt = self.rebuild_sections(dirty, REBUILDS_AT_ONCE if big else 1)
+        finally:
+            self.planner.derive.close()
+            self.sections.rank = rank_related
+            if self.planner.members is not None:
+                self.planner.members.close()
+            self.planner.members = self.sections.members = None
+            self.writer.close()
+        return summary
+
+    def _write_chunks(
+        self, records: Iterator[EssayRecord], summary: Summary, dirty: dict[str, SectionLabel], dry_run: bool
+    ) -> None:
+        """Plan each chunk while the two before it are written (never more than two in flight, so
+        memory stays bounded; their batches share the writer's threads). A chunk's dirty marks are
+        written before it is handed on, so every essay's section is marked before any of its items
+        is written, whichever chunk marked it first."""
+        with ThreadPoolExecutor(max_workers=CHUNKS_IN_FLIGHT) as background:
+            in_flight: deque[Future[None]] = deque()
             for chunk in chunks(records, CHUNK):
                 steps = self.planner.plan_chunk(chunk, summary, dirty, dry_run)
-                if in_flight:
-                    in_flight.result()  # a failed write stops the load here
-                in_flight = background.submit(self._write, steps)
+                if len(in_flight) == CHUNKS_IN_FLIGHT:
+                    in_flight.popleft().result()  # a failed write stops the load here
+                if steps.marks:
+                    self.writer.write(steps.marks)
+                in_flight.append(background.submit(self._write, Steps(items=steps.items, cards=steps.cards)))
                 if self.progress:
                     self.progress(len(chunk))
-            if in_flight:
-                in_flight.result()
-        self.planner.derive.close()
-        if not dry_run:
-            summary.sections_rebuilt = self.rebuild_sections(dirty, REBUILDS_AT_ONCE if big else 1)
-        return summary
+            while in_flight:
+                in_flight.popleft().result()
 
     def remove(self, essay_ids: Iterable[str]) -> Summary:
         summary = Summary()

@@ -18,6 +18,7 @@ from typing import Any
 from essays_cli.loading import items
 from essays_cli.loading.copies import EditedCopies
 from essays_cli.loading.deriving import Derived, Deriver
+from essays_cli.loading.members import Members
 from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.sections import SectionLabel, dirty_mark
@@ -84,6 +85,7 @@ class Planner:
         self.table_was_empty = False
         self.taxonomy = Taxonomy()
         self.copies: EditedCopies | None = None
+        self.members: Members | None = None  # a load onto a table with no section keeps its members
         self.on_new: Callable[[EssayRecord, str | None], None] = lambda record, original: None
 
     def stored_cards(self, essay_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -119,9 +121,9 @@ class Planner:
             else:
                 changed.append((record, fingerprint, old))
         derived = self.derive([(record.title, record.body) for record, _, _ in changed])
-        for (record, fingerprint, old), (preview, keywords) in zip(changed, derived, strict=True):
+        for (record, fingerprint, old), essay_derived in zip(changed, derived, strict=True):
             created = old["createdAt"] if old else now
-            card, requests = self._essay_requests(record, (preview, keywords), fingerprint, created, now, old)
+            card, requests = self._essay_requests(record, essay_derived, fingerprint, created, now, old)
             if old:
                 summary.updated += 1
             else:
@@ -135,6 +137,8 @@ class Planner:
             self._mark(touched, dirty, steps, now)
             steps.items += requests
             steps.cards.append(put(to_item(card)))
+            if self.members is not None:
+                self.members.add(card)
         return steps
 
     def _said_new(self, record: EssayRecord, snippet: str) -> None:
@@ -180,8 +184,8 @@ class Planner:
         now: str,
         old: dict[str, Any] | None,
     ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        preview, keywords = derived
-        card = items.card_values(record, preview, keywords, fingerprint, created, now)
+        preview, keywords, extracts = derived
+        card = items.card_values(record, preview, keywords, fingerprint, created, now, extracts)
         member = items.member_values(card)
         postings = items.posting_keys(record.essay_id, record.title, record.rating)
         suggestions = items.suggest_keys(record.essay_id, record.title, record.rating)
@@ -189,7 +193,7 @@ class Planner:
             put(to_item(items.body_values(record, fingerprint, created, now))),
             put(to_item(member)),
             *(put(key(pk, sk)) for pk, sk in sorted(postings)),
-            *(put(to_item(items.suggest_values(pk, sk, record.title))) for pk, sk in sorted(suggestions)),
+            *(put(_strings(items.suggest_values(pk, sk, record.title))) for pk, sk in sorted(suggestions)),
         ]
         if old:
             stale = items.posting_keys(record.essay_id, old["title"], old.get("rating")) - postings
@@ -199,6 +203,11 @@ class Planner:
                 stale.add(old_member)
             requests += [delete(key(pk, sk)) for pk, sk in sorted(stale)]
         return card, requests
+
+
+def _strings(values: dict[str, str]) -> dict[str, Any]:
+    """to_item for an item of strings only (a suggest entry: most of a load's items), without its checks."""
+    return {k: {"S": v} for k, v in values.items()}
 
 
 def _label_of(card: dict[str, Any]) -> SectionLabel:

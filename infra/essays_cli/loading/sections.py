@@ -7,17 +7,20 @@ essays they cover, so a load cut off at any point is finished by the next run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
 from essays_cli.loading import items
+from essays_cli.loading.members import Members
 from essays_cli.loading.ranking import SectionEssay, rank_related
 from essays_cli.loading.writer import BatchWriter, delete, key, put
 from shared.store import schema
 from shared.store.dynamo import query_items, to_item
+
+RELATED_PER_WRITE = 200  # 8 batches of 25: every write request in flight at once
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,10 @@ class SectionRebuilder:
         self.table = table
         self.writer = writer
         self.clock = clock
+        # Set by a load that began on a table with no section: its members, so none is read back.
+        self.members: Members | None = None
+        # How a section's essays are ranked: in process, or by the load's worker processes.
+        self.rank: Callable[[Sequence[SectionEssay]], Iterable[tuple[str, list[str]]]] = rank_related
 
     def query(self, pk: str, sk_prefix: str | None = None, **extra: Any) -> Iterator[dict[str, Any]]:
         """A partition's items (strongly consistent), in pages of ~100 KB: a 1 MB page parsed by
@@ -88,26 +95,30 @@ class SectionRebuilder:
         return len(sections)
 
     def rebuild(self, section_id: str, label: SectionLabel) -> None:
-        """Related lists and essay count of one section, from its member items.
+        """Related lists and essay count of one section, from its members: those this load kept
+        (`members.py`) when it began on a table with no section, else its member items (a Query).
 
         Memory grows with the largest section, not the library: members are kept slim and the
         related lists are written as they are made.
         """
+        members = self.members
+        source = members.of(section_id) if members is not None and section_id in members else None
         listed: dict[str, dict[str, Any]] = {}  # what a related entry shows
         essays: list[SectionEssay] = []  # what ranking needs
-        for member in self.query(schema.section_pk(section_id)):
+        for member in source if source is not None else self.query(schema.section_pk(section_id)):
             listed[member["essayId"]] = {
                 k: member.get(k) for k in ("essayId", "title", "snippet", "rating", "annotationCount")
             }
             essays.append(
                 SectionEssay(member["essayId"], member["title"], member.get("rating"), member.get("keywords", []))
             )
+        del source
         header = {"sectionId": section_id, "sectionName": label.name, "level": label.level, "subject": label.subject}
         related = (
             put(to_item(items.related_values({**header, "essayId": essay_id}, [listed[j] for j in others])))
-            for essay_id, others in rank_related(essays)
+            for essay_id, others in self.rank(essays)
         )
-        for batch in chunks(related, 100):  # a related item is ~30 KB as boto3 request dicts
+        for batch in chunks(related, RELATED_PER_WRITE):  # a related item is ~30 KB as boto3 request dicts
             self.writer.write(batch)
         if listed:
             taxonomy = items.taxonomy_values(

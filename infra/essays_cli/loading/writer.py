@@ -4,6 +4,7 @@ UnprocessedItems and throttling retried with exponential backoff and full jitter
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -54,24 +55,50 @@ class BatchWriter:
         self.backoff = backoff or Backoff()
         self.concurrency = concurrency
         self.requests_sent = 0
+        self.items_sent = 0  # write requests (puts and deletes) sent, retries included
         self.retries = 0
+        self._pool: ThreadPoolExecutor | None = None
+        self._lock = threading.Lock()
 
     def write(self, requests: Sequence[dict[str, Any]]) -> None:
-        """Write every request; returns once all are stored, raises WriteFailed otherwise."""
+        """Write every request; returns once all are stored, raises WriteFailed otherwise.
+
+        Batches go to one pool of `concurrency` threads shared by every caller, so however many
+        threads write at once (a load writes two chunks at a time), at most `concurrency` requests
+        are in flight, and one caller's tail of batches leaves room for the other's."""
         batches = list(_batches(requests))
         if self.concurrency <= 1 or len(batches) <= 1:
             for batch in batches:
                 self._write_batch(batch)
             return
-        with ThreadPoolExecutor(max_workers=self.concurrency) as pool:
-            for _ in pool.map(self._write_batch, batches):
-                pass
+        pool = self._threads()
+        futures = [pool.submit(self._write_batch, batch) for batch in batches]
+        try:
+            for future in futures:
+                future.result()  # the first failure stops this write here
+        finally:
+            for future in futures:
+                future.cancel()  # those not started yet: a failed write sends no more
+
+    def _threads(self) -> ThreadPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="writer")
+            return self._pool
+
+    def close(self) -> None:
+        """Let the threads go (waiting for any batch still being sent); the writer can still be used."""
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown()
 
     def _write_batch(self, batch: list[dict[str, Any]]) -> None:
         pending = batch
         for attempt in range(self.backoff.attempts):
             try:
                 self.requests_sent += 1
+                self.items_sent += len(pending)
                 response = self.client.batch_write_item(RequestItems={self.table: pending})
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") not in RETRYABLE:

@@ -1,0 +1,61 @@
+"""The members of the sections a load writes, kept aside so its section rebuilds need not read
+them back: used when the load began on a table holding no section and no dirty mark, where every
+member of every section it touches comes from this load.
+
+Each member's slim record (what ranking and a related entry need: id, title, snippet, rating,
+annotation count, keywords) is appended to a temporary file as its essay is planned; memory keeps
+only where it starts, 8 bytes per essay, in one array per section. A rebuild reads one section's
+records back from the file, as the Query path reads them from the table, in the same order (the
+members' sort keys), so both rank the same essays the same way. The file goes with the load; a
+load cut off leaves dirty marks, and the next run rebuilds those sections from the table.
+"""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import threading
+from array import array
+from typing import Any
+
+from shared.store import schema
+
+SLIM = ("essayId", "title", "snippet", "rating", "annotationCount", "keywords")
+
+
+class Members:
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 (kept open for the load, closed by close())
+        self._offsets: dict[str, array[int]] = {}
+        self._end = 0
+        self._lock = threading.Lock()  # sections are rebuilt a few at a time, from one file
+
+    def add(self, card: dict[str, Any]) -> None:
+        """Keep the member entry of an essay (from its card's values)."""
+        line = json.dumps({k: card.get(k) for k in SLIM}, ensure_ascii=False, separators=(",", ":")).encode()
+        self._offsets.setdefault(card["sectionId"], array("Q")).append(self._end)
+        self._file.write(line + b"\n")
+        self._end += len(line) + 1
+
+    def __contains__(self, section_id: object) -> bool:
+        return section_id in self._offsets
+
+    def of(self, section_id: str) -> list[dict[str, Any]]:
+        """A section's members, in the order a Query of the section returns them."""
+        with self._lock:
+            self._file.flush()
+            lines = []
+            for offset in self._offsets.get(section_id, ()):
+                self._file.seek(offset)
+                lines.append(self._file.readline())
+            self._file.seek(self._end)
+        records = [json.loads(line) for line in lines]
+        records.sort(key=lambda r: schema.member_sk(r["title"], r["essayId"]).encode())
+        return records
+
+    def kept_bytes(self) -> int:
+        """What the index holds in memory (the offsets), not counting the file on disk."""
+        return sum(a.itemsize * len(a) for a in self._offsets.values())
+
+    def close(self) -> None:
+        self._file.close()
