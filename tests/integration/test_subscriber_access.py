@@ -25,7 +25,7 @@ from essays_cli.issuer import JwksServer
 from essays_cli.template import load_template
 
 from shared.access.subscriptions import Status, Subscription
-from shared.access.tokens import JwksCache
+from shared.access.tokens import JwksCache, KeySetUnavailable, TokenRejected
 from shared.store.subscriptions import MalformedSubscription, item_of, subscription_of
 from tests.conftest import api_event, body_of, create_table_from_template
 
@@ -469,6 +469,40 @@ def test_only_rsa_signing_keys_of_the_key_set_are_trusted(jwks: JwksServer) -> N
                 cache.key(kid)
     finally:
         jwks.document = {"keys": [_jwk(TRUSTED, "key-1")]}
+
+
+def test_a_signing_key_that_does_not_say_its_use_is_trusted(jwks: JwksServer) -> None:
+    """OIDC issuers may leave out `use` (RFC 7517 makes it optional): such an RSA key signs tokens."""
+    jwks.document = {"keys": [{k: v for k, v in _jwk(TRUSTED, "key-1").items() if k != "use"}]}
+    try:
+        assert JwksCache(jwks.url).key("key-1") is not None
+    finally:
+        jwks.document = {"keys": [_jwk(TRUSTED, "key-1")]}
+
+
+def test_a_key_set_over_a_megabyte_is_refused_not_read_whole(jwks: JwksServer) -> None:
+    jwks.document = {"keys": [_jwk(TRUSTED, "key-1")], "padding": "x" * 1_000_000}
+    try:
+        with pytest.raises(KeySetUnavailable):
+            JwksCache(jwks.url).key("key-1")
+    finally:
+        jwks.document = {"keys": [_jwk(TRUSTED, "key-1")]}
+
+
+def test_an_unknown_key_id_refetches_the_set_once_a_full_minute_has_passed() -> None:
+    now, fetched = [1000.0], []
+
+    def fetch(url: str) -> dict[str, Any]:
+        fetched.append(now[0])
+        return {"keys": [_jwk(TRUSTED, "key-1")]}
+
+    cache = JwksCache("https://issuer.example.com/jwks.json", fetch=fetch, clock=lambda: now[0])
+    cache.key("key-1")
+    for elapsed in (59.0, 60.0):
+        now[0] = 1000.0 + elapsed
+        with pytest.raises(TokenRejected):
+            cache.key("key-2")
+    assert fetched == [1000.0, 1060.0]
 
 
 def test_a_hung_key_endpoint_fails_within_the_timeout_instead_of_hanging() -> None:

@@ -48,6 +48,12 @@ def test_the_month_and_its_reset_are_utc_whatever_the_machine_s_zone(far_east_ma
     assert iso(resets_at(noon)) == "2026-12-01T00:00:00Z"
 
 
+def test_a_subscription_s_dates_are_written_in_utc_whatever_the_machine_s_zone(far_east_machine: None) -> None:
+    from shared.access.subscriptions import iso as subscription_iso
+
+    assert subscription_iso(datetime(2026, 11, 30, 12, 0, 0, 500, tzinfo=UTC)) == "2026-11-30T12:00:00Z"
+
+
 class Recorder:
     def __init__(self, answer: int | None) -> None:
         self.answer, self.calls = answer, []  # type: ignore[var-annotated]
