@@ -426,6 +426,37 @@ def test_any_delivery_order_with_repeats_ends_in_the_same_state(billing: Any, dd
     assert billing.webhook.LEDGER.user_of_customer(reader.customer_id) == reader.user_id
 
 
+def test_two_deliveries_of_one_event_racing_past_the_duplicate_check_both_succeed(
+    billing: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Both read "not seen" before either marked it: the second mark finds the first, and is no error."""
+    monkeypatch.setattr(billing.webhook.LEDGER, "seen", lambda event_id: False)
+    payload = event_for("customer.subscription.created", Reader(USER))
+    assert [deliver(billing, payload)["statusCode"] for _ in range(2)] == [HTTPStatus.OK, HTTPStatus.OK]
+    assert me(billing)["status"] == "active"
+
+
+def test_the_webhook_reads_its_ledger_as_just_written(billing: Any) -> None:
+    """Strongly consistent reads: a redelivery seconds later must find the mark and the customer."""
+    sent: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(params)
+
+    client = dynamodb_client()
+    client.meta.events.register("provide-client-params.dynamodb.GetItem", record)
+    try:
+        deliver(billing, event_for("checkout.session.completed", Reader(USER)))
+        # no reader in its metadata: the reader is found through the customer
+        obj = stripefake.subscription_object(Reader(USER), "active", int(time.time()) + 86_400, with_metadata=False)
+        deliver(billing, stripefake.event("customer.subscription.updated", obj))
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb.GetItem", record)
+    ledger_reads = [params for params in sent if params["TableName"] == BILLING]
+    assert ledger_reads and all(params.get("ConsistentRead") is True for params in ledger_reads)
+    assert any(params["Key"]["pk"]["S"].startswith("CUSTOMER#") for params in ledger_reads)
+
+
 # ---- what is refused: signatures, bodies, sizes ----------------------------------------------------
 
 
@@ -434,10 +465,15 @@ def _nothing_written(ddb: Any) -> None:
     assert ddb.scan(TableName=BILLING)["Count"] == 0
 
 
-def _refused(response: dict[str, Any], status: int = HTTPStatus.BAD_REQUEST) -> None:
+NOT_SIGNED = "the Stripe-Signature header does not match the body"
+
+
+def _refused(response: dict[str, Any], status: int = HTTPStatus.BAD_REQUEST, message: str | None = None) -> None:
     assert response["statusCode"] == status, response["body"]
     assert response["headers"]["Access-Control-Allow-Origin"]
     assert set(body_of(response)["error"]) == {"code", "message"}
+    if message:  # what Stripe's dashboard shows the operator for the failed delivery
+        assert body_of(response)["error"]["message"] == message
 
 
 def test_a_replayed_old_signature_is_400(billing: Any, ddb: Any) -> None:
@@ -455,7 +491,10 @@ def test_a_signature_within_the_tolerance_is_accepted(billing: Any) -> None:
 
 
 def test_a_wrong_secret_is_400(billing: Any, ddb: Any) -> None:
-    _refused(deliver(billing, event_for("customer.subscription.created", Reader(USER)), secret="whsec_someone_else"))
+    _refused(
+        deliver(billing, event_for("customer.subscription.created", Reader(USER)), secret="whsec_someone_else"),
+        message=NOT_SIGNED,
+    )
     _nothing_written(ddb)
 
 
@@ -463,7 +502,7 @@ def test_a_changed_body_is_400(billing: Any, ddb: Any) -> None:
     body = json.dumps(event_for("customer.subscription.created", Reader(USER), status="canceled"))
     event = api_event("webhook", headers={"Stripe-Signature": signed(body, SIGNING_SECRET)})
     event["body"] = body.replace('"canceled"', '"active"')
-    _refused(billing.webhook.handler(event, CONTEXT))
+    _refused(billing.webhook.handler(event, CONTEXT), message=NOT_SIGNED)
     _nothing_written(ddb)
 
 
@@ -471,7 +510,7 @@ def test_a_missing_signature_header_is_400(billing: Any, ddb: Any) -> None:
     event = api_event("webhook")
     del event["headers"]["Stripe-Signature"], event["multiValueHeaders"]["Stripe-Signature"]
     event["body"] = json.dumps(event_for("customer.subscription.created", Reader(USER)))
-    _refused(billing.webhook.handler(event, CONTEXT))
+    _refused(billing.webhook.handler(event, CONTEXT), message="the Stripe-Signature header is missing")
     _nothing_written(ddb)
 
 
@@ -480,7 +519,7 @@ def test_a_missing_signature_header_is_400(billing: Any, ddb: Any) -> None:
     ["not json at all", "", '{"id": "evt_1", "object": "event"}', '{"hello": "world"}', "[1, 2, 3]", '"evt"'],
 )
 def test_a_signed_body_that_is_not_an_event_is_400(billing: Any, ddb: Any, body: str) -> None:
-    _refused(deliver(billing, body))
+    _refused(deliver(billing, body), message="the body is not a Stripe event")
     _nothing_written(ddb)
 
 
