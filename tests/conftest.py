@@ -4,6 +4,7 @@ deployed into the emulator) that the e2e and browser suites share: one per test 
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import functools
 import json
@@ -58,8 +59,9 @@ from shared.store.dynamo import dynamodb_client
 # with fewer, since it runs them once per mutant (the pinned tests catch what they would).
 settings.register_profile("thorough", max_examples=200, deadline=None)
 settings.register_profile("mutation", max_examples=25, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "thorough"))
-UNDER_MUTATION = settings().max_examples < 200  # for properties that set their own (smaller) budget
+HYPOTHESIS_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "thorough")
+settings.load_profile(HYPOTHESIS_PROFILE)
+UNDER_MUTATION = HYPOTHESIS_PROFILE == "mutation"  # for properties that set their own (smaller) budget
 
 T = TypeVar("T")
 CURSOR_SECRET = "test-cursor-secret-0123456789abcdef0123456789"  # its value in moto's Secrets Manager
@@ -126,6 +128,22 @@ def library(essays_table: str, ddb: Any) -> str:
         batch = [{"PutRequest": {"Item": item}} for item in _library_items[start : start + 25]]
         assert not ddb.batch_write_item(RequestItems={essays_table: batch}).get("UnprocessedItems")
     return essays_table
+
+
+@contextlib.contextmanager
+def dynamodb_requests(operation: str) -> Iterator[list[dict[str, Any]]]:
+    """The parameters of every `operation` call the functions' DynamoDB client sends meanwhile."""
+    sent: list[dict[str, Any]] = []
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        sent.append(params)
+
+    client = dynamodb_client()
+    client.meta.events.register(f"provide-client-params.dynamodb.{operation}", record)
+    try:
+        yield sent
+    finally:
+        client.meta.events.unregister(f"provide-client-params.dynamodb.{operation}", record)
 
 
 def api_event(

@@ -26,7 +26,14 @@ from hypothesis import strategies as st
 from shared.access.subscriptions import Status, Subscription
 from shared.store import secrets
 from shared.store.dynamo import dynamodb_client
-from tests.conftest import UNDER_MUTATION, LambdaContext, api_event, body_of, create_table_from_template
+from tests.conftest import (
+    UNDER_MUTATION,
+    LambdaContext,
+    api_event,
+    body_of,
+    create_table_from_template,
+    dynamodb_requests,
+)
 
 USER = "7c1e9a52-3f0d-4b8e-9a61-2f5d8c4e1b7a"  # the reader the recorded events' authorizer context names
 OTHER = "0b6f3c1d-8e2a-4f7b-9c5d-1a2b3c4d5e6f"
@@ -438,20 +445,11 @@ def test_two_deliveries_of_one_event_racing_past_the_duplicate_check_both_succee
 
 def test_the_webhook_reads_its_ledger_as_just_written(billing: Any) -> None:
     """Strongly consistent reads: a redelivery seconds later must find the mark and the customer."""
-    sent: list[dict[str, Any]] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        sent.append(params)
-
-    client = dynamodb_client()
-    client.meta.events.register("provide-client-params.dynamodb.GetItem", record)
-    try:
+    with dynamodb_requests("GetItem") as sent:
         deliver(billing, event_for("checkout.session.completed", Reader(USER)))
         # no reader in its metadata: the reader is found through the customer
         obj = stripefake.subscription_object(Reader(USER), "active", int(time.time()) + 86_400, with_metadata=False)
         deliver(billing, stripefake.event("customer.subscription.updated", obj))
-    finally:
-        client.meta.events.unregister("provide-client-params.dynamodb.GetItem", record)
     ledger_reads = [params for params in sent if params["TableName"] == BILLING]
     assert ledger_reads and all(params.get("ConsistentRead") is True for params in ledger_reads)
     assert any(params["Key"]["pk"]["S"].startswith("CUSTOMER#") for params in ledger_reads)

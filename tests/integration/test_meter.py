@@ -18,7 +18,15 @@ from botocore.exceptions import ClientError
 
 from shared.store.dynamo import dynamodb_client
 from shared.store.meter import MeterStore
-from tests.conftest import ROOT, LambdaContext, api_event, body_of, create_table_from_template, sample_records
+from tests.conftest import (
+    ROOT,
+    LambdaContext,
+    api_event,
+    body_of,
+    create_table_from_template,
+    dynamodb_requests,
+    sample_records,
+)
 
 USER = "7c1e9a52-3f0d-4b8e-9a61-2f5d8c4e1b7a"
 METER_TABLE = "meter-test"
@@ -116,18 +124,9 @@ def test_a_month_s_meter_item_expires_by_itself_a_day_after_the_month(apps: Any,
 
 def test_me_reads_the_meter_as_just_written(apps: Any) -> None:
     """A strongly consistent read: the count a reader has just spent shows at once, on any replica."""
-    sent: list[dict[str, Any]] = []
-
-    def record(params: dict[str, Any], **_: Any) -> None:
-        sent.append(params)
-
-    client = dynamodb_client()
-    client.meta.events.register("provide-client-params.dynamodb.GetItem", record)
-    try:
+    with dynamodb_requests("GetItem") as sent:
         read(apps, ESSAYS[0])
         assert meter_of(apps)["used"] == 1
-    finally:
-        client.meta.events.unregister("provide-client-params.dynamodb.GetItem", record)
     [meter_read] = [params for params in sent if params["TableName"] == METER_TABLE]
     assert meter_read["ConsistentRead"] is True
 
