@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import itertools
 import zlib
 
 import pytest
 from essays_cli.loading.previews import PreviewPolicy, build_preview
-from hypothesis import given
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from shared.library.text import join_units, paragraphs, sentence_spans, units
+from shared.library.text import join_units, paragraphs, sentence_spans, shorten, units
 from shared.store.rows import EXTRACTS_ATTRIBUTE, CardRow, StoredItemError, encode_extracts
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÉéëç0123456789'-", min_size=1, max_size=12)
@@ -199,8 +200,14 @@ def test_short_essays_show_at_most_their_share_never_their_text(body: str, share
 
 @pytest.mark.parametrize("share", [0.0, -0.1, 0.51])
 def test_share_outside_bounds_is_refused(share: float) -> None:
-    with pytest.raises(ValueError, match="share"):
+    # What `essays-seed load --preview-share` prints
+    with pytest.raises(ValueError, match=r"^preview share must be above 0 and at most 0\.5$"):
         PreviewPolicy(share=share)
+
+
+def test_an_extract_of_no_words_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"^max_words_per_extract must be at least 1$"):
+        PreviewPolicy(max_words_per_extract=0)
 
 
 def test_abbreviations_and_initials_do_not_end_sentences() -> None:
@@ -280,3 +287,107 @@ HEADER = {
     "wordCount": 10,
     "snippet": "",
 }
+
+
+# The exact rules, pinned. An essay is drawn as its sentences' lengths, short ones, so that budgets
+# land exactly on sentence ends and middle-half bounds; its word k is "wk", so an extract names the
+# words it shows. `_rules` restates the module's rules by brute force over the sentence boundaries.
+
+
+def _essay_of(lengths: list[int]) -> str:
+    """Sentences of these lengths, three to a paragraph."""
+    words: list[str] = []
+    body = ""
+    for number, length in enumerate(lengths):
+        sentence = [f"w{len(words) + i}" for i in range(length)]
+        sentence[0] = sentence[0].capitalize()
+        sentence[-1] += "."
+        words += sentence
+        body += ("\n\n" if number % 3 == 0 else " ") * (number > 0) + " ".join(sentence)
+    return body
+
+
+def _shown(body: str, spans: list[tuple[int, int]]) -> tuple[str, ...]:
+    tokens = body.split()
+    return tuple(" ".join(tokens[a:b]) for a, b in spans)
+
+
+def _rules(lengths: list[int], policy: PreviewPolicy) -> list[tuple[int, int]]:
+    """Where the Introduction, Middle and Conclusion lie, as [start, end) word indexes."""
+    starts = list(itertools.accumulate(lengths, initial=0))[:-1]
+    ends = [start + length for start, length in zip(starts, lengths, strict=True)]
+    n, cap = sum(lengths), policy.max_words_per_extract
+    total = min(int(policy.share * n), 3 * cap)  # 30% of the words, a cap for each of the three
+    if total < 3:
+        return [(0, 0)] * 3
+
+    def run_from(start: int, budget: int, limit: int) -> tuple[int, int]:
+        """Whole sentences from `start`, ending by `limit`, at most `budget` words; if not even one
+        fits, the first sentence's opening words."""
+        fitting = [end for end in ends if start < end <= limit and end - start <= budget]
+        return (start, max(fitting)) if fitting else (start, min(start + budget, limit))
+
+    intro = run_from(0, min(total // 3, cap), n)
+    budget = min((total - (intro[1] - intro[0])) // 2, cap)
+    closing = [s for s in starts if s >= intro[1] and n - s <= budget]
+    if closing:  # whole sentences ending the essay
+        conclusion = (min(closing), n)
+    elif starts[-1] >= intro[1]:  # the last sentence alone outgrows the budget: its opening words
+        conclusion = (starts[-1], starts[-1] + budget)
+    else:
+        conclusion = (n, n)
+    floor, ceiling = intro[1], conclusion[0] if conclusion[1] > conclusion[0] else n
+    budget = min(total - (intro[1] - intro[0]) - (conclusion[1] - conclusion[0]), cap)
+    between = [s for s in starts if floor <= s < ceiling]
+    if not between:
+        return [intro, (ceiling, ceiling), conclusion]
+    quarter = (ceiling - floor) // 4
+    centred_at = (floor + ceiling - budget) // 2  # where a middle of `budget` words would be centred
+    middle_half = [s for s in between if floor + quarter <= s <= ceiling - quarter]
+    choices = middle_half or [min(between, key=lambda s: abs(s - centred_at))]
+    runs = [run_from(s, budget, ceiling) for s in choices]  # the longest; the most central of those
+    middle = max(runs, key=lambda run: (run[1] - run[0], -abs(run[0] - centred_at)))
+    return [intro, middle, conclusion]
+
+
+DENSE_ESSAY = st.lists(st.integers(1, 9), min_size=1, max_size=40)
+
+
+@settings(max_examples=500)  # pure and fast: these boundaries are worth many draws, in every profile
+@given(lengths=DENSE_ESSAY, share=st.floats(0.05, 0.5), cap=st.integers(1, 40))
+@example(lengths=[1, 1, 7, 2], share=0.4, cap=2)  # no start in the middle half: the one nearest its centre
+def test_the_extracts_follow_the_rules_word_for_word(lengths: list[int], share: float, cap: int) -> None:
+    body = _essay_of(lengths)
+    policy = PreviewPolicy(share=share, max_words_per_extract=cap)
+    preview, spans = build_preview(body, policy), _rules(lengths, policy)
+    assert preview.extracts == _shown(body, spans)
+    assert preview.spans == tuple(spans)
+    assert preview.snippet == shorten(preview.extracts[0], 90)  # for related lists and search results
+
+
+def _extracts(lengths: list[int], **policy: float) -> tuple[str, ...]:
+    return build_preview(_essay_of(lengths), PreviewPolicy(**policy)).extracts
+
+
+def _preview_of(lengths: list[int], share: float) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """What the preview shows of an essay of these sentence lengths, and the essay's words."""
+    body = _essay_of(lengths)
+    return build_preview(body, PreviewPolicy(share=share)).extracts, tuple(body.split())
+
+
+def test_sentences_that_exactly_fill_an_extract_are_all_shown() -> None:
+    # 100 words, 30 to show: 10 each. The first two and the last two sentences fill 10 exactly.
+    extracts, words = _preview_of([4, 6, 20, 20, 20, 20, 6, 4], share=0.3)
+    assert extracts == (" ".join(words[:10]), " ".join(words[50:60]), " ".join(words[90:]))
+
+
+def test_the_middle_can_run_up_to_the_conclusion() -> None:
+    # 60 words, 30 to show. No sentence starts in the middle half of the gap (words 20-40): the
+    # middle takes the start nearest it (word 42) and its two sentences, up to the conclusion.
+    extracts, words = _preview_of([42, 4, 4, 10], share=0.5)
+    assert extracts == (" ".join(words[:10]), " ".join(words[42:50]), " ".join(words[50:]))
+
+
+def test_a_long_last_sentence_right_after_the_introduction_still_gives_a_conclusion() -> None:
+    extracts, words = _preview_of([3, 37], share=0.3)  # 12 words to show
+    assert extracts == (" ".join(words[:3]), "", " ".join(words[3:7]))

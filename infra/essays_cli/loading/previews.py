@@ -81,7 +81,7 @@ def _middle(spans: list[tuple[int, int]], budget: int, floor: int, ceiling: int)
     """Whole sentences between floor and ceiling, starting at a sentence start in the middle half of
     that gap: the start that fills the budget best, the nearest to the centre among equals."""
     starts = [i for i, (s, _) in enumerate(spans) if floor <= s < ceiling]
-    if not starts or budget <= 0:
+    if not starts:  # (never an empty budget: the middle gets at least half of what the introduction left)
         return ceiling, ceiling
     gap = ceiling - floor
     target = (floor + ceiling - budget) // 2
@@ -109,9 +109,8 @@ def build_preview(body: str, policy: PreviewPolicy) -> Preview:
     # A third each; what a sentence boundary leaves unused passes on to the next extract.
     intro = _forward(sentences, 0, min(total // 3, cap), len(tokens))
     conclusion = _backward(sentences, min((total - _length(intro)) // 2, cap), floor=intro[1])
-    gap_end = conclusion[0] if conclusion[0] < conclusion[1] else len(tokens)
     budget = min(total - _length(intro) - _length(conclusion), cap)
-    middle = _middle(sentences, budget, intro[1], gap_end)
+    middle = _middle(sentences, budget, intro[1], conclusion[0])  # (an empty conclusion sits at the end)
 
     spans = (intro, middle, conclusion)
     texts = [join_units(tokens[a:b]) for a, b in spans]
