@@ -572,3 +572,160 @@ def test_event_marks_expire_by_ttl(billing: Any, ddb: Any) -> None:
     assert timedelta(days=30) < expires - datetime.now(UTC) < timedelta(days=40)
     ttl = ddb.describe_time_to_live(TableName=BILLING)["TimeToLiveDescription"]
     assert ttl == {"TimeToLiveStatus": "ENABLED", "AttributeName": "expiresAt"}
+
+
+# ---- signed events we cannot use: each defect alone is a 400 that names it, and writes nothing -----
+
+
+def _defective(change: Any, kind: str = "customer.subscription.updated", api_version: str = NEW_API) -> dict[str, Any]:
+    """A valid event of `kind` about the reader, then `change(event, data_object)` applied to it."""
+    payload = event_for(kind, Reader(USER), api_version=api_version)
+    change(payload, payload["data"]["object"])
+    return payload
+
+
+NOT_AN_EVENT = "the body is not a Stripe event"
+NO_SUBSCRIPTION = "the subscription has no customer, id or period end"
+NO_INVOICE = "the invoice has no customer or period"
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (lambda e, o: e.update(object="list"), NOT_AN_EVENT),
+        (lambda e, o: e.update(id=12345), NOT_AN_EVENT),
+        (lambda e, o: e.update(id=""), NOT_AN_EVENT),
+        (lambda e, o: e.update(type=None), NOT_AN_EVENT),
+        (lambda e, o: e.update(created="1764300000"), NOT_AN_EVENT),
+        (lambda e, o: e.update(created=True), NOT_AN_EVENT),
+        (lambda e, o: e["data"].update(object=[o]), NOT_AN_EVENT),
+        (lambda e, o: o.update(customer=None), NO_SUBSCRIPTION),
+        (lambda e, o: o.update(customer=""), NO_SUBSCRIPTION),
+        (lambda e, o: o.update(customer=42), NO_SUBSCRIPTION),
+        (lambda e, o: o.pop("id"), NO_SUBSCRIPTION),
+        (lambda e, o: o["items"]["data"][0].pop("current_period_end"), NO_SUBSCRIPTION),
+        (lambda e, o: o["items"]["data"][0].update(current_period_end=0), NO_SUBSCRIPTION),
+        (lambda e, o: o.update(status="paused_forever"), "unknown subscription status 'paused_forever'"),
+    ],
+    ids=[
+        "not-an-event",
+        "numeric-id",
+        "empty-id",
+        "no-type",
+        "created-as-text",
+        "created-as-boolean",
+        "object-not-a-map",
+        "no-customer",
+        "empty-customer",
+        "numeric-customer",
+        "no-subscription-id",
+        "no-period-end",
+        "period-end-zero",
+        "unknown-status",
+    ],
+)
+def test_a_subscription_event_missing_what_we_need_is_400(billing: Any, ddb: Any, change: Any, message: str) -> None:
+    _refused(deliver(billing, _defective(change)), message=message)
+    _nothing_written(ddb)
+
+
+@pytest.mark.parametrize(
+    ("change", "api_version"),
+    [
+        (lambda e, o: o.pop("customer"), NEW_API),
+        (lambda e, o: o.pop("customer"), OLD_API),
+        (lambda e, o: o["lines"].update(data=[]), NEW_API),
+        (lambda e, o: o["lines"]["data"][0].update(period={"end": None}), OLD_API),
+    ],
+    ids=["no-customer", "no-customer-before-2025-03", "no-lines", "no-period-end-before-2025-03"],
+)
+@pytest.mark.parametrize("kind", ["invoice.paid", "invoice.payment_failed"])
+def test_an_invoice_event_missing_what_we_need_is_400(
+    billing: Any, ddb: Any, change: Any, api_version: str, kind: str
+) -> None:
+    _refused(deliver(billing, _defective(change, kind, api_version)), message=NO_INVOICE)
+    _nothing_written(ddb)
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda e, o: o.pop("customer"),
+        lambda e, o: o.update(client_reference_id=None),
+        lambda e, o: o.update(client_reference_id=""),
+    ],
+    ids=["no-customer", "no-reader", "empty-reader"],
+)
+def test_a_checkout_without_its_customer_or_reader_is_ignored(billing: Any, ddb: Any, change: Any) -> None:
+    response = deliver(billing, _defective(change, "checkout.session.completed"))
+    assert body_of(response)["outcome"] == "ignored"
+    assert ddb.scan(TableName=SUBSCRIPTIONS)["Count"] == 0
+    assert billing.webhook.LEDGER.user_of_customer(Reader(USER).customer_id) is None
+
+
+# ---- what Stripe may send in other shapes ---------------------------------------------------------
+
+
+def test_an_expanded_customer_is_read_by_its_id(billing: Any, ddb: Any) -> None:
+    reader = Reader(USER)
+    payload = _defective(lambda e, o: o.update(customer={"id": reader.customer_id, "object": "customer"}))
+    assert body_of(deliver(billing, payload))["outcome"] == "applied"
+    assert record(ddb)["customerId"] == {"S": reader.customer_id}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda e, o: o.update(items=None),  # no items list: the period end is the subscription's own
+        lambda e, o: o["items"].update(data=None),
+    ],
+    ids=["items-missing", "items-without-data"],
+)
+def test_an_old_subscription_without_items_is_read_from_its_own_period(billing: Any, change: Any) -> None:
+    end = int(time.time()) + 86_400
+    payload = _defective(change, api_version=OLD_API)
+    payload["data"]["object"]["current_period_end"] = end
+    assert body_of(deliver(billing, payload))["outcome"] == "applied"
+    assert me(billing)["currentPeriodEnd"] == datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_any_positive_timestamp_is_a_period_end_to_the_second(billing: Any) -> None:
+    payload = _defective(lambda e, o: o["items"]["data"][0].update(current_period_end=1))
+    assert body_of(deliver(billing, payload))["outcome"] == "applied"
+    assert me(billing)["currentPeriodEnd"] == "1970-01-01T00:00:01Z" and me(billing)["status"] == "active"
+
+
+@pytest.mark.parametrize("api_version", [OLD_API, NEW_API])
+def test_an_invoice_names_its_reader_before_the_checkout_is_known(billing: Any, api_version: str) -> None:
+    """The reader is in the subscription's metadata, which the invoice carries (where depends on the
+    API version): an invoice that arrives before the checkout event still reaches them."""
+    payload = event_for("invoice.paid", Reader(USER), api_version=api_version)
+    assert body_of(deliver(billing, payload))["outcome"] == "applied"
+    assert me(billing)["status"] == "active" and me(billing)["cancelAtPeriodEnd"] is False
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda e, o: o.pop("subscription_details"),
+        lambda e, o: o["subscription_details"].update(metadata=None),
+        lambda e, o: o["subscription_details"]["metadata"].update(userId=42),
+    ],
+    ids=["no-details", "no-metadata", "numeric-reader"],
+)
+def test_an_invoice_without_a_usable_reader_maps_through_its_customer(billing: Any, change: Any) -> None:
+    payload = _defective(change, "invoice.paid", OLD_API)
+    assert body_of(deliver(billing, payload))["outcome"] == "unmatched"
+    deliver(billing, event_for("checkout.session.completed", Reader(USER)))
+    assert body_of(deliver(billing, _defective(change, "invoice.paid", OLD_API)))["outcome"] == "applied"
+    assert me(billing)["status"] == "active"
+
+
+@pytest.mark.parametrize(
+    "metadata", [None, {"userId": 42}, {"userId": ""}], ids=["no-metadata", "numeric-reader", "empty-reader"]
+)
+def test_a_subscription_without_a_usable_reader_maps_through_its_customer(billing: Any, metadata: Any) -> None:
+    payload = _defective(lambda e, o: o.update(metadata=metadata))
+    assert body_of(deliver(billing, payload))["outcome"] == "unmatched"
+    deliver(billing, event_for("checkout.session.completed", Reader(USER)))
+    assert body_of(deliver(billing, _defective(lambda e, o: o.update(metadata=metadata))))["outcome"] == "applied"
