@@ -480,11 +480,17 @@ def test_a_signing_key_that_does_not_say_its_use_is_trusted(jwks: JwksServer) ->
         jwks.document = {"keys": [_jwk(TRUSTED, "key-1")]}
 
 
-def test_a_key_set_over_a_megabyte_is_refused_not_read_whole(jwks: JwksServer) -> None:
-    jwks.document = {"keys": [_jwk(TRUSTED, "key-1")], "padding": "x" * 1_000_000}
+@pytest.mark.parametrize(("size", "read"), [(1_000_000, True), (1_000_001, False), (5_000_000, False)])
+def test_a_key_set_over_a_megabyte_is_refused_not_read_whole(jwks: JwksServer, size: int, read: bool) -> None:
+    document = {"keys": [_jwk(TRUSTED, "key-1")], "padding": ""}
+    document["padding"] = "x" * (size - len(json.dumps(document).encode()))  # the document is `size` bytes
+    jwks.document = document
     try:
-        with pytest.raises(KeySetUnavailable):
-            JwksCache(jwks.url).key("key-1")
+        if read:
+            assert JwksCache(jwks.url).key("key-1") is not None
+        else:
+            with pytest.raises(KeySetUnavailable):
+                JwksCache(jwks.url).key("key-1")
     finally:
         jwks.document = {"keys": [_jwk(TRUSTED, "key-1")]}
 
