@@ -22,20 +22,24 @@ CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replac
 
 @api_handler(CONFIG.http)
 def handler(event: Event, context: object) -> Response:
-    user_id = reader_id(event)
+    return private_response(my_subscription(reader_id(event), CLOCK()).to_json(), CONFIG.http)
+
+
+def my_subscription(user_id: str, now: datetime) -> MySubscription:
+    """The answer, apart from the handler: mutation testing (`make mutation`) leaves decorated
+    functions alone."""
     account = ACCOUNTS.account(user_id)
     subscription = account.subscription if account else None
     meter = None
     if CONFIG.free_essays_per_month > 0:
-        now = reading(METER, user_id, CONFIG.free_essays_per_month, CLOCK())
-        meter = Meter(now.used, now.limit, iso(now.resets_at))
+        count = reading(METER, user_id, CONFIG.free_essays_per_month, now)
+        meter = Meter(count.used, count.limit, iso(count.resets_at))
     if subscription is None:
-        return private_response(MySubscription("none", None, None, False, meter).to_json(), CONFIG.http)
-    body = MySubscription(
+        return MySubscription("none", None, None, False, meter)
+    return MySubscription(
         subscription.status.value,
         subscription.plan,
         iso(subscription.current_period_end),
         subscription.cancel_at_period_end,
         meter,
     )
-    return private_response(body.to_json(), CONFIG.http)
