@@ -58,7 +58,7 @@ def decide(
     try:
         subscription = subscriptions.get(user_id)
     except Exception as error:  # DynamoDB fault or malformed record: fail closed
-        return Decision(False, user_id, f"subscription lookup failed: {type(error).__name__}")
+        return Decision(False, user_id, f"subscription lookup failed: {type(error).__name__}: {error}")
     if subscription is not None and subscription.allows_reading(now()):
         context = {"userId": user_id, "plan": subscription.plan, "access": SUBSCRIPTION}
         return Decision(True, user_id, "active subscription", context)

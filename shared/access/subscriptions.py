@@ -52,6 +52,5 @@ class Account:
     """A reader's record in the subscriptions table: their Stripe customer once they have checked out,
     and their subscription once Stripe (or an operator) has given them one (None before, or if never)."""
 
-    user_id: str
     customer_id: str | None
     subscription: Subscription | None

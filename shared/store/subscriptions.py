@@ -54,7 +54,7 @@ def account_of(item: dict[str, Any]) -> Account:
     if customer is not None and not (isinstance(customer, str) and customer):
         raise MalformedSubscription("customerId is not text")
     subscription = subscription_of(item) if "status" in item else None
-    return Account(str(item.get("userId")), customer, subscription)
+    return Account(customer, subscription)
 
 
 def item_of(subscription: Subscription) -> dict[str, str | bool]:
@@ -103,19 +103,14 @@ class SubscriptionStore(Table):
             )
 
     def set_customer(self, user_id: str, customer_id: str) -> None:
-        """Record the reader's Stripe customer (idempotent: the same value changes nothing)."""
-        try:
-            with dynamodb_errors():
-                self.client.update_item(
-                    TableName=self.table_name,
-                    Key={"userId": {"S": user_id}},
-                    UpdateExpression="SET customerId = :c",
-                    ConditionExpression="attribute_not_exists(customerId) OR customerId <> :c",
-                    ExpressionAttributeValues={":c": {"S": customer_id}},
-                )
-        except ClientError as error:
-            if not _conditional_failure(error):
-                raise
+        """Record the reader's Stripe customer (idempotent: writing the same value again is no change)."""
+        with dynamodb_errors():
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": user_id}},
+                UpdateExpression="SET customerId = :c",
+                ExpressionAttributeValues={":c": {"S": customer_id}},
+            )
 
     def apply(self, user_id: str, plan: str, state: SubscriptionState, order_key: str, at: datetime) -> bool:
         """Write what an event says, unless the record already holds a newer event's word (False)."""

@@ -26,8 +26,9 @@ from essays_cli.template import load_template
 
 from shared.access.subscriptions import Status, Subscription
 from shared.access.tokens import JwksCache, KeySetUnavailable, TokenRejected
+from shared.store.dynamo import to_attribute
 from shared.store.subscriptions import MalformedSubscription, item_of, subscription_of
-from tests.conftest import api_event, body_of, create_table_from_template
+from tests.conftest import api_event, body_of, create_table_from_template, dynamodb_requests
 
 ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"
 CLIENT_ID = "web-client-id"
@@ -317,6 +318,45 @@ def test_a_malformed_subscription_record_fails_closed(authorizer: Any, ddb: Any,
         },
     )
     assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+
+
+RECORD = {
+    "userId": USER,
+    "plan": "Monthly",
+    "status": "active",
+    "currentPeriodEnd": "2030-06-01T10:30:00Z",
+    "updatedAt": "2030-05-01T00:00:00Z",
+}
+
+
+@pytest.mark.parametrize(
+    ("change", "wrong"),
+    [
+        ({"status": "frozen"}, "status 'frozen' is not one we know"),
+        ({"cancelAtPeriodEnd": "yes"}, "cancelAtPeriodEnd is not true or false"),
+        ({"currentPeriodEnd": "soon"}, "currentPeriodEnd is not an ISO 8601 date-time"),
+        ({"updatedAt": "yesterday"}, "updatedAt is not an ISO 8601 date-time"),
+        ({"customerId": 7}, "customerId is not text"),
+        ({"customerId": ""}, "customerId is not text"),
+    ],
+    ids=["unknown-status", "cancel-flag-as-text", "period-end", "updated-at", "numeric-customer", "empty-customer"],
+)
+def test_a_malformed_record_fails_closed_and_the_log_says_what_is_wrong(
+    authorizer: Any, ddb: Any, context: Any, caplog: pytest.LogCaptureFixture, change: dict[str, Any], wrong: str
+) -> None:
+    ddb.put_item(TableName=SUBSCRIPTIONS, Item={k: to_attribute(v) for k, v in {**RECORD, **change}.items()})
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+    decided = [r for r in caplog.records if r.getMessage() == "access decided"]
+    assert decided[-1].reason == f"subscription lookup failed: MalformedSubscription: {wrong}"  # type: ignore[attr-defined]
+
+
+def test_the_authorizer_reads_the_subscription_as_just_written(authorizer: Any, context: Any) -> None:
+    """Strongly consistent: a reader whose payment the webhook recorded a moment ago is let in."""
+    subscribe(authorizer)
+    with dynamodb_requests("GetItem") as sent:
+        assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Allow"
+    reads = [params for params in sent if params["TableName"] == SUBSCRIPTIONS]
+    assert reads and all(params.get("ConsistentRead") is True for params in reads)
 
 
 def test_an_unreachable_key_set_fails_closed(authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
