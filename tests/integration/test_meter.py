@@ -16,6 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from shared.access.subscriptions import Status, Subscription
 from shared.store.dynamo import dynamodb_client
 from shared.store.meter import MeterStore
 from tests.conftest import (
@@ -184,6 +185,23 @@ def test_me_shows_no_meter_when_it_is_off(apps: Any, monkeypatch: pytest.MonkeyP
     me = importlib.reload(apps.me)
     event = api_event("me")
     assert body_of(me.handler(event, CONTEXT))["meter"] is None
+
+
+def test_me_shows_a_subscriber_their_subscription_and_this_month_s_meter(apps: Any) -> None:
+    read(apps, ESSAYS[0])  # one free essay, then they subscribe
+    apps.me.ACCOUNTS.put(Subscription.for_days(USER, "Monthly", Status.ACTIVE, 30, NOV))
+    event = api_event("me")
+    event["requestContext"]["authorizer"].update(principalId=USER, userId=USER)
+    me = body_of(apps.me.handler(event, CONTEXT))
+    assert me["status"] == "active" and me["plan"] == "Monthly"
+    assert me["meter"] == {"used": 1, "limit": 3, "resetsAt": "2026-12-01T00:00:00Z"}
+
+
+def test_a_meter_of_one_free_essay_shows_on_me(apps: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FREE_ESSAYS_PER_MONTH", "1")
+    importlib.reload(apps.me)
+    monkeypatch.setattr(apps.me, "CLOCK", lambda: NOV)
+    assert meter_of(apps) == {"used": 0, "limit": 1, "resetsAt": "2026-12-01T00:00:00Z"}
 
 
 # ---- exact counts under concurrency, on a DynamoDB that serialises conditional writes -------------
