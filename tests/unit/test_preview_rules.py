@@ -317,7 +317,7 @@ def _rules(lengths: list[int], policy: PreviewPolicy) -> list[tuple[int, int]]:
     starts = list(itertools.accumulate(lengths, initial=0))[:-1]
     ends = [start + length for start, length in zip(starts, lengths, strict=True)]
     n, cap = sum(lengths), policy.max_words_per_extract
-    total = min(int(policy.share * n), 3 * cap)  # 30% of the words, a cap for each of the three
+    total = min(int(policy.share * n), 3 * cap)  # the share of the words, at most `cap` in each extract
     if total < 3:
         return [(0, 0)] * 3
 
@@ -365,10 +365,6 @@ def test_the_extracts_follow_the_rules_word_for_word(lengths: list[int], share: 
     assert preview.snippet == shorten(preview.extracts[0], 90)  # for related lists and search results
 
 
-def _extracts(lengths: list[int], **policy: float) -> tuple[str, ...]:
-    return build_preview(_essay_of(lengths), PreviewPolicy(**policy)).extracts
-
-
 def _preview_of(lengths: list[int], share: float) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """What the preview shows of an essay of these sentence lengths, and the essay's words."""
     body = _essay_of(lengths)
@@ -376,7 +372,8 @@ def _preview_of(lengths: list[int], share: float) -> tuple[tuple[str, ...], tupl
 
 
 def test_sentences_that_exactly_fill_an_extract_are_all_shown() -> None:
-    # 100 words, 30 to show: 10 each. The first two and the last two sentences fill 10 exactly.
+    # 100 words, 30 to show: 10 each. The first two and the last two sentences fill 10 exactly; the
+    # middle is the opening of the 20-word sentence nearest the centre.
     extracts, words = _preview_of([4, 6, 20, 20, 20, 20, 6, 4], share=0.3)
     assert extracts == (" ".join(words[:10]), " ".join(words[50:60]), " ".join(words[90:]))
 
