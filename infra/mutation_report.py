@@ -37,6 +37,7 @@ def main(argv: list[str]) -> int:
     equivalent = equivalents(Path(argv[1])) if len(argv) > 1 else {}
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: dict[str, list[str]] = defaultdict(list)
+    killed_equivalents: list[str] = []
     for line in sys.stdin:
         match = MUTANT.match(line)
         if not match:
@@ -45,6 +46,8 @@ def main(argv: list[str]) -> int:
         module = module_of(name)
         if name in equivalent or status in NOT_COUNTED:
             counts[module]["equivalent"] += name in equivalent
+            if name in equivalent and status == "killed":
+                killed_equivalents.append(name)
             continue
         counts[module]["total"] += 1
         if status in CAUGHT:
@@ -66,6 +69,13 @@ def main(argv: list[str]) -> int:
         print(f"\nsurvivors in {module} (mutmut show NAME prints each):")
         for survivor in survivors[module]:
             print(f"  {survivor}")
+    if any(survivor.endswith(": no tests") for listed in survivors.values() for survivor in listed):
+        # mutmut maps tests to functions only for tests it has not met before
+        print("\n'no tests': a new function reached by known tests only; delete mutants/mutmut-stats.json, run again")
+    if killed_equivalents:
+        print("\nlisted as equivalent, yet a test kills them (take them off the list):")
+        for name in killed_equivalents:
+            print(f"  {name}")
     return 1 if failed else 0
 
 
