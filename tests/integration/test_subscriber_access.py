@@ -614,26 +614,13 @@ def test_a_deny_names_the_same_routes_and_no_context(authorizer: Any, context: A
     ],
 )
 def test_a_period_end_is_read_with_its_offset(period_end: str, allowed: bool) -> None:
-    item = {
-        "userId": USER,
-        "plan": "Monthly",
-        "status": "active",
-        "currentPeriodEnd": period_end,
-        "updatedAt": "2030-05-01T00:00:00Z",
-    }
-    subscription = subscription_of(item)
+    subscription = subscription_of({**RECORD, "currentPeriodEnd": period_end})
     assert subscription.allows_reading(datetime(2030, 6, 1, 10, 0, tzinfo=UTC)) is allowed
 
 
 @pytest.mark.parametrize("field", ["userId", "plan", "status", "currentPeriodEnd", "updatedAt"])
 def test_a_record_missing_any_field_fails_closed(field: str) -> None:
-    item = {
-        "userId": USER,
-        "plan": "Monthly",
-        "status": "active",
-        "currentPeriodEnd": "2030-06-01T10:30:00Z",
-        "updatedAt": "2030-05-01T00:00:00Z",
-    }
+    item = RECORD
     for broken in ({k: v for k, v in item.items() if k != field}, {**item, field: ""}, {**item, field: 7}):
         with pytest.raises(MalformedSubscription, match=field):
             subscription_of(broken)
