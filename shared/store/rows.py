@@ -236,6 +236,7 @@ class TaxonomyRow:
     level: str
     subject: str
     essay_count: int
+    updated_at: str | None = None  # when a load last changed the section (its sitemap lastmod)
 
     @classmethod
     def of(cls, item: dict[str, Any]) -> TaxonomyRow:
@@ -245,6 +246,7 @@ class TaxonomyRow:
             _text(item, "level"),
             _text(item, "subject"),
             _whole(item, "essayCount"),
+            _optional_text(item, "updatedAt"),
         )
 
 
@@ -264,3 +266,16 @@ class SuggestRow:
             raise StoredItemError(f"stored item {item.get('pk', '?')!r}: sort key {sk!r} is not <9-rating>#<id>")
         rating = 9 - int(rank)
         return cls(essay_id, _text(item, "title"), rating or None)
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SitemapRow:
+    """An essay as a sitemap lists it: its id and when a load last changed it (None: loaded before
+    section entries carried the date)."""
+
+    essay_id: str
+    updated_at: str | None
+
+    @classmethod
+    def of(cls, item: dict[str, Any]) -> SitemapRow:
+        return cls(_text(item, "essayId"), _optional_text(item, "updatedAt"))

@@ -122,6 +122,7 @@ def member_values(card: dict[str, Any]) -> dict[str, Any]:
                 "sectionName",
                 "level",
                 "subject",
+                "updatedAt",  # the essay's sitemap lastmod (functions/pages)
             )
         },
     }
