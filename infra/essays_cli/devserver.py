@@ -11,9 +11,9 @@ CloudFormation with the SAM transform on 127.0.0.1. This command:
 4. creates two readers in the stack's user pool (an active subscriber and a lapsed one), writes
    their subscriptions and signs them in;
 5. loads the sample essays with `essays-seed load --stack`;
-6. serves the web client (web/) on 127.0.0.1 with a static server that routes as the template's
-   CloudFront Function does (infra/essays_cli/website.py), signing in through the emulated user
-   pool's managed login;
+6. serves the site on 127.0.0.1 as the template's distribution routes it (infra/essays_cli/website.py):
+   the server-rendered pages from the pages function's URL, web/'s files and client-only pages from
+   disk, signing in through the emulated user pool's managed login;
 7. prints the API's and the site's URLs, example requests and both readers' tokens, and stays up
    until Ctrl-C (or SIGTERM, which `make dev-down` sends), which stops the emulator and its functions.
 
@@ -47,7 +47,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from essays_cli.website import LocalSite, site_config
+from essays_cli.website import LocalSite, local_function_url, site_config
 
 ROOT = Path(__file__).resolve().parents[2]
 WORK = ROOT / ".dev"
@@ -486,7 +486,9 @@ def main(argv: list[str] | None = None) -> int:
         api = f"{endpoint}/_aws/execute-api/{api_id}/{STAGE}"
         # The emulator serves the user pool's managed login (/oauth2/authorize, /login, /oauth2/token,
         # /logout) at its own root, where AWS has https://<domain>.auth.<region>.amazoncognito.com.
-        site.configure(site_config(api, REGION, readers.user_pool_id, readers.client_id, endpoint, site.url))
+        # The site's pages come from the pages function's URL, signed as the distribution signs them.
+        pages = local_function_url(outputs["PagesFunctionUrl"], endpoint)
+        site.configure(site_config(api, REGION, readers.user_pool_id, readers.client_id, endpoint, site.url), pages)
         print(f"Up in {time.monotonic() - started:.0f} s.")
         _print_welcome(api, endpoint, site.url, readers, background=args.background)
         renew_at = time.monotonic() + TOKEN_RENEWAL

@@ -1,13 +1,18 @@
-"""The web client in web/: its routing, the local static server of `make dev`, and `essays-web
-publish`, which `make deploy` runs to put the site in the stack's bucket with its config.json.
+"""The web client in web/: its routing, the local site of `make dev`, and `essays-web publish`,
+which `make deploy` runs to put the site in the stack's bucket with its config.json.
 
-The routing rule here is the CloudFront Function's in template.yaml (SiteRouterFunction), in
-Python: tests/unit/test_website.py runs that function's code with node over the same paths.
+The routing here is the site distribution's in template.yaml, in Python: the site's files and its
+client-only pages (rewritten to the one shell by SiteRouterFunction, whose code
+tests/unit/test_website.py runs with node over the same paths) come from web/; every other path is
+a page the pages function renders (functions/pages), which the local site asks for at the local
+stack's function URL, signed as CloudFront's origin access control signs it, and gzips as
+CloudFront compresses.
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import mimetypes
 import re
@@ -19,15 +24,20 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, ClassVar
+from urllib.error import HTTPError
 from urllib.parse import urlsplit
+from urllib.request import Request, urlopen
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 
-# The page routes, all served the one shell (web/index.html, whose assets/router.js picks the page's
-# module); anything else is a file of web/ or a 404.
-PAGE_ROUTES = re.compile(r"^/(essays/[^/]+|sections/[^/]+|search|callback)?$")
+# The client-only pages, served the one shell (web/index.html, whose assets/router.js picks the page's
+# module). Each is also a cache behaviour of the distribution in template.yaml.
+PAGE_ROUTES = re.compile(r"^/(callback)$")
 SHELL = "/index.html"
+# What the distribution serves from the bucket (web/): its cache behaviours' path patterns.
+SITE_FILES = re.compile(r"^/(assets/.*|config\.json|404\.html)$")
+COMPRESSED = ("text/", "application/xml", "application/json")  # CloudFront compresses these types
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
     ".js": "text/javascript; charset=utf-8",
@@ -39,6 +49,32 @@ CONTENT_TYPES = {
 def route(path: str) -> str:
     """The object a viewer's path is served from (the CloudFront Function's rewrite)."""
     return SHELL if PAGE_ROUTES.fullmatch(path) else path
+
+
+def from_bucket(path: str) -> bool:
+    """Whether the distribution serves this path from the site's bucket (else: the pages function)."""
+    return PAGE_ROUTES.fullmatch(path) is not None or SITE_FILES.fullmatch(path) is not None
+
+
+def local_function_url(function_url: str, endpoint: str) -> str:
+    """The emulator's path-based address of a function URL (https://<id>.lambda-url.<region>.on.aws/)."""
+    url_id = urlsplit(function_url).netloc.split(".", 1)[0]
+    return f"{endpoint.rstrip('/')}/_aws/lambda-url/{url_id}"
+
+
+def signed_page_request(url: str, site_origin: str, headers: dict[str, str], region: str) -> Request:
+    """A GET of the pages function's URL, SigV4-signed for lambda as CloudFront's origin access control
+    signs it (the credentials are this process's: the emulator's, under `make dev`)."""
+    import botocore.session
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+
+    request = AWSRequest(method="GET", url=url, headers={**headers, "X-Site-Origin": site_origin})
+    credentials = botocore.session.get_session().get_credentials()
+    if credentials is None:
+        raise RuntimeError("no AWS credentials to sign the pages function's requests with")
+    SigV4Auth(credentials, "lambda", region).add_auth(request)
+    return Request(url, headers=dict(request.headers.items()), method="GET")
 
 
 def origin_of(url: str) -> str:
@@ -83,6 +119,8 @@ class _Handler(BaseHTTPRequestHandler):
     web_root: Path = WEB
     config: ClassVar[dict[str, Any]] = {}
     csp: str = ""
+    pages_url: str = ""  # the pages function's URL on the local stack ("" before it is up)
+    site_origin: str = ""
 
     def do_GET(self) -> None:
         self._serve(body=True)
@@ -92,6 +130,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, body: bool) -> None:
         path = urlsplit(self.path).path
+        if self.pages_url and not from_bucket(path):
+            self._page(body)
+            return
         if path == "/config.json":
             self._send(HTTPStatus.OK, json.dumps(self.config).encode(), ".json", body, "no-cache")
             return
@@ -102,13 +143,45 @@ class _Handler(BaseHTTPRequestHandler):
         cache = "no-cache" if target.suffix == ".html" else "public, max-age=300"
         self._send(HTTPStatus.OK, target.read_bytes(), target.suffix, body, cache)
 
-    def _send(self, status: HTTPStatus, payload: bytes, suffix: str, body: bool, cache: str) -> None:
-        self.send_response(status)
-        self.send_header(
-            "Content-Type", CONTENT_TYPES.get(suffix) or mimetypes.types_map.get(suffix, "application/octet-stream")
+    def _page(self, body: bool) -> None:
+        """A server-rendered page, from the pages function as the distribution gets it."""
+        asked = {k: v for k, v in (("If-None-Match", self.headers.get("If-None-Match")),) if v}
+        request = signed_page_request(self.pages_url + self.path, self.site_origin, asked, self.config["region"])
+        try:
+            with urlopen(request, timeout=30) as answer:
+                status, headers, payload = answer.status, answer.headers, answer.read()
+        except HTTPError as error:
+            status, headers, payload = error.code, error.headers, error.read()
+        extra = {k: headers[k] for k in ("ETag", "Content-Language") if headers.get(k)}
+        content_type = headers.get("Content-Type", "text/html; charset=utf-8")
+        self._send(HTTPStatus(status), payload, "", body, headers.get("Cache-Control", "no-store"), content_type, extra)
+
+    def _send(
+        self,
+        status: HTTPStatus,
+        payload: bytes,
+        suffix: str,
+        body: bool,
+        cache: str,
+        content_type: str = "",
+        extra: dict[str, str] | None = None,
+    ) -> None:
+        content_type = (
+            content_type or CONTENT_TYPES.get(suffix) or mimetypes.types_map.get(suffix, "application/octet-stream")
         )
+        accepts_gzip = "gzip" in (self.headers.get("Accept-Encoding") or "")
+        compressed = accepts_gzip and len(payload) > 1000 and content_type.startswith(COMPRESSED)
+        if compressed:
+            payload = gzip.compress(payload, 6)
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(payload)))
         self.send_header("Cache-Control", cache)
+        if compressed:
+            self.send_header("Content-Encoding", "gzip")
+        self.send_header("Vary", "Accept-Encoding")
+        for name, value in (extra or {}).items():
+            self.send_header(name, value)
         # The response headers policy of the CloudFront distribution (HSTS is meaningless over http).
         self.send_header("Content-Security-Policy", self.csp)
         self.send_header("X-Content-Type-Options", "nosniff")
@@ -131,12 +204,15 @@ class LocalSite:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread: threading.Thread | None = None
 
-    def configure(self, config: dict[str, Any]) -> None:
-        handler = type(
-            "SiteHandler",
-            (_Handler,),
-            {"config": config, "csp": content_security_policy(config["apiUrl"], config["userPool"]["domain"])},
-        )
+    def configure(self, config: dict[str, Any], pages_url: str = "") -> None:
+        """Serve web/ with this config.json, and the pages from `pages_url` (the local function URL)."""
+        settings = {
+            "config": config,
+            "csp": content_security_policy(config["apiUrl"], config["userPool"]["domain"]),
+            "pages_url": pages_url.rstrip("/"),
+            "site_origin": self.url,
+        }
+        handler = type("SiteHandler", (_Handler,), settings)
         self.server.RequestHandlerClass = handler
         if self.thread is None:
             self.thread = threading.Thread(target=self.server.serve_forever, name="essays-web", daemon=True)

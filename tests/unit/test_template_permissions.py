@@ -18,6 +18,12 @@ EXPECTED = {
     ],
     "SuggestFunction": [("EssaysTable", {"dynamodb:Query"}, {"SUGGEST#*"})],
     "SectionsFunction": [("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*"}), READ_CURSOR_KEY],
+    # the site's pages: the preview's, related list's, sections' and search's reads, never a body
+    "PagesFunction": [
+        ("EssaysTable", {"dynamodb:GetItem", "dynamodb:BatchGetItem"}, {"ESSAY#*"}),
+        ("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*", "TERM#*"}),
+        READ_CURSOR_KEY,
+    ],
     "EssayFunction": [
         ("EssaysTable", {"dynamodb:GetItem"}, {"BODY#*"}),
         ("MeterTable", {"dynamodb:UpdateItem"}, None),  # counts metered reads; cannot read subscriptions

@@ -1,15 +1,17 @@
-"""The local site routes paths exactly as the template's CloudFront Function does (run with node):
-every page route to the one shell, index.html; and the essay page stays within its weight budget."""
+"""The local site routes paths exactly as the template's distribution does: its cache behaviours (the
+bucket's files and client-only pages; every other path a server-rendered page) and its CloudFront
+Function (run with node: client-only pages to the one shell, index.html)."""
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import shutil
 import subprocess
 
 import pytest
 from essays_cli.template import load_template
-from essays_cli.website import WEB, content_security_policy, route, with_csp_meta
+from essays_cli.website import WEB, content_security_policy, from_bucket, local_function_url, route, with_csp_meta
 
 PATHS = [
     "/",
@@ -43,13 +45,46 @@ def test_the_local_site_routes_as_the_cloudfront_function() -> None:
     )
     result = subprocess.run(["node", "-e", script, json.dumps(PATHS)], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == [route(path) for path in PATHS]
-    pages = ["/", "/essays/stalin-rise-to-power", "/sections/gcse--english--poetry", "/search", "/callback"]
-    assert [path for path in PATHS if route(path) == "/index.html"] == [*pages, "/index.html"]
+    assert [path for path in PATHS if route(path) == "/index.html"] == ["/callback", "/index.html"]
 
 
-def test_the_essay_page_weighs_at_most_60_kb() -> None:
-    files = ["index.html", "assets/site.css", "assets/core.js", "assets/auth.js", "assets/router.js", "assets/essay.js"]
-    assert sum((WEB / name).stat().st_size for name in files) <= 60 * 1024
+def test_the_local_site_sends_to_the_pages_function_what_the_distribution_does() -> None:
+    distribution = load_template()["Resources"]["SiteDistribution"]["Properties"]["DistributionConfig"]
+    assert distribution["DefaultCacheBehavior"]["TargetOriginId"] == "pages"
+    to_bucket = [b["PathPattern"] for b in distribution["CacheBehaviors"] if b["TargetOriginId"] == "site"]
+
+    def distribution_from_bucket(path: str) -> bool:
+        return any(fnmatch.fnmatchcase(path, pattern) for pattern in to_bucket)
+
+    paths = [*PATHS, "/robots.txt", "/sitemap.xml", "/sitemaps/sections.xml", "/assets/x/y.js"]
+    assert [from_bucket(p) for p in paths] == [distribution_from_bucket(p) for p in paths]
+    pages = [p for p in paths if not from_bucket(p)]
+    assert {"/", "/essays/stalin-rise-to-power", "/sections/gcse--english--poetry", "/search"} <= set(pages)
+    assert {"/robots.txt", "/sitemap.xml", "/no/such/page", "/index.html"} <= set(pages)
+
+
+def test_the_pages_function_is_reachable_only_through_the_distribution() -> None:
+    resources = load_template()["Resources"]
+    assert resources["PagesFunction"]["Properties"]["FunctionUrlConfig"] == {"AuthType": "AWS_IAM"}
+    permission = resources["PagesInvokePermission"]["Properties"]
+    assert permission["Principal"] == "cloudfront.amazonaws.com"
+    assert permission["Action"] == "lambda:InvokeFunctionUrl"
+    assert "${SiteDistribution}" in permission["SourceArn"]["Sub"]
+    origins = resources["SiteDistribution"]["Properties"]["DistributionConfig"]["Origins"]
+    (pages,) = [o for o in origins if o["Id"] == "pages"]
+    assert pages["OriginAccessControlId"] == {"GetAtt": "PagesOriginAccessControl.Id"}
+    assert (
+        resources["PagesOriginAccessControl"]["Properties"]["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    )
+    # the viewer's Host (the site's origin) reaches the function in X-Site-Origin, never as the Host
+    forwarded = resources["PagesOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]
+    assert forwarded == {"HeaderBehavior": "whitelist", "Headers": ["x-site-origin"]}
+
+
+def test_the_local_function_url_is_the_emulators_path_based_one() -> None:
+    url = "https://n3qkl5vzxa2c7ffwsrnmm6ktaq0ziuby.lambda-url.eu-west-2.on.aws/"
+    expected = "http://127.0.0.1:3000/_aws/lambda-url/n3qkl5vzxa2c7ffwsrnmm6ktaq0ziuby"
+    assert local_function_url(url, "http://127.0.0.1:3000") == expected
 
 
 def test_published_pages_pin_the_exact_api_in_their_csp() -> None:
