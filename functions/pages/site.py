@@ -66,11 +66,12 @@ def e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def json_ld(data: Mapping[str, Any]) -> str:
+def json_ld(data: Mapping[str, Any], element_id: str = "") -> str:
     """A JSON-LD block that no title can end early: `<`, `>` and `&` as JSON escapes."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f'  <script type="application/ld+json">{text}</script>'
+    named = f' id="{element_id}"' if element_id else ""
+    return f'  <script type="application/ld+json"{named}>{text}</script>'
 
 
 def describe(text: str) -> str:
@@ -236,7 +237,7 @@ class Site:
         head = "\n".join(
             [
                 *self._social(url, essay.title, description, "article"),
-                json_ld(article),
+                json_ld(article, "structured-data"),  # what web/assets/essay.js updates for a subscriber
                 json_ld(breadcrumb_ld(origin, crumbs)),
             ]
         )

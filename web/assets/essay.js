@@ -7,6 +7,7 @@ import { ApiError, api, config, essayList, failure, h, main, message, pathId, pr
 import { session, signIn } from "./auth.js";
 
 const PAYWALLED = "essay-body"; // the class JSON-LD's hasPart.cssSelector names
+const RENDERED = main().dataset.rendered === "essay"; // the server sent the preview, related essays and plans
 
 function documents(tree) {
   const total = (tree?.levels || []).reduce((sum, level) => sum + level.essayCount, 0);
@@ -256,7 +257,12 @@ async function page() {
       (await import("./auth.js")).forget(); // the token was refused: read on as a visitor
     }
   }
-  return visitorPage(id);
+  return RENDERED ? enhance() : visitorPage(id);
+}
+
+// A visitor on the server's page: it shows everything already; the plans' button signs in.
+function enhance() {
+  document.querySelectorAll('[data-action="sign-in-to-subscribe"]').forEach((button) => button.addEventListener("click", () => signIn()));
 }
 
 start();

@@ -4,6 +4,7 @@ import { api, failure, h, main, message, start } from "./core.js";
 const count = (n) => `${n.toLocaleString("en-GB")} ${n === 1 ? "essay" : "essays"}`;
 
 async function page() {
+  if (main().dataset.rendered) return; // the server rendered this page whole
   const tree = await api("/sections");
   if (!tree.levels.length) return message("The library has no essays yet.", "Please come back soon.");
   main().replaceChildren(

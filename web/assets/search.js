@@ -2,6 +2,7 @@
 import { api, essayList, failure, h, main, message, start } from "./core.js";
 
 async function page() {
+  if (main().dataset.rendered) return; // the server rendered this page whole
   const query = new URLSearchParams(location.search);
   const q = (query.get("q") || "").trim();
   document.querySelectorAll("form.search input[name=q]").forEach((input) => {

@@ -2,6 +2,7 @@
 import { api, essayList, failure, h, main, pathId, start } from "./core.js";
 
 async function page() {
+  if (main().dataset.rendered) return; // the server rendered this page whole
   const id = pathId("/sections/");
   const query = new URLSearchParams(location.search);
   const limit = /^\d{1,2}$/.test(query.get("limit") || "") ? query.get("limit") : "20";
