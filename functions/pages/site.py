@@ -45,6 +45,7 @@ ESSAYS_PER_SITEMAP = 5_000
 MAX_SITEMAPS = 50_000  # what one sitemap index may list
 TREE_SECONDS = 300  # the section tree (the paywall's document count) is read at most every 5 minutes
 DESCRIPTION_CHARS = 155
+FIRST_EXTRACT = ' elementtiming="first-extract"'
 
 
 class PageStore(CardReader, DiscoveryStore, Protocol):
@@ -108,7 +109,7 @@ def counted(name: str, n: int) -> str:
 def price(plan: Plan) -> str:
     symbol = {"GBP": "£", "EUR": "€", "USD": "$"}.get(plan.currency)
     amount = f"{symbol}{plan.price}" if symbol else f"{plan.price} {plan.currency}"
-    return f"{amount} per {plan.period}"
+    return f"{amount} a {plan.period}"  # as the client's price() words it
 
 
 def essay_list(essays: list[EssaySummary], where: Callable[[Any], str] = lambda _: "") -> str:
@@ -180,7 +181,7 @@ class Site:
         if head == "essays" and is_essay_id(rest):
             return self.essay(origin, rest)
         if head == "sections" and is_section_id(rest):
-            return self.section(origin, rest, query.get("cursor"))
+            return self.section(origin, rest, query.get("cursor"), query.get("limit"))
         if head == "sitemaps" and rest.startswith("essays/") and rest.endswith(".xml"):
             section_id, _, number = rest.removeprefix("essays/").removesuffix(".xml").partition("/")
             if is_section_id(section_id) and number.isascii() and number.isdigit() and len(number) <= 5:
@@ -205,16 +206,18 @@ class Site:
         section_url = section_path(crumb.section.id)
         texts = [x.text.removesuffix(READ_MORE).rstrip() for x in essay.extracts]
         description = describe(texts[0] if texts and texts[0] else essay.title)
+        # level > subject > section, as the page we model shows it (JSON-LD starts at the library's home)
         crumbs: list[tuple[str, str | None]] = [
-            ("Library", "/"),
             (crumb.level, None),
             (crumb.subject, None),
             (crumb.section.name, section_url),
         ]
+        # The first extract is the page's first content: named for the Element Timing API, which the
+        # mobile speed test reads (tests/browser/test_mobile_speed.py).
         extracts = "\n".join(
-            f'        <div class="extract"><h2>{e(x.part)}</h2><p>{e(text)}'
-            f'{" " if text else ""}<a class="read-more" href="#plans">{READ_MORE}</a></p></div>'
-            for x, text in zip(essay.extracts, texts, strict=True)
+            f'        <div class="extract"><h2>{e(x.part)}</h2><p{FIRST_EXTRACT if i == 0 else ""}>'
+            f'{e(text)}{" " if text else ""}<a class="read-more" href="#plans">{READ_MORE}</a></p></div>'
+            for i, (x, text) in enumerate(zip(essay.extracts, texts, strict=True))
         )
         documents = self.documents()
         content = ESSAY.substitute(
@@ -238,7 +241,7 @@ class Site:
             [
                 *self._social(url, essay.title, description, "article"),
                 json_ld(article, "structured-data"),  # what web/assets/essay.js updates for a subscriber
-                json_ld(breadcrumb_ld(origin, crumbs)),
+                json_ld(breadcrumb_ld(origin, [("Library", "/"), *crumbs])),
             ]
         )
         return self._page(f"{essay.title} · {SITE_NAME}", description, head, content, "essay")
@@ -262,21 +265,27 @@ class Site:
             **({"contentRating": f"{essay.rating}/5"} if essay.rating else {}),
         }
 
-    def section(self, origin: str, section_id: str, cursor: str | None) -> Page:
-        """One Query of the section's entries: the page GET /sections/{id}/essays serves."""
-        answer = section_essays(self.store, self.cursors, section_id, self.section_size, cursor)
+    def section(self, origin: str, section_id: str, cursor: str | None, limit: str | None = None) -> Page:
+        """One Query of the section's entries: the page GET /sections/{id}/essays serves, `limit`
+        (1-50) essays a page as there."""
+        if limit is not None and not (limit.isascii() and limit.isdigit() and 1 <= int(limit) <= SECTION_LIMIT.maximum):
+            raise InvalidRequest(f"limit must be a whole number from 1 to {SECTION_LIMIT.maximum}")
+        size = int(limit) if limit else self.section_size
+        answer = section_essays(self.store, self.cursors, section_id, size, cursor)
         section = answer.section
         path = section_path(section_id)
-        url = origin + path + (f"?cursor={quote_plus(cursor)}" if cursor else "")
+        url = origin + path + (f"?cursor={quote_plus(cursor)}" if cursor else "")  # whatever the page size
+        sized = f"limit={size}&amp;" if limit else ""
         description = describe(
             f"{section.name} essays for {section.level} {section.subject}, with teachers' ratings and free previews."
         )
         crumbs: list[tuple[str, str | None]] = [("Library", "/"), (section.level, None), (section.subject, None)]
         pager = []
         if cursor:
-            pager.append(f'<a href="{path}">First page</a>')
+            pager.append(f'<a href="{path}{"?limit=" + str(size) if limit else ""}">First page</a>')
         if answer.next_cursor:
-            pager.append(f'<a href="{path}?cursor={e(quote_plus(answer.next_cursor))}" rel="next">Next page</a>')
+            following = f"{path}?{sized}cursor={e(quote_plus(answer.next_cursor))}"
+            pager.append(f'<a href="{following}" rel="next">Next page</a>')
         content = "\n".join(
             [
                 "    " + breadcrumb(crumbs),
