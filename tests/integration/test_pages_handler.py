@@ -155,7 +155,7 @@ def load(tmp_path: Path, table: str, *records: dict[str, Any]) -> None:
     assert seed(["load", str(source), "--table", table, "--new-sections"]) == 0
 
 
-HOSTILE = {
+HOSTILE: dict[str, Any] = {
     "id": "hostile-title",
     "title": 'Why </script><script>alert("x")</script> & <b>bold</b> titles fail',
     "level": "GCSE",
