@@ -3,7 +3,7 @@
     essays-seed load FILE... (--table NAME | --stack STACK) [--endpoint-url URL] [--region R]
                              [--dry-run] [--skip-invalid] [--new-sections] [--preview-share 0.3]
     essays-seed list (--table NAME | --stack STACK) [--section S] [--search WORDS]
-    essays-seed remove [ID...] [--title "exact title"] (--table NAME | --stack STACK)
+    essays-seed remove [ID...] [--title "exact title" [--id ID | --all]] (--table NAME | --stack STACK)
 
 Exit status: 0 all good, 1 some records were bad (or ids not found, or new sections refused),
 2 the command could not run.
@@ -12,18 +12,21 @@ Exit status: 0 all good, 1 some records were bad (or ids not found, or new secti
 from __future__ import annotations
 
 import argparse
+import socket
 import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
-    EndpointConnectionError,
+    ConnectionError,
+    HTTPClientError,
     NoCredentialsError,
     NoRegionError,
     PartialCredentialsError,
@@ -33,6 +36,7 @@ from tqdm import tqdm
 from essays_cli.loading.files import Problem
 from essays_cli.loading.loader import Loader, Summary, Validation
 from essays_cli.loading.previews import PreviewPolicy
+from essays_cli.loading.progress import CHECKING, REBUILDING, WRITING
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.writer import WriteFailed
 from shared.errors import Unavailable
@@ -63,6 +67,7 @@ prints one essay a line: id, title, level / subject / section (tab-separated).""
     "remove": f"""examples:
   essays-seed remove stalin-rise-to-power --stack essay-library-dev
   essays-seed remove --title "How deadly was the Black Death?" --stack essay-library-dev
+  (when several essays have the title, they are listed and nothing is removed: add --id ID or --all)
   {LOCAL.format(command="remove stalin-rise-to-power")}
 
 find ids with `essays-seed list`.""",
@@ -122,15 +127,26 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--search", metavar="WORDS", help="only titles holding all these words")
 
     remove = command(
-        "remove", f'[ID...] [--title "EXACT TITLE"] {TARGET}', "remove essays (and their previews, search entries...)"
+        "remove",
+        f'[ID...] [--title "EXACT TITLE" [--id ID | --all]] {TARGET}',
+        "remove essays (and their previews, search entries...)",
     )
     remove.add_argument("ids", nargs="*", metavar="ID")
     remove.add_argument("--title", action="append", default=[], help="remove the essay with this exact title")
+    remove.add_argument(
+        "--id",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="when several essays have the title: the one to remove (the refusal lists their ids)",
+    )
+    remove.add_argument("--all", action="store_true", help="when several essays have the title: remove them all")
     return parser
 
 
 def _client(service: str, args: argparse.Namespace) -> Any:
     config = Config(
+        connect_timeout=5,  # a wrong or stopped endpoint is said in seconds, not after minutes
         retries={"mode": "standard", "max_attempts": 5},
         max_pool_connections=max(10, args.concurrency * 2),
         parameter_validation=False,  # requests are built by the loader, not typed in: no need to re-check them
@@ -175,6 +191,47 @@ def _print_summary(summary: Summary, *, dry_run: bool = False) -> None:
     )
 
 
+_PHASES = {
+    CHECKING: ("Checking the files", "record"),
+    WRITING: ("Writing", "essay"),
+    REBUILDING: ("Rebuilding sections", "section"),
+}
+
+
+class _Shown:
+    """A load's progress: each phase said in one line on stderr, and drawn as a bar on a terminal."""
+
+    def __init__(self, dry_run: bool = False) -> None:
+        self.phase = ""
+        self.dry_run = dry_run
+        self.bar: tqdm[Any] | None = None
+
+    def start(self, phase: str, total: int | None) -> None:
+        self.close()
+        self.phase = phase
+        label, unit = _PHASES[phase]
+        if phase == WRITING:
+            line = f"{'Comparing' if self.dry_run else 'Writing'} {total:,} essay(s)"
+            line += " with the library (nothing is written)…" if self.dry_run else "…"
+        elif phase == REBUILDING:
+            if not total:
+                return
+            line = f"Rebuilding {total:,} section(s): related lists and essay counts…"
+        else:
+            line = "Checking the files…"
+        _stderr(line)
+        self.bar = tqdm(total=total, unit=unit, desc=label, disable=None, file=sys.stderr, leave=False)
+
+    def advance(self, done: int = 1) -> None:
+        if self.bar is not None:
+            self.bar.update(done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+            self.bar = None
+
+
 def _load(args: argparse.Namespace) -> int:
     try:
         policy = PreviewPolicy(share=args.preview_share)
@@ -183,9 +240,26 @@ def _load(args: argparse.Namespace) -> int:
     validation_only = args.dry_run and not (args.table or args.stack)
     client = None if validation_only else _client("dynamodb", args)
     table = "" if validation_only else _table_name(args)
-    loader = Loader(client, table, policy, concurrency=args.concurrency, report=_print_problem, warn=_print_warning)
+    args.progress = progress = _Shown(args.dry_run)
+    loader = Loader(
+        client,
+        table,
+        policy,
+        concurrency=args.concurrency,
+        report=_print_problem,
+        warn=_print_warning,
+        progress=progress,
+    )
+    try:
+        return _run_load(args, loader, validation_only)
+    finally:
+        progress.close()
+
+
+def _run_load(args: argparse.Namespace, loader: Loader, validation_only: bool) -> int:
 
     validation = loader.validate(args.files)
+    args.progress.close()
     if not _validation_allows(validation, args):
         return 1
     if validation_only:
@@ -193,15 +267,16 @@ def _load(args: argparse.Namespace) -> int:
         print(f"Dry run: {validation.valid} valid, {rows} rejected (files checked only)")
         return 1 if validation.rejected_lines else 0
 
-    taxonomy = loader.read_taxonomy()
-    had_sections = bool(taxonomy.sections)
+    taxonomy = loader.read_taxonomy()  # with the sections an interrupted load left to finish
+    had_sections = taxonomy.published > 0
     new_names = taxonomy.new_names(validation.sections)
     for name in new_names:
-        print(f"{'Would add' if args.dry_run else 'Adds'} a {name}")
-    if new_names and had_sections and not args.new_sections and not args.dry_run:
+        print(f"{'Would add' if args.dry_run else 'Adds'} a {name} ({validation.rows_of(name.section_id)})")
+    if new_names and had_sections and not args.new_sections:
+        # the dry run refuses as the real run would: same check, same exit status
         _stderr(
-            "Nothing was written: the library already has sections, and this load would add the ones above. "
-            "Fix the names in the files, or rerun with --new-sections if they are meant."
+            f"Nothing {'would be' if args.dry_run else 'was'} written: the library already has sections, and this "
+            "load would add the ones above. Fix the names in the files, or rerun with --new-sections if they are meant."
         )
         return 1
 
@@ -215,9 +290,8 @@ def _load(args: argparse.Namespace) -> int:
                     f"in {record.section}; give it that id to update it instead"
                 )
 
-        with tqdm(total=validation.valid, unit="essay", disable=None, file=sys.stderr) as bar:
-            loader.progress = bar.update
-            summary = loader.load(args.files, validation, dry_run=args.dry_run, taxonomy=taxonomy, on_new=heard_new)
+        summary = loader.load(args.files, validation, dry_run=args.dry_run, taxonomy=taxonomy, on_new=heard_new)
+        args.progress.close()
         _print_summary(summary, dry_run=args.dry_run)
         if summary.loaded:
             print(f"New essays ({'would be ' if args.dry_run else ''}added, id and title):")
@@ -257,16 +331,37 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _remove(args: argparse.Namespace) -> int:
-    if not args.ids and not args.title:
+    if not args.ids and not args.title and not args.id:
         raise _Refused('say which essays to remove: their ids, or --title "exact title" (ids: essays-seed list)')
+    if (args.id or args.all) and not args.title:
+        if args.all:
+            raise _Refused("--all goes with --title: it removes every essay of that title")
+        args.ids += args.id  # --id alone: the same as ids given as they are
+        args.id = []
     loader = Loader(_client("dynamodb", args), _table_name(args))
     ids = list(args.ids)
     missing_titles = []
+    ambiguous = False
+    chosen = set(args.id)
     for title in args.title:
         found = loader.titled(title)
-        ids += [essay.essay_id for essay in found]
         if not found:
             missing_titles.append(title)
+        elif len(found) == 1 or args.all:
+            ids += [essay.essay_id for essay in found]
+        elif picked := [essay for essay in found if essay.essay_id in chosen]:
+            ids += [essay.essay_id for essay in picked]
+            chosen -= {essay.essay_id for essay in picked}
+        else:
+            ambiguous = True
+            _stderr(f'{len(found)} essays have the title "{title}" (id, section, level):')
+            for essay in found:
+                _stderr(f"  {essay.essay_id}\t{essay.subject} / {essay.section_name}\t{essay.level}")
+    if ambiguous:
+        _stderr("Nothing was removed: say which one with --id ID (one of the ids above), or remove them all with --all")
+        return 1
+    if chosen:
+        raise _Refused(f"--id {', '.join(sorted(chosen))}: not an essay with the title given (--title)")
     summary = loader.remove(ids) if ids else Summary()
     print(f"{summary.removed} removed, {summary.not_found + len(missing_titles)} not found")
     for essay_id in summary.missing_ids:
@@ -289,8 +384,6 @@ def _aws_advice(error: Exception) -> str:
         )
     if isinstance(error, NoRegionError):
         return "say which AWS region the library is in: --region eu-west-2 (or set AWS_DEFAULT_REGION)"
-    if isinstance(error, EndpointConnectionError):
-        return f"cannot reach {error.kwargs.get('endpoint_url')}: is the local stack up (make dev-up)? {local}"
     if isinstance(error, ClientError):
         code = error.response.get("Error", {}).get("Code", "")
         if code in ("UnrecognizedClientException", "InvalidClientTokenId", "ExpiredTokenException"):
@@ -302,6 +395,49 @@ def _aws_advice(error: Exception) -> str:
     return f"AWS refused the request: {error}"
 
 
+def _connection_error(error: BaseException) -> BaseException | None:
+    """The failure to reach the endpoint behind an error (a refused connection, a timeout), if any:
+    the store reports those as Unavailable, like throttling, but they need another remedy."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ConnectionError | HTTPClientError):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return None
+
+
+def _unreachable(error: BaseException, args: argparse.Namespace) -> str:
+    """Cannot reach the endpoint: which one, and for a local one whether anything listens there."""
+    endpoint = args.endpoint_url
+    if not endpoint:
+        region = args.region or "your configured region"
+        return (
+            f"cannot reach AWS (DynamoDB in {region}): check your network connection and --region; nothing was written"
+        )
+    where = urlsplit(endpoint)
+    host, port = where.hostname or "", where.port or (443 if where.scheme == "https" else 80)
+    said = f"cannot reach the endpoint {endpoint} ({type(error).__name__}); nothing was written. "
+    if host not in ("127.0.0.1", "localhost", "::1", "0.0.0.0"):
+        return said + "Check --endpoint-url, and that the emulator there is running"
+    if not _listening(host, port):
+        return said + (
+            f"Nothing is listening on {host}:{port}: the local stack is not running. Start it with `make dev` "
+            "(or `make dev-up`) and run the same command again; its endpoint is http://127.0.0.1:3000"
+        )
+    return said + (
+        f"Something listens on {host}:{port} but did not answer as DynamoDB: check --endpoint-url "
+        "(the local stack of `make dev` is http://127.0.0.1:3000), or restart the stack (make dev-down, make dev)"
+    )
+
+
+def _listening(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     run = {"load": _load, "list": _list, "remove": _remove}[args.command]
@@ -311,13 +447,34 @@ def main(argv: Sequence[str] | None = None) -> int:
         _stderr(f"essays-seed: {error}")
     except WriteFailed as error:
         _stderr(f"essays-seed: {error}")
-    except Unavailable:
-        _stderr("essays-seed: DynamoDB is too busy right now; nothing was lost: run the same command again")
+    except Unavailable as error:
+        unreachable = _connection_error(error)
+        if unreachable is not None:
+            _stderr(f"essays-seed: {_unreachable(unreachable, args)}")
+        else:
+            _stderr("essays-seed: DynamoDB is too busy right now; nothing was lost: run the same command again")
     except (ClientError, BotoCoreError) as error:
-        _stderr(f"essays-seed: {_aws_advice(error)}")
+        unreachable = _connection_error(error)
+        _stderr(f"essays-seed: {_unreachable(unreachable, args) if unreachable else _aws_advice(error)}")
     except KeyboardInterrupt:
-        _stderr("essays-seed: interrupted; run the same command again to finish")
+        _stderr(f"essays-seed: {_interrupted(args)}")
     return 2
+
+
+def _interrupted(args: argparse.Namespace) -> str:
+    """What Ctrl-C left, said in one line, for the phase it came in."""
+    progress = getattr(args, "progress", None)
+    phase = progress.phase if progress is not None else ""
+    if progress is not None:
+        progress.close()
+    if args.command == "list":
+        return "interrupted"
+    if args.command == "load" and phase in ("", CHECKING):
+        return "interrupted while checking the files; nothing was written"
+    if args.command == "load" and args.dry_run:
+        return "interrupted; nothing was written (a dry run writes nothing)"
+    doing = {WRITING: " while writing essays", REBUILDING: " while rebuilding sections"}.get(phase, "")
+    return f"interrupted{doing}; nothing is lost: run the same command again to finish"
 
 
 if __name__ == "__main__":

@@ -65,7 +65,8 @@ def test_a_typo_in_a_level_is_refused_with_the_closest_name_unless_new_sections_
     before = len(all_items(ddb, library))
 
     status, out, err = run(capsys, "load", file, "--table", library, "--dry-run")
-    assert status == 0 and "Would add a new level 'A level' (did you mean 'AS and A Level'?)" in out
+    assert status == 1 and "Would add a new level 'A level' (did you mean 'AS and A Level'?)" in out
+    assert "Nothing would be written" in err and "--new-sections" in err  # as the real run says below
 
     status, out, err = run(capsys, "load", file, "--table", library)
     assert status == 1

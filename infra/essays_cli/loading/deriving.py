@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
@@ -25,6 +27,16 @@ Derived = tuple[Preview, list[str], bytes]  # the preview, the keywords, the ext
 def derive(title: str, body: str, policy: PreviewPolicy) -> Derived:
     preview = build_preview(body, policy)
     return preview, essay_keywords(title, body), encode_extracts(preview.extracts)
+
+
+def _ignore_interrupts() -> None:
+    # Ctrl-C reaches every process of the terminal's group: the main process stops the load and
+    # says so in one line; a worker stops only when the pool is shut down (no traceback each).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _nothing() -> None:
+    pass
 
 
 def _derive(job: tuple[str, str, PreviewPolicy]) -> Derived:
@@ -45,7 +57,23 @@ class Deriver:
         """From now on derive in worker processes (a big load), if more than one core is to be had."""
         if self._pool is None and self.workers > 1:
             # spawn, not fork: the loader runs writer threads, which a forked child must not inherit
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+            self._pool = ProcessPoolExecutor(
+                self.workers, mp_context=multiprocessing.get_context("spawn"), initializer=_ignore_interrupts
+            )
+            self._start_workers(self._pool)
+
+    def _start_workers(self, pool: ProcessPoolExecutor) -> None:
+        """Start every worker now, with Ctrl-C ignored in the processes they start as: a worker
+        interrupted while it starts up would print a traceback, before its initializer could
+        ignore Ctrl-C itself. (Only the main thread may change a signal's handler.)"""
+        if threading.current_thread() is not threading.main_thread():
+            return
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            for _ in range(self.workers):
+                pool.submit(_nothing)  # each submit starts a worker while none is idle yet
+        finally:
+            signal.signal(signal.SIGINT, previous)
 
     def __call__(self, essays: Sequence[tuple[str, str]]) -> list[Derived]:
         """The preview and keywords of each (title, body), in order."""
@@ -61,7 +89,8 @@ class Deriver:
             return rank_related(essays)
         return self._pool.submit(_rank, essays).result()
 
-    def close(self) -> None:
+    def close(self, cancel: bool = False) -> None:
+        """Let the workers go; `cancel`: a load cut off, so the work still queued is dropped."""
         if self._pool is not None:
-            self._pool.shutdown()
+            self._pool.shutdown(cancel_futures=cancel)
             self._pool = None

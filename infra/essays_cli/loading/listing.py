@@ -18,6 +18,9 @@ class Listed:
     title: str
     section_id: str
     section: str  # level / subject / section, as shown
+    level: str = ""
+    subject: str = ""
+    section_name: str = ""
 
     def __str__(self) -> str:
         return f"{self.essay_id}\t{self.title}\t{self.section}"
@@ -57,7 +60,17 @@ def titled(query: Callable[..., Iterator[dict[str, Any]]], title: str) -> list[L
         for member in query(schema.section_pk(item["sectionId"]), prefix):
             if " ".join(member["title"].split()) == exact:
                 shown = f"{item['level']} / {item['subject']} / {item['name']}"
-                found.append(Listed(member["essayId"], member["title"], item["sectionId"], shown))
+                found.append(
+                    Listed(
+                        member["essayId"],
+                        member["title"],
+                        item["sectionId"],
+                        shown,
+                        item["level"],
+                        item["subject"],
+                        item["name"],
+                    )
+                )
     return found
 
 

@@ -32,9 +32,10 @@ from essays_cli.loading.files import Problem
 from essays_cli.loading.members import Members
 from essays_cli.loading.planning import Planner, Steps, Summary
 from essays_cli.loading.previews import PreviewPolicy
+from essays_cli.loading.progress import CHECKING, REBUILDING, WRITING, Progress, Silent
 from essays_cli.loading.ranking import rank_related
 from essays_cli.loading.record import EssayRecord
-from essays_cli.loading.sections import SectionLabel, SectionRebuilder, chunks
+from essays_cli.loading.sections import SectionLabel, SectionRebuilder, chunks, dirty_mark
 from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.validation import Validation, Validator, all_records
 from essays_cli.loading.writer import Backoff, BatchWriter
@@ -65,27 +66,30 @@ class Loader:
         clock: Callable[[], str] = utc_now,
         report: Callable[[Problem], None] = lambda problem: None,
         warn: Callable[[Problem], None] = lambda problem: None,
-        progress: Callable[[int], Any] | None = None,
+        progress: Progress | None = None,
     ) -> None:
         backoff = backoff or Backoff()
         self.writer = BatchWriter(client, table, concurrency=concurrency, backoff=backoff)
         self.validator = Validator(report, warn)
         self.planner = Planner(client, table, policy or PreviewPolicy(), backoff, clock)
         self.sections = SectionRebuilder(client, table, self.writer, clock)
-        self.progress = progress
+        self.progress: Progress = progress or Silent()
 
     def validate(self, paths: Sequence[Path]) -> Validation:
-        return self.validator.validate(paths)
+        self.progress.start(CHECKING, None)
+        return self.validator.validate(paths, self.progress.advance)
 
     def pending_sections(self) -> dict[str, SectionLabel]:
         return self.sections.pending()
 
     def rebuild_sections(self, sections: dict[str, SectionLabel], at_once: int = 1) -> int:
-        return self.sections.rebuild_all(sections, at_once)
+        self.progress.start(REBUILDING, len(sections))
+        return self.sections.rebuild_all(sections, at_once, self.progress.advance)
 
     def read_taxonomy(self) -> Taxonomy:
-        """The library's sections as they stand (one Query)."""
-        return Taxonomy(listing.sections(self.sections.query))
+        """The library's sections as they stand (one Query), with those an unfinished load marked
+        dirty (one more): a load's own unfinished work is never new to its rerun."""
+        return Taxonomy(listing.sections(self.sections.query), self.pending_sections())
 
     def load(
         self,
@@ -107,6 +111,8 @@ class Loader:
             self.planner.on_new = on_new
         dirty = {} if dry_run else self.pending_sections()
         self.planner.table_was_empty = not dry_run and not dirty and self._holds_no_section()
+        if not dry_run:  # before any essay: a load cut off anywhere leaves all its new sections known
+            self._mark_new_sections(validation, taxonomy, dirty)
         big = validation.valid > CHUNK
         if big:
             self.planner.derive.use_pool()
@@ -118,12 +124,15 @@ class Loader:
             for s in all_records(paths)
             if s.record is not None and (s.file, s.line) not in validation.rejected_lines
         )
+        interrupted = True
         try:
+            self.progress.start(WRITING, validation.valid)
             self._write_chunks(records, summary, dirty, dry_run)
             if not dry_run:
                 summary.sections_rebuilt = self.rebuild_sections(dirty, REBUILDS_AT_ONCE if big else 1)
+            interrupted = False
         finally:
-            self.planner.derive.close()
+            self.planner.derive.close(cancel=interrupted)
             self.sections.rank = rank_related
             if self.planner.members is not None:
                 self.planner.members.close()
@@ -147,8 +156,7 @@ class Loader:
                 if steps.marks:
                     self.writer.write(steps.marks)
                 in_flight.append(background.submit(self._write, Steps(items=steps.items, cards=steps.cards)))
-                if self.progress:
-                    self.progress(len(chunk))
+                self.progress.advance(len(chunk))
             while in_flight:
                 in_flight.popleft().result()
 
@@ -166,6 +174,19 @@ class Loader:
 
     def titled(self, title: str) -> list[listing.Listed]:
         return listing.titled(self.sections.query, title)
+
+    def _mark_new_sections(self, validation: Validation, taxonomy: Taxonomy, dirty: dict[str, SectionLabel]) -> None:
+        """Mark dirty, at once, every section this load creates (its sections the library did not
+        have), so that a rerun after an interruption at any point knows them as this load's own."""
+        new = {
+            section_id: taxonomy.label(section_id, label)
+            for section_id, label in sorted(validation.sections.items())
+            if section_id not in taxonomy.stored_sections and section_id not in dirty
+        }
+        if new:
+            now = self.planner.clock()
+            self.writer.write([dirty_mark(section_id, label, now) for section_id, label in new.items()])
+            dirty.update(new)
 
     def _holds_no_section(self) -> bool:
         return next(iter(self.sections.query(schema.TAXONOMY)), None) is None  # one page, one request

@@ -86,12 +86,22 @@ class SectionRebuilder:
             for item in self.query(schema.LOADER, "DIRTY#")
         }
 
-    def rebuild_all(self, sections: dict[str, SectionLabel], at_once: int = 1) -> int:
+    def rebuild_all(
+        self, sections: dict[str, SectionLabel], at_once: int = 1, done: Callable[[int], Any] = lambda n: None
+    ) -> int:
         """`at_once` sections at a time: with 2, one's ranking (CPU) overlaps the other's Queries and
-        writes (waiting); memory holds that many sections, still bounded by the largest, not the library."""
-        with ThreadPoolExecutor(max_workers=at_once) as pool:
-            for _ in pool.map(lambda item: self.rebuild(*item), sorted(sections.items())):
-                pass  # a failed rebuild stops here; its mark stays for the next run
+        writes (waiting); memory holds that many sections, still bounded by the largest, not the library.
+        `done(1)` as each section is finished."""
+        pool = ThreadPoolExecutor(max_workers=at_once)
+        futures = [pool.submit(self.rebuild, *item) for item in sorted(sections.items())]
+        try:
+            for future in futures:
+                future.result()  # a failed (or interrupted) rebuild stops here; its mark stays for the next run
+                done(1)
+        finally:
+            for future in futures:
+                future.cancel()  # interrupted: the sections not begun wait for the next run, not for this one
+            pool.shutdown()
         return len(sections)
 
     def rebuild(self, section_id: str, label: SectionLabel) -> None:

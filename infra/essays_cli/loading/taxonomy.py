@@ -28,6 +28,7 @@ class NewName:
     name: str
     closest: str | None
     path: str  # level / subject / section
+    section_id: str = ""
 
     def __str__(self) -> str:
         hint = f" (did you mean '{self.closest}'?)" if self.closest else ""
@@ -35,12 +36,17 @@ class NewName:
 
 
 class Taxonomy:
-    def __init__(self, stored: Iterable[dict[str, Any]] = ()) -> None:
+    def __init__(self, stored: Iterable[dict[str, Any]] = (), pending: dict[str, SectionLabel] | None = None) -> None:
+        """`stored`: the library's sections (TAXONOMY items); `pending`: sections an unfinished load
+        marked dirty, which are the library's too (the rerun that finishes them adds nothing)."""
         self.levels: dict[str, str] = {}
         self.subjects: dict[tuple[str, str], str] = {}
         self.sections: dict[str, SectionLabel] = {}
         for item in stored:
             self._add(item["sectionId"], SectionLabel(item["level"], item["subject"], item["name"]))
+        self.published = len(self.sections)  # sections readers can see
+        for section_id, label in sorted((pending or {}).items()):
+            self._add(section_id, label)
         self.stored_sections = set(self.sections)
 
     def _add(self, section_id: str, label: SectionLabel) -> SectionLabel:
@@ -66,7 +72,8 @@ class Taxonomy:
                 siblings = [s.name for i, s in self.sections.items() if i.startswith(parent)]
                 new = NewName("section", label.name, _closest(label.name, siblings), "")
             label = self._add(section_id, label)
-            found.append(NewName(new.kind, new.name, new.closest, f"{label.level} / {label.subject} / {label.name}"))
+            path = f"{label.level} / {label.subject} / {label.name}"
+            found.append(NewName(new.kind, new.name, new.closest, path, section_id))
         return found
 
     def canonical(self, record: EssayRecord) -> EssayRecord:

@@ -1,0 +1,274 @@
+"""The loader in editors' hands, round two (issue 28): interrupted loads, removals, annotations,
+endpoints, dry runs and spreadsheets as editors really make them. Each test reproduces one
+reported problem with a small file like an editor's."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from essays_cli import seed
+
+from tests.integration.test_seed_cli import all_items, kinds, run, write_jsonl
+
+DATA = Path(__file__).resolve().parent.parent / "data" / "editors"
+
+
+def essay(title: str, section: str = "Cells and Organisms", **more: Any) -> dict[str, Any]:
+    body = more.pop("body", f"{title} is the subject of this essay. It has two sentences about it.")
+    return {"title": title, "level": "GCSE", "subject": "Biology", "section": section, "body": body, **more}
+
+
+class Interrupting:
+    """A real (moto) client that, one call at a time (moto is not thread-safe), raises
+    KeyboardInterrupt (Ctrl-C) at the first write of a kind after `after` of them went through."""
+
+    def __init__(self, client: Any, sort_key: str, after: int) -> None:
+        self.client, self.sort_key, self.left, self.lock = client, sort_key, after, threading.RLock()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self.client, name)
+
+        def one_at_a_time(**kwargs: Any) -> Any:
+            with self.lock:
+                return method(**kwargs)
+
+        return one_at_a_time if callable(method) and not name.startswith("_") and name != "meta" else method
+
+    def batch_write_item(self, RequestItems: dict[str, list[Any]]) -> dict[str, Any]:
+        with self.lock:
+            (requests,) = RequestItems.values()
+            puts = [r["PutRequest"]["Item"] for r in requests if "PutRequest" in r]
+            if any(item["sk"]["S"].startswith(self.sort_key) for item in puts):
+                self.left -= 1
+                if self.left < 0:
+                    raise KeyboardInterrupt
+            return self.client.batch_write_item(RequestItems=RequestItems)
+
+
+# ---- 1, 10: interrupted loads, progress, Ctrl-C ------------------------------------------------------
+
+
+@pytest.mark.parametrize(("cut_at", "phase"), [("SECTION#", "rebuilding sections"), ("CARD", "writing essays")])
+def test_a_first_load_cut_off_in_any_phase_is_finished_by_the_same_command(
+    cut_at: str,
+    phase: str,
+    essays_table: str,
+    ddb: Any,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> None:
+    from essays_cli.bench.bulk import generated_essays
+
+    path = tmp_path / "essays.jsonl"
+    generated_essays(path, 250)  # 50 sections: more than one chunk, section rebuilds two at a time
+    real_client = seed._client
+    monkeypatch.setattr(seed, "_client", lambda service, args: Interrupting(real_client(service, args), cut_at, 6))
+    status, out, err = run(capsys, "load", str(path), "--table", essays_table)
+    assert status == 2
+    lines = err.strip().splitlines()
+    assert lines[-1] == f"essays-seed: interrupted while {phase}; nothing is lost: run the same command again to finish"
+    assert "Traceback" not in err and sum("interrupted" in line for line in lines) == 1
+    assert "Checking the files" in err and "Writing 250 essay(s)" in err
+    if phase == "rebuilding sections":
+        assert "Rebuilding 50 section(s)" in err
+        assert 0 < kinds(ddb, essays_table)["TAXONOMY/SECTION"] < 50  # some sections shown, the others half-built
+
+    monkeypatch.setattr(seed, "_client", real_client)
+    status, out, err = run(capsys, "load", str(path), "--table", essays_table)  # the same command: no --new-sections
+    assert status == 0, err
+    assert "new section" not in out + err and "Nothing was written" not in err
+    counts = kinds(ddb, essays_table)
+    assert counts["TAXONOMY/SECTION"] == 50 and counts["LOADER/DIRTY"] == 0
+    assert counts["ESSAY/CARD"] == counts["ESSAY/RELATED"] == 250
+    status, out, err = run(capsys, "list", "--table", essays_table)
+    assert len(out.splitlines()) == 250 and "250 essay(s)" in err
+
+
+def test_ctrl_c_while_checking_says_nothing_was_written(
+    tmp_path: Path, essays_table: str, ddb: Any, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from essays_cli.loading import validation
+
+    def interrupted(paths: Any) -> Any:
+        yield from ()
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(validation, "all_records", interrupted)
+    file = write_jsonl(tmp_path / "e.jsonl", [essay("One")])
+    status, _, err = run(capsys, "load", str(file), "--table", essays_table)
+    assert status == 2
+    assert err.strip().splitlines()[-1] == "essays-seed: interrupted while checking the files; nothing was written"
+    assert all_items(ddb, essays_table) == []
+
+
+def test_ctrl_c_in_a_terminal_stops_the_worker_processes_without_a_traceback(tmp_path: Path) -> None:
+    """Ctrl-C reaches the whole process group (the loader and its worker processes): one line."""
+    import boto3
+    from essays_cli.bench.bulk import generated_essays
+    from moto.server import ThreadedMotoServer
+
+    from tests.conftest import create_table_from_template
+
+    path = tmp_path / "essays.jsonl"
+    generated_essays(path, 300)
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        endpoint = f"http://{host}:{port}"
+        create_table_from_template(boto3.client("dynamodb", endpoint_url=endpoint), "EssaysTable", "essays-ctrl-c")
+        command = [sys.executable, "-m", "essays_cli.seed", "load", str(path), "--table", "essays-ctrl-c"]
+        command += ["--endpoint-url", endpoint]
+        env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "eu-west-2"}
+        process = subprocess.Popen(
+            command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, start_new_session=True
+        )
+        assert process.stderr is not None
+        seen = []
+        for line in process.stderr:
+            seen.append(line)
+            if line.startswith("Writing"):
+                break
+        time.sleep(1.5)  # the worker processes are deriving
+        os.killpg(process.pid, signal.SIGINT)
+        _, rest = process.communicate(timeout=120)
+        err = "".join(seen) + rest
+        assert process.returncode == 2, err
+        assert "Traceback" not in err and "KeyboardInterrupt" not in err
+        assert err.strip().splitlines()[-1].startswith("essays-seed: interrupted")
+    finally:
+        server.stop()
+
+
+# ---- 2: remove --title ----------------------------------------------------------------------------
+
+
+def test_remove_by_a_title_two_essays_share_lists_them_and_removes_only_the_one_chosen(
+    essays_table: str, ddb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "load", str(DATA / "same-title.csv"), "--table", essays_table)
+    assert status == 0 and "3 loaded" in out, err
+    title = "How deadly was the Black Death?"
+
+    status, out, err = run(capsys, "remove", "--title", title, "--table", essays_table)
+    assert status == 1 and "removed" not in out
+    assert f'2 essays have the title "{title}" (id, section, level):' in err
+    assert "  black-death-gcse\tHistory / Medicine Through Time\tGCSE" in err
+    assert "\tHistory / Medieval England\tAS and A Level" in err
+    assert "Nothing was removed" in err and "--id" in err and "--all" in err
+    assert kinds(ddb, essays_table)["ESSAY/CARD"] == 3
+
+    status, out, err = run(capsys, "remove", "--title", title, "--id", "black-death-gcse", "--table", essays_table)
+    assert status == 0 and out.strip() == "1 removed, 0 not found"
+    _, out, _ = run(capsys, "list", "--table", essays_table, "--search", "black death")
+    assert len(out.splitlines()) == 1 and out.endswith("\tAS and A Level / History / Medieval England\n")
+
+    # one essay left with the title: removed without --id
+    status, out, _ = run(capsys, "remove", "--title", title, "--table", essays_table)
+    assert status == 0 and out.strip() == "1 removed, 0 not found"
+    assert kinds(ddb, essays_table)["ESSAY/CARD"] == 1
+
+
+def test_remove_all_essays_of_a_title_when_asked_with_all(
+    essays_table: str, ddb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run(capsys, "load", str(DATA / "same-title.csv"), "--table", essays_table)
+    status, out, _ = run(
+        capsys, "remove", "--title", "How deadly was the Black Death?", "--all", "--table", essays_table
+    )
+    assert status == 0 and out.strip() == "2 removed, 0 not found"
+    assert kinds(ddb, essays_table)["ESSAY/CARD"] == 1
+    status, _, err = run(
+        capsys, "remove", "--title", "The causes of the Peasants' Revolt", "--id", "nope", "--table", essays_table
+    )
+    assert status == 2 and "--id nope: not an essay with the title given" in err
+
+
+# ---- 8: endpoints that cannot be reached, and throttling ----------------------------------------------
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", [["load", str(DATA / "same-title.csv")], ["list"], ["remove", "some-id"]])
+def test_a_stopped_local_stack_is_said_to_be_unreachable_not_busy(
+    command: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("essays_cli.loading.writer.time.sleep", lambda seconds: None)
+    endpoint = f"http://127.0.0.1:{_free_port()}"  # nothing listens there
+    status, _, err = run(capsys, *command, "--table", "essays", "--endpoint-url", endpoint, "--region", "eu-west-2")
+    assert status == 2
+    assert "busy" not in err and "AWS refused" not in err
+    assert f"cannot reach the endpoint {endpoint}" in err
+    assert "the local stack is not running" in err and "make dev" in err
+
+
+def test_something_else_listening_on_the_endpoint_is_told_apart(capsys: pytest.CaptureFixture[str]) -> None:
+    import socket
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(16)
+        port = listener.getsockname()[1]
+
+        def hang_up() -> None:
+            while True:
+                try:
+                    connection, _ = listener.accept()
+                except OSError:
+                    return
+                connection.close()  # not an HTTP server: closes every connection at once
+
+        threading.Thread(target=hang_up, daemon=True).start()
+        status, _, err = run(
+            capsys, "list", "--table", "essays", "--endpoint-url", f"http://127.0.0.1:{port}", "--region", "eu-west-2"
+        )
+    assert status == 2 and "busy" not in err
+    assert f"cannot reach the endpoint http://127.0.0.1:{port}" in err and "did not answer as DynamoDB" in err
+
+
+def test_throttling_is_said_to_be_busy(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from botocore.exceptions import ClientError
+
+    class Throttled:
+        def query(self, **kwargs: Any) -> Any:
+            raise ClientError({"Error": {"Code": "ThrottlingException", "Message": "slow down"}}, "Query")
+
+    monkeypatch.setattr(seed, "_client", lambda service, args: Throttled())
+    status, _, err = run(capsys, "list", "--table", "essays")
+    assert status == 2 and "DynamoDB is too busy right now" in err and "cannot reach" not in err
+
+
+# ---- 7: the dry run and the real run agree ------------------------------------------------------------
+
+
+def test_the_dry_run_refuses_a_new_level_as_the_real_run_does_and_names_its_rows(
+    library: str, ddb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = str(DATA / "new-level.csv")
+    before = len(all_items(ddb, library))
+    dry_status, dry_out, dry_err = run(capsys, "load", file, "--table", library, "--dry-run")
+    status, out, err = run(capsys, "load", file, "--table", library)
+    assert dry_status == status == 1
+    assert "Nothing would be written" in dry_err and "Nothing was written" in err
+    for said in (dry_out, out):
+        assert "new level 'A-level' (did you mean 'AS and A Level'?): A-level / History / The Tudors" in said
+        assert f"(2 essays: {file} row 2, row 3)" in said
+    assert len(all_items(ddb, library)) == before
+
+    status, out, _ = run(capsys, "load", file, "--table", library, "--dry-run", "--new-sections")
+    assert status == 0 and "Dry run: 3 would be loaded" in out
