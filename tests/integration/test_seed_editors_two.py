@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from essays_cli import seed
+from essays_cli.loading.slugs import essay_id_from_title
 
 from tests.integration.test_seed_cli import all_items, kinds, run, write_jsonl
 
@@ -272,3 +273,38 @@ def test_the_dry_run_refuses_a_new_level_as_the_real_run_does_and_names_its_rows
 
     status, out, _ = run(capsys, "load", file, "--table", library, "--dry-run", "--new-sections")
     assert status == 0 and "Dry run: 3 would be loaded" in out
+
+
+# ---- 3, 9, 12: annotations --------------------------------------------------------------------------
+
+
+def test_every_annotation_problem_of_a_file_is_reported_in_one_run(
+    essays_table: str, ddb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    file = str(DATA / "annotated.csv")
+    status, out, err = run(capsys, "load", file, "--table", essays_table, "--skip-invalid")
+    assert status == 1
+    row2 = f"{file}:row 2 (line 2)"
+    # a quote twice in its paragraph, without saying which: refused, with where each one is
+    assert f"{row2}: annotations[0].quote: 'The war' is in paragraph 1 2 times" in err
+    assert "(1: …The war changed everything. The…;" in err
+    assert "2: …war changed everything. The war ended in 1918,…)" in err and '"occurrence": 1 to 2' in err
+    # overlapping quotes: refused, naming both
+    assert (
+        f"{row2}: annotations[2].quote: 'were high and the guilt clause' overlaps annotations[1] "
+        "('Reparations were high') in paragraph 2" in err
+    )
+    # and, in the same run, the malformed one
+    assert f"{row2}: annotations[3].comment: is empty" in err
+    # annotation JSON typed with curly quotes
+    assert f"{file}:row 3 (line 5): annotations: is not valid JSON: it has curly quotes" in err
+    assert 'use straight quotes (")' in err
+    assert "1 loaded" in out  # the third essay says which occurrence it means
+
+    stored = ddb.get_item(
+        TableName=essays_table,
+        Key={"pk": {"S": "BODY#" + essay_id_from_title("Counting the cost of the war")}, "sk": {"S": "BODY"}},
+    )["Item"]
+    first = stored["paragraphs"]["L"][0]["S"]
+    starts = [int(note["M"]["start"]["N"]) for note in stored["annotations"]["L"]]
+    assert starts == [first.index("The war ended"), first.index("war's")]

@@ -8,13 +8,18 @@ character offsets in the paragraph as the full essay serves it, so `paragraph[st
 
 from __future__ import annotations
 
+import json
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from essays_cli.loading.record import MAX_ANNOTATIONS, MAX_COMMENT_CHARS, MAX_QUOTE_CHARS, EssayRecord
+from pydantic import ValidationError
+
+from essays_cli.loading.record import MAX_ANNOTATIONS, MAX_COMMENT_CHARS, MAX_QUOTE_CHARS, Annotation, EssayRecord
 from shared.library.text import paragraphs
 
-FIELDS = ("paragraph", "quote", "comment", "kind")
+FIELDS = ("paragraph", "quote", "comment", "kind", "occurrence")
 EXAMPLE = '[{"paragraph": 2, "quote": "exact words from paragraph 2", "comment": "...", "kind": "strength"}]'
 
 
@@ -44,45 +49,153 @@ def anchoring_problems(record: EssayRecord) -> list[tuple[str, str]]:
     """(field, message) for every annotation that does not fit the essay; empty when all do."""
     if not record.annotations:
         return []  # most essays: no need to split the body
-    texts = paragraphs(record.body)
-    problems = []
-    for i, note in enumerate(record.annotations):
-        if note.paragraph > len(texts):
-            problems.append(
-                (
-                    f"annotations[{i}].paragraph",
-                    f"there is no paragraph {note.paragraph}: this essay has {len(texts)} (the first is 1)",
-                )
-            )
-        elif note.quote not in texts[note.paragraph - 1]:
-            elsewhere = [n for n, text in enumerate(texts, start=1) if note.quote in text]
-            hint = (
-                f"; it is in paragraph {elsewhere[0]}"
-                if elsewhere
-                else "; copy it exactly from the essay (case and punctuation count)"
-            )
-            problems.append(
-                (f"annotations[{i}].quote", f"{_clip(note.quote)!r} is not in paragraph {note.paragraph}{hint}")
-            )
-    return problems
+    return anchor(paragraphs(record.body), record.annotations)[1]
 
 
 def anchored(record: EssayRecord) -> list[Anchored]:
-    """The record's annotations with their offsets (first occurrence of the quote in its paragraph).
+    """The record's annotations with their offsets in their paragraph.
 
     Raises ValueError for an annotation that does not fit: records are checked first, so that is a bug.
     """
     if not record.annotations:
         return []
-    texts = paragraphs(record.body)
-    result = []
-    for note in record.annotations:
-        text = texts[note.paragraph - 1] if note.paragraph <= len(texts) else ""
-        start = text.find(note.quote)
-        if start < 0:
-            raise ValueError(f"annotation quote {_clip(note.quote)!r} is not in paragraph {note.paragraph}")
-        result.append(Anchored(note.paragraph, start, start + len(note.quote), note.quote, note.comment, note.kind))
-    return result
+    notes, problems = anchor(paragraphs(record.body), record.annotations)
+    if problems:
+        raise ValueError("; ".join(f"{field}: {message}" for field, message in problems))
+    return notes
+
+
+def anchor(texts: list[str], notes: Sequence[Annotation | None]) -> tuple[list[Anchored], list[tuple[str, str]]]:
+    """Each annotation anchored in its paragraph, and (field, message) for every one that cannot be:
+    its paragraph or quote is not there, its quote is there more than once and it does not say
+    which (`occurrence`), or it overlaps another (a page can mark a passage only once). A None
+    (an annotation already found malformed) keeps its place in the numbering and is skipped."""
+    result: list[Anchored] = []
+    problems: list[tuple[str, str]] = []
+    placed: list[tuple[int, Anchored]] = []
+    for i, note in enumerate(notes):
+        if note is None:
+            continue
+        where = f"annotations[{i}]"
+        if note.paragraph > len(texts):
+            problems.append(
+                (
+                    f"{where}.paragraph",
+                    f"there is no paragraph {note.paragraph}: this essay has {len(texts)} (the first is 1)",
+                )
+            )
+            continue
+        text = texts[note.paragraph - 1]
+        starts = occurrences(text, note.quote)
+        if not starts:
+            elsewhere = [n for n, other in enumerate(texts, start=1) if note.quote in other]
+            hint = (
+                f"; it is in paragraph {elsewhere[0]}"
+                if elsewhere
+                else "; copy it exactly from the essay (case and punctuation count)"
+            )
+            problems.append((f"{where}.quote", f"{_clip(note.quote)!r} is not in paragraph {note.paragraph}{hint}"))
+            continue
+        if note.occurrence is None and len(starts) > 1:
+            places = "; ".join(f"{n}: …{_context(text, start, len(note.quote))}…" for n, start in enumerate(starts, 1))
+            problems.append(
+                (
+                    f"{where}.quote",
+                    f"{_clip(note.quote)!r} is in paragraph {note.paragraph} {len(starts)} times ({places}); "
+                    f'say which with "occurrence": 1 to {len(starts)}, or quote more words',
+                )
+            )
+            continue
+        if note.occurrence is not None and note.occurrence > len(starts):
+            times = "once" if len(starts) == 1 else f"{len(starts)} times"
+            problems.append(
+                (
+                    f"{where}.occurrence",
+                    f"is {note.occurrence}, but {_clip(note.quote)!r} is in paragraph {note.paragraph} only {times}",
+                )
+            )
+            continue
+        start = starts[(note.occurrence or 1) - 1]
+        anchored_note = Anchored(note.paragraph, start, start + len(note.quote), note.quote, note.comment, note.kind)
+        clash = next(
+            (
+                (j, other)
+                for j, other in placed
+                if other.paragraph == anchored_note.paragraph
+                and other.start < anchored_note.end
+                and anchored_note.start < other.end
+            ),
+            None,
+        )
+        if clash is not None:
+            j, other = clash
+            problems.append(
+                (
+                    f"{where}.quote",
+                    f"{_clip(note.quote)!r} overlaps annotations[{j}] ({_clip(other.quote)!r}) in paragraph "
+                    f"{note.paragraph}: a passage can carry one note; merge the two, or quote passages that do not "
+                    "overlap",
+                )
+            )
+            continue
+        placed.append((i, anchored_note))
+        result.append(anchored_note)
+    return result, problems
+
+
+def occurrences(text: str, quote: str) -> list[int]:
+    """Where the quote starts in the paragraph: each place where it stands as whole words (not
+    "war" inside "warfare"); in text without spaces between words (Chinese...), every place."""
+    found = []
+    start = text.find(quote)
+    while start >= 0:
+        found.append(start)
+        start = text.find(quote, start + 1)
+    whole = [s for s in found if _whole_words(text, s, s + len(quote))]
+    return whole or found
+
+
+def _whole_words(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start > 0 else " "
+    after = text[end] if end < len(text) else " "
+    return not (_wordy(before) and _wordy(text[start])) and not (_wordy(after) and _wordy(text[end - 1]))
+
+
+def _wordy(ch: str) -> bool:
+    # letters, digits and the marks that belong to them (Devanagari vowel signs are marks, not letters)
+    return ch.isalnum() or unicodedata.category(ch).startswith("M")
+
+
+def _context(text: str, start: int, length: int, words: int = 3, chars: int = 25) -> str:
+    """The quote with a few words either side, to tell its places apart."""
+    before = " ".join(text[:start].split()[-words:])[-chars:]
+    after = " ".join(text[start + length :].split()[:words])[:chars]
+    space_before = " " if before and text[start - 1].isspace() else ""
+    space_after = " " if after and text[start + length].isspace() else ""
+    return f"{before}{space_before}{text[start : start + length]}{space_after}{after}"
+
+
+def problems_beside(data: dict[str, Any], errors: Sequence[Any]) -> list[tuple[str, str]]:
+    """For a record refused for other reasons: what anchoring would say of its well-formed
+    annotations too, so that every annotation problem of a file is reported in one run."""
+    body = data.get("body")
+    raw = data.get("annotations")
+    if isinstance(raw, str) and raw.strip():
+        try:
+            raw = json.loads(raw)
+        except ValueError:
+            return []
+    if not isinstance(body, str) or not body.strip() or not isinstance(raw, list) or len(raw) > MAX_ANNOTATIONS:
+        return []
+    if any(tuple(e.get("loc") or ()) in (("body",), ("annotations",)) for e in errors):
+        return []  # no essay text to anchor in, or no list of annotations
+    notes: list[Annotation | None] = []
+    for value in raw:
+        try:
+            notes.append(Annotation.model_validate(value))
+        except ValidationError:
+            notes.append(None)
+    return anchor(paragraphs(body), notes)[1]
 
 
 def is_annotation_error(detail: Any) -> bool:
@@ -113,6 +226,8 @@ def annotation_problem(detail: Any, data: dict[str, Any]) -> tuple[str, str]:
         return field, f"this is not a field of an annotation; they are {', '.join(FIELDS)}"
     if name == "paragraph":
         return field, f"must be a whole number from 1 (the essay's first paragraph), not {value!r}"
+    if name == "occurrence":
+        return field, f"must be a whole number from 1 (the quote's first place in its paragraph), not {value!r}"
     if name == "kind":
         return field, f"must be strength, improvement or note (or left out for note), not {value!r}"
     limit = MAX_COMMENT_CHARS if name == "comment" else MAX_QUOTE_CHARS

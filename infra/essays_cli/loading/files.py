@@ -21,7 +21,12 @@ from typing import IO, Any
 
 from pydantic import ValidationError
 
-from essays_cli.loading.annotations import anchoring_problems, annotation_problem, is_annotation_error
+from essays_cli.loading.annotations import (
+    anchoring_problems,
+    annotation_problem,
+    is_annotation_error,
+    problems_beside,
+)
 from essays_cli.loading.record import EssayRecord
 
 FIELDS = ("id", "title", "level", "subject", "section", "body", "rating", "teacherComment", "annotations")
@@ -294,18 +299,26 @@ def validate(data: dict[str, Any], file: str, line: int, row: int = 0, title: st
         record = EssayRecord.model_validate(data)
     except ValidationError as error:
         title = title or (data["title"].strip() if isinstance(data.get("title"), str) else "")
+        details = error.errors(include_url=False)
         problems = [
             Problem(file, line, *annotation_problem(detail, data), row, title)
             if is_annotation_error(detail)
             else Problem(file, line, _field_name(detail), _plain_message(detail, data), row, title)
-            for detail in error.errors(include_url=False)
+            for detail in details
         ]
-        return SourceRecord(file, line, problems=problems, row=row)
+        problems += [Problem(file, line, f, message, row, title) for f, message in problems_beside(data, details)]
+        return SourceRecord(file, line, problems=sorted(problems, key=_field_order), row=row)
     misplaced = anchoring_problems(record)  # annotations whose paragraph or quote the essay lacks
     if misplaced:
         problems = [Problem(file, line, f, message, row, title or record.title) for f, message in misplaced]
         return SourceRecord(file, line, problems=problems, row=row)
     return SourceRecord(file, line, record=record, row=row)
+
+
+def _field_order(problem: Problem) -> tuple[int, int, str]:
+    """Problems of a record in the order of its fields, annotations by their number."""
+    found = re.match(r"annotations\[(\d+)\]", problem.field)
+    return (1, int(found.group(1)), problem.field) if found else (0, 0, "")
 
 
 def _field_name(detail: Any) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -18,6 +19,8 @@ Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Rating = Annotated[int, Field(ge=1, le=5)]
 MAX_ANNOTATIONS = 50
 MAX_COMMENT_CHARS = 1_000
+# a curly double quote where JSON needs a straight one: around a name or a value
+CURLY_DELIMITER = re.compile(r"[{\[,:]\s*[“”„‟]|[“”„‟]\s*[:,}\]]")
 MAX_QUOTE_CHARS = 1_000  # a passage, not a chapter: keeps 50 annotations well inside the body item
 
 
@@ -32,6 +35,8 @@ class Annotation(BaseModel):
     quote: Annotated[str, StringConstraints(min_length=1, max_length=MAX_QUOTE_CHARS)]
     comment: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_COMMENT_CHARS)]
     kind: Literal["strength", "improvement", "note"] = "note"
+    # which place of the quote in its paragraph (1 = the first), needed when it is there more than once
+    occurrence: Annotated[int, Field(ge=1)] | None = None
 
     @field_validator("quote")
     @classmethod
@@ -67,6 +72,13 @@ class EssayRecord(BaseModel):
             try:
                 return json.loads(value)
             except json.JSONDecodeError as error:
+                if CURLY_DELIMITER.search(value):
+                    raise ValueError(
+                        "is not valid JSON: it has curly quotes (“ ” ‘ ’), which spreadsheets and word "
+                        'processors put in as you type; use straight quotes (") around every name and text, '
+                        'e.g. [{"paragraph": 1, "quote": "...", "comment": "..."}] (in Excel: File > Options > '
+                        "Proofing > AutoCorrect Options > AutoFormat As You Type, untick smart quotes)"
+                    ) from error
                 raise ValueError(
                     f"is not valid JSON ({error.msg} at character {error.pos + 1}); write the list as "
                     '[{"paragraph": 1, "quote": "...", "comment": "...", "kind": "note"}]'
