@@ -32,8 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 
 # The client-only pages, served the one shell (web/index.html, whose assets/router.js picks the page's
-# module). Each is also a cache behaviour of the distribution in template.yaml.
-PAGE_ROUTES = re.compile(r"^/(callback)$")
+# module). Each is also a cache behaviour of the distribution in template.yaml, with SiteRouterFunction
+# (tests/unit/test_website.py checks both).
+SHELL_PAGES = ("/callback",)
+PAGE_ROUTES = re.compile("^(" + "|".join(re.escape(p) for p in SHELL_PAGES) + ")$")
 SHELL = "/index.html"
 # What the distribution serves from the bucket (web/): its cache behaviours' path patterns.
 SITE_FILES = re.compile(r"^/(assets/.*|config\.json|404\.html)$")

@@ -11,7 +11,15 @@ import subprocess
 
 import pytest
 from essays_cli.template import load_template
-from essays_cli.website import WEB, content_security_policy, from_bucket, local_function_url, route, with_csp_meta
+from essays_cli.website import (
+    SHELL_PAGES,
+    WEB,
+    content_security_policy,
+    from_bucket,
+    local_function_url,
+    route,
+    with_csp_meta,
+)
 
 PATHS = [
     "/",
@@ -45,7 +53,19 @@ def test_the_local_site_routes_as_the_cloudfront_function() -> None:
     )
     result = subprocess.run(["node", "-e", script, json.dumps(PATHS)], capture_output=True, text=True, check=True)
     assert json.loads(result.stdout) == [route(path) for path in PATHS]
-    assert [path for path in PATHS if route(path) == "/index.html"] == ["/callback", "/index.html"]
+    assert [path for path in PATHS if route(path) == "/index.html"] == [*SHELL_PAGES, "/index.html"]
+
+
+def test_each_client_only_page_is_a_bucket_behaviour_rewritten_to_the_shell() -> None:
+    distribution = load_template()["Resources"]["SiteDistribution"]["Properties"]["DistributionConfig"]
+    behaviours = {b["PathPattern"]: b for b in distribution["CacheBehaviors"]}
+    for path in SHELL_PAGES:
+        assert path in PATHS, "add it to PATHS: the CloudFront Function's test runs over them"
+        assert behaviours[path]["TargetOriginId"] == "site"
+        (association,) = behaviours[path]["FunctionAssociations"]
+        assert association["FunctionARN"] == {"GetAtt": "SiteRouterFunction.FunctionARN"}
+    # "/" is a page of the pages function: no default root object may turn it into the shell
+    assert "DefaultRootObject" not in distribution
 
 
 def test_the_local_site_sends_to_the_pages_function_what_the_distribution_does() -> None:
