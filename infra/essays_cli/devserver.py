@@ -315,6 +315,7 @@ def load_samples(log: Path) -> None:
 
 def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers, *, background: bool = False) -> None:
     print(f"\nThe essay site is at\n\n  {site_url}/essays/{EXAMPLE_ESSAY}\n")
+    print(f"Its pages are whole without scripts, as crawlers read them: curl -s {site_url}/robots.txt\n")
     print("Sign in on it (the emulator's managed login) as either reader:\n")
     print(f"  {SUBSCRIBER}  {readers.passwords[0]}   (active subscription)")
     print(f"  {LAPSED}      {readers.passwords[1]}   (lapsed)\n")
