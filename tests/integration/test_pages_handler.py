@@ -328,3 +328,27 @@ def test_only_reading_methods_and_only_a_plain_site_origin(library: str, context
     assert page.rel["canonical"] == f"{SITE}/"
     local = html_of("/", context, headers={"x-site-origin": "http://127.0.0.1:8123"})
     assert local.rel["canonical"] == "http://127.0.0.1:8123/"
+
+
+def test_a_busy_or_failing_library_is_a_page_never_cached(
+    library: str, context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shared.errors import Unavailable
+
+    def busy(essay_id: str) -> None:
+        raise Unavailable("throttled")
+
+    monkeypatch.setattr(app.SITE.store, "get_card", busy)
+    response = get(f"/essays/{STALIN}", context)
+    assert response["statusCode"] == HTTPStatus.SERVICE_UNAVAILABLE
+    assert response["headers"]["Cache-Control"] == "no-store" and response["headers"]["Retry-After"] == "1"
+    assert "please reload in a moment" in parse_page(response["body"]).text
+
+    def broken(essay_id: str) -> None:
+        raise RuntimeError("a fault of ours")
+
+    monkeypatch.setattr(app.SITE.store, "get_card", broken)
+    response = get(f"/essays/{STALIN}", context)
+    assert response["statusCode"] == HTTPStatus.INTERNAL_SERVER_ERROR
+    assert response["headers"]["Cache-Control"] == "no-store"
+    assert "a fault of ours" not in response["body"]

@@ -30,6 +30,7 @@ FUNCTIONS = [
     "billing",
     "me",
     "webhook",
+    "pages",
 ]
 
 
@@ -80,6 +81,7 @@ SHARED_AT_INIT = {
     "related": _DISCOVERY,
     "search": _PAGED,
     "sections": _PAGED,
+    "pages": _PAGED | {"shared.access.plans"},  # the site's pages: the paged routes' modules and the plans
     "plans": _EDGE | {"shared.library.models", "shared.access.plans"},
     "openapi": _EDGE,
     "authorizer": _AUTHORIZER,
