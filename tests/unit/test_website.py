@@ -90,6 +90,9 @@ def test_the_pages_function_is_reachable_only_through_the_distribution() -> None
     assert permission["Principal"] == "cloudfront.amazonaws.com"
     assert permission["Action"] == "lambda:InvokeFunctionUrl"
     assert "${SiteDistribution}" in permission["SourceArn"]["Sub"]
+    through_url = resources["PagesInvokeThroughUrlPermission"]["Properties"]
+    assert through_url["Action"] == "lambda:InvokeFunction" and through_url["InvokedViaFunctionUrl"] is True
+    assert through_url["SourceArn"] == permission["SourceArn"] and through_url["Principal"] == permission["Principal"]
     origins = resources["SiteDistribution"]["Properties"]["DistributionConfig"]["Origins"]
     (pages,) = [o for o in origins if o["Id"] == "pages"]
     assert pages["OriginAccessControlId"] == {"GetAtt": "PagesOriginAccessControl.Id"}
