@@ -120,3 +120,15 @@ def test_published_pages_pin_the_exact_api_in_their_csp() -> None:
         in page
     )
     assert "frame-ancestors" not in csp  # only a header can carry it
+
+
+def test_every_client_only_page_of_the_router_is_served_the_shell() -> None:
+    """A page router.js builds in the browser (not one the pages function renders) must be in
+    SHELL_PAGES, so the local site and the distribution serve it the shell instead of a 404."""
+    import re
+
+    router = (WEB / "assets" / "router.js").read_text(encoding="utf-8")
+    single_segment = set(re.findall(r"\[/\^\\/([a-z][a-z0-9-]*)\$/", router))
+    rendered_by_the_server = {"search"}
+    assert single_segment - rendered_by_the_server, "the router's pages were not found: update this test"
+    assert {f"/{p}" for p in single_segment - rendered_by_the_server} <= set(SHELL_PAGES)
