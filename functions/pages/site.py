@@ -112,9 +112,11 @@ def price(plan: Plan) -> str:
     return f"{amount} a {plan.period}"  # as the client's price() words it
 
 
-def essay_list(essays: list[EssaySummary], where: Callable[[Any], str] = lambda _: "") -> str:
+def essay_list(essays: list[EssaySummary], where: Callable[[Any], str] = lambda _: "", heading: str = "h3") -> str:
+    """Each title a heading one level under the list's: h3 under the essay page's "Related" h2, h2
+    on the search and section pages, right under their h1."""
     items = "".join(
-        f'<li><h3><a href="{essay_path(s.essay_id)}">{e(s.title)}</a></h3>{where(s)}'
+        f'<li><{heading}><a href="{essay_path(s.essay_id)}">{e(s.title)}</a></{heading}>{where(s)}'
         f'<p class="snippet">{e(s.snippet)}</p>{stars(s.rating)}</li>'
         for s in essays
     )
@@ -140,8 +142,9 @@ def breadcrumb_ld(site: str, crumbs: list[tuple[str, str | None]]) -> dict[str, 
 
 
 def message(text: str, detail: str = "") -> str:
+    """A page that is only a message: the message is its h1."""
     more = f'<p class="detail">{detail}</p>' if detail else ""
-    return f'    <div class="message"><p>{e(text)}</p>{more}</div>'
+    return f'    <div class="message"><h1>{e(text)}</h1>{more}</div>'
 
 
 @dataclass
@@ -290,7 +293,7 @@ class Site:
             [
                 "    " + breadcrumb(crumbs),
                 f"    <h1>{e(section.name)} essays</h1>",
-                "    " + essay_list(answer.essays)
+                "    " + essay_list(answer.essays, heading="h2")
                 if answer.essays
                 else '    <p class="message">This section has no essays yet.</p>',
                 f'    <nav class="pager" aria-label="Pages">{"".join(pager)}</nav>',
@@ -334,7 +337,7 @@ class Site:
             content = "\n".join(
                 [
                     f"    <h1>Essays matching “{e(q)}”</h1>",
-                    "    " + essay_list(list(answer.results), where),
+                    "    " + essay_list(list(answer.results), where, "h2"),
                     f'    <nav class="pager" aria-label="Pages">{"".join(pager)}</nav>',
                 ]
             )
@@ -401,11 +404,29 @@ class Site:
         )
 
     def bad_request(self, origin: str, path: str, query: Mapping[str, str], why: str) -> Page:
-        content = message("That request does not look right.", e(why))
-        head = '  <meta name="robots" content="noindex">'
+        """In readers' words, never the API's parameter rules (`why` stays in the description)."""
         q = (query.get("q") or "").strip() if path == "/search" else ""
+        if query.get("cursor"):  # an old or mangled page link: start again from the first page
+            first = f"/search?q={e(quote_plus(q))}" if path == "/search" else e(path)
+            content = message(
+                "That page of results has expired.", f'<a href="{first}" data-action="start-again">Start again</a>'
+            )
+        elif path == "/search":
+            content = message(
+                f"Nothing to search for in “{q}”" if q else "Nothing to search for.",
+                "Try other words from the essay's title.",
+            )
+        else:
+            content = message("Sorry, there is no page at this address.", '<a href="/">Browse the library</a>')
+        head = '  <meta name="robots" content="noindex">'
         page = self._page(
-            f"Not understood · {SITE_NAME}", why, head, content, "error", status=HTTPStatus.BAD_REQUEST, query=q
+            f"Not found · {SITE_NAME}",
+            "This page could not be shown.",
+            head,
+            content,
+            "error",
+            status=HTTPStatus.BAD_REQUEST,
+            query=q,
         )
         return Page(page.status, page.body, page.content_type, cacheable=False)
 

@@ -214,6 +214,10 @@ def build_and_deploy(endpoint: str, site_url: str, log: Path, stripe_api: str) -
         "StripeApiBase": stripe_api,  # the offline fake of Stripe's Checkout and portal endpoints
         "StripePriceId": "price_local_monthly",
         "FreeEssaysPerMonth": str(LOCAL_FREE_ESSAYS),
+        # Stripe sends readers back to the local site's own pages (never the template's example.com).
+        "CheckoutSuccessUrl": f"{site_url}/subscribed?session_id={{CHECKOUT_SESSION_ID}}",
+        "CheckoutCancelUrl": f"{site_url}/plans",
+        "PortalReturnUrl": f"{site_url}/account",
     }
     deploy = [str(SAM), "deploy", "--config-env", "local", "--no-progressbar", "--parameter-overrides"]
     _run("sam deploy", deploy + [f"{k}={v}" for k, v in overrides.items()], log)
@@ -299,6 +303,36 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     return Readers(
         pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh, (passwords[SUBSCRIBER], passwords[LAPSED])
     )
+
+
+def account_maker(pool: str) -> Any:
+    """What the local site's "Create an account" form calls: a reader in the emulator's pool, e-mail
+    verified (on AWS the managed login's sign-up verifies it with a code). An error in readers'
+    words, or None."""
+    import boto3
+
+    cognito = boto3.client("cognito-idp")
+
+    def create(email: str, password: str) -> str | None:
+        if "@" not in email or len(email) > 200:
+            return "Please give an e-mail address."
+        try:
+            attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+            cognito.admin_create_user(
+                UserPoolId=pool, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS"
+            )
+        except ClientError as error:
+            if error.response["Error"]["Code"] == "UsernameExistsException":
+                return "There is already an account with that e-mail address: sign in instead."
+            return "That account could not be created; please try other details."
+        try:
+            cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+        except ClientError:
+            cognito.admin_delete_user(UserPoolId=pool, Username=email)
+            return "That password is too simple: use 12 characters or more, with upper and lower case and a digit."
+        return None
+
+    return create
 
 
 def load_samples(log: Path) -> None:
@@ -489,7 +523,13 @@ def main(argv: list[str] | None = None) -> int:
         # /logout) at its own root, where AWS has https://<domain>.auth.<region>.amazoncognito.com.
         # The site's pages come from the pages function's URL, signed as the distribution signs them.
         pages = local_function_url(outputs["PagesFunctionUrl"], endpoint)
-        site.configure(site_config(api, REGION, readers.user_pool_id, readers.client_id, endpoint, site.url), pages)
+        site.configure(
+            site_config(api, REGION, readers.user_pool_id, readers.client_id, endpoint, site.url),
+            pages,
+            create_account=account_maker(readers.user_pool_id),
+        )
+        # The fake's Pay and Cancel buttons send their events to the stack's webhook.
+        stripe_api.connect(f"{api}/billing/webhook", signing_secret)
         print(f"Up in {time.monotonic() - started:.0f} s.")
         _print_welcome(api, endpoint, site.url, readers, background=args.background)
         renew_at = time.monotonic() + TOKEN_RENEWAL

@@ -14,7 +14,9 @@ import json
 import secrets
 import threading
 import time
+import urllib.error
 import urllib.parse
+import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -266,6 +268,12 @@ class FakeStripe:
 
     requests: list[Request] = field(default_factory=list)
     status: int = 200  # set to 500, 429... to make the fake fail
+    # Where the hosted pages' buttons send Stripe's events (set once the stack is up: `connect`).
+    webhook_url: str = ""
+    signing_secret: str = ""
+    sessions: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> the session's fields
+    subscriptions: dict[str, tuple[str, int]] = field(default_factory=dict)  # customer -> (user, period end)
+    delivered: list[tuple[str, int]] = field(default_factory=list)  # (event type, the webhook's status)
 
     def __post_init__(self) -> None:
         owner = self
@@ -274,15 +282,28 @@ class FakeStripe:
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = urllib.parse.parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True)
+                if self.path.startswith(("/c/pay/", "/p/session/")):  # a button on a hosted page
+                    location = owner.press(self.path)
+                    if location:
+                        self._page(303, b"", location)
+                    else:
+                        self._page(404, _hosted("Not found", "<p>This page has expired.</p>"))
+                    return
                 request = Request("POST", self.path, dict(form), self.headers.get("Authorization", ""))
                 owner.requests.append(request)
                 self._answer(*owner.answer(request))
 
             def do_GET(self) -> None:  # the "hosted page" a checkout or portal URL leads to
-                page = b"<!doctype html><title>Fake Stripe</title><p>Offline stand-in for a Stripe page.</p>"
-                self.send_response(200)
-                self.send_header("Content-Type", "text/html")
+                status, page = owner.page(self.path)
+                self._page(status, page)
+
+            def _page(self, status: int, page: bytes, location: str = "") -> None:
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
                 self.send_header("Content-Length", str(len(page)))
+                self.send_header("Cache-Control", "no-store")
                 self.end_headers()
                 self.wfile.write(page)
 
@@ -309,6 +330,7 @@ class FakeStripe:
         now = int(time.time())
         if request.path == "/v1/checkout/sessions":
             session_id = "cs_test_" + secrets.token_hex(16)
+            self.sessions[session_id] = {"kind": "checkout", **request.params}
             return 200, {
                 "id": session_id,
                 "object": "checkout.session",
@@ -323,6 +345,7 @@ class FakeStripe:
             }
         if request.path == "/v1/billing_portal/sessions":
             session_id = "bps_" + secrets.token_hex(12)
+            self.sessions[session_id] = {"kind": "portal", **request.params}
             return 200, {
                 "id": session_id,
                 "object": "billing_portal.session",
@@ -338,3 +361,125 @@ class FakeStripe:
 
     def stop(self) -> None:
         self.server.shutdown()
+
+    # ---- the hosted pages: Checkout's Pay and Cancel, the portal's Cancel subscription and Return ----
+
+    def connect(self, webhook_url: str, signing_secret: str) -> None:
+        self.webhook_url, self.signing_secret = webhook_url, signing_secret
+
+    def page(self, path: str) -> tuple[int, bytes]:
+        kind, session_id = _session_of(path)
+        session = self.sessions.get(session_id)
+        if session is None or session["kind"] != kind:
+            return 404, _hosted("Not found", "<p>This page has expired. Go back to the site and try again.</p>")
+        if kind == "checkout":
+            body = f"""<h1>Subscribe to the essay library</h1>
+<p class="price">£6.99 a month</p>
+<p>Offline stand-in for Stripe Checkout: no card is needed and no money moves.</p>
+<form method="post" action="/c/pay/{session_id}/pay"><button type="submit">Pay £6.99</button></form>
+<form method="post" action="/c/pay/{session_id}/cancel"><button type="submit" class="quiet">Cancel</button></form>"""
+            return 200, _hosted("Checkout", body)
+        customer = session.get("customer", "")
+        _, period_end = self.subscriptions.get(customer, ("", 0))
+        renews = time.strftime("%-d %B %Y", time.gmtime(period_end)) if period_end else "at the end of the period"
+        body = f"""<h1>Manage your subscription</h1>
+<p>Offline stand-in for the Stripe customer portal. Essay library, £6.99 a month, renews {renews}.</p>
+<form method="post" action="/p/session/{session_id}/cancel">
+<button type="submit">Cancel subscription</button></form>
+<form method="post" action="/p/session/{session_id}/cancel-now">
+<button type="submit" class="quiet">Cancel now</button></form>
+<form method="post" action="/p/session/{session_id}/return">
+<button type="submit" class="quiet">Return</button></form>"""
+        return 200, _hosted("Billing", body)
+
+    def press(self, path: str) -> str | None:
+        """A button on a hosted page: the events Stripe would send, then where Stripe would redirect."""
+        kind, session_id = _session_of(path)
+        session = self.sessions.get(session_id)
+        action = path.rstrip("/").rsplit("/", 1)[-1]
+        if session is None or session["kind"] != kind:
+            return None
+        now = int(time.time())
+        if kind == "checkout":
+            if action == "cancel":
+                return session.get("cancel_url", "")
+            user = session.get("client_reference_id") or session.get("metadata[userId]", "")
+            reader = Reader(user, customer_id=session.get("customer", ""))
+            self.subscriptions[reader.customer_id] = (user, now + MONTH)
+            completed = checkout_session_object(reader, now)
+            completed.update(
+                success_url=session.get("success_url"), cancel_url=session.get("cancel_url"), id=session_id
+            )
+            self._deliver(
+                [
+                    event("checkout.session.completed", completed, now),
+                    event_for("customer.subscription.created", reader, created=now),
+                    event_for("invoice.paid", reader, created=now),
+                ]
+            )
+            return session.get("success_url", "").replace("{CHECKOUT_SESSION_ID}", session_id)
+        if action in ("cancel", "cancel-now"):
+            customer = session.get("customer", "")
+            user, period_end = self.subscriptions.get(customer, ("", now + MONTH))
+            reader = Reader(user, customer_id=customer) if user else Reader(customer, customer_id=customer)
+            if action == "cancel":  # the portal's default: it runs to the end of the period paid for
+                obj = subscription_object(
+                    reader, "active", period_end, cancel_at_period_end=True, with_metadata=bool(user)
+                )
+                self._deliver([event("customer.subscription.updated", obj, now)])
+            else:
+                obj = subscription_object(reader, "canceled", period_end, with_metadata=bool(user))
+                self._deliver([event("customer.subscription.deleted", obj, now)])
+        return session.get("return_url", "")
+
+    def _deliver(self, events: list[dict[str, Any]]) -> None:
+        """To the webhook in the background, in order, as Stripe does: the reader's browser is
+        redirected at once and the page there waits for the webhook."""
+
+        def send() -> None:
+            for item in events:
+                body = json.dumps(item)
+                request = urllib.request.Request(
+                    self.webhook_url,
+                    data=body.encode(),
+                    method="POST",
+                    headers={"Content-Type": "application/json", "Stripe-Signature": signed(body, self.signing_secret)},
+                )
+                try:
+                    with urllib.request.urlopen(request, timeout=30) as response:
+                        self.delivered.append((item["type"], response.status))
+                except urllib.error.HTTPError as refused:
+                    self.delivered.append((item["type"], refused.code))
+                except OSError:
+                    self.delivered.append((item["type"], 0))
+
+        if self.webhook_url:
+            threading.Thread(target=send, name="stripefake-webhook", daemon=True).start()
+
+
+def _session_of(path: str) -> tuple[str, str]:
+    parts = path.split("?", 1)[0].strip("/").split("/")
+    if len(parts) >= 3 and parts[:2] == ["c", "pay"]:
+        return "checkout", parts[2]
+    if len(parts) >= 3 and parts[:2] == ["p", "session"]:
+        return "portal", parts[2]
+    return "", ""
+
+
+def _hosted(title: str, body: str) -> bytes:
+    """A page of the offline stand-in, plainly styled, accessible like the site's own."""
+    return f"""<!doctype html>
+<html lang="en-GB">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title} · Stripe (offline stand-in)</title><link rel="icon" href="data:,">
+<style>
+body {{ font-family: system-ui, sans-serif; background: #f6f9fc; color: #1a1f36; margin: 0; }}
+main {{ max-width: 28rem; margin: 3rem auto; background: #fff; padding: 2rem; border-radius: 8px;
+  box-shadow: 0 2px 8px rgb(0 0 0 / 10%); }}
+button {{ font: inherit; width: 100%; margin: 0.4rem 0; padding: 0.7rem; border-radius: 6px; border: 0;
+  background: #4f46e5; color: #fff; cursor: pointer; }}
+button.quiet {{ background: #e3e8ee; color: #1a1f36; }}
+.price {{ font-size: 1.5rem; font-weight: 700; }}
+</style></head>
+<body><main>{body}</main></body></html>
+""".encode()

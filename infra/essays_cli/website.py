@@ -23,18 +23,22 @@ import tomllib
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.error import HTTPError
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import Request, urlopen
+
+from essays_cli.session import TokenHandler, safe_path
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
 
 # The client-only pages, served the one shell (web/index.html, whose assets/router.js picks the page's
 # module). Each is also a cache behaviour of the distribution in template.yaml, with SiteRouterFunction
-# (tests/unit/test_website.py checks both).
-SHELL_PAGES = ("/callback",)
+# (tests/unit/test_website.py checks both). (Locally the token handler answers /callback first: see
+# essays_cli.session.)
+SHELL_PAGES = ("/callback", "/plans", "/subscribed", "/account")
 PAGE_ROUTES = re.compile("^(" + "|".join(re.escape(p) for p in SHELL_PAGES) + ")$")
 SHELL = "/index.html"
 # What the distribution serves from the bucket (web/): its cache behaviours' path patterns.
@@ -123,6 +127,10 @@ class _Handler(BaseHTTPRequestHandler):
     csp: str = ""
     pages_url: str = ""  # the pages function's URL on the local stack ("" before it is up)
     site_origin: str = ""
+    sessions: ClassVar[TokenHandler | None] = None
+    # Local only: makes a reader in the emulator's user pool, whose managed login has no sign-up page
+    # (on AWS the managed login's own sign-up does it). Answers an error in readers' words, or None.
+    account_maker: ClassVar[tuple[Callable[[str, str], str | None], ...]] = ()  # none, or one
 
     def do_GET(self) -> None:
         self._serve(body=True)
@@ -130,8 +138,55 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(body=False)
 
+    def do_POST(self) -> None:
+        path = urlsplit(self.path).path
+        if path == "/auth/signup" and self.account_maker:
+            length = int(self.headers.get("Content-Length") or 0)
+            form = dict(parse_qsl(self.rfile.read(min(length, 4096)).decode("utf-8", "replace")))
+            self._signup(form)
+        elif self.sessions and self.sessions.handles(path):
+            self._answer(*self.sessions.handle("POST", self.path, {k.lower(): v for k, v in self.headers.items()}))
+        else:
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", ".html", True, "no-store")
+
+    def _answer(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
+        """A token handler's answer, with the distribution's security headers."""
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(payload)))
+        self.send_header("Content-Security-Policy", self.csp)
+        self.send_header("X-Content-Type-Options", "nosniff")
+        self.send_header("X-Frame-Options", "DENY")
+        self.send_header("Referrer-Policy", "strict-origin-when-cross-origin")
+        self.end_headers()
+        self.wfile.write(payload)
+
+    def _signup(self, form: dict[str, str] | None) -> None:
+        """The local stand-in for managed login's sign-up: a form, then sign-in as the new reader."""
+        asked = (form or {}).get("returnTo") or dict(parse_qsl(urlsplit(self.path).query)).get("returnTo")
+        return_to = safe_path(asked)
+        problem = None
+        if form is not None:
+            problem = self.account_maker[0](form.get("email", "").strip(), form.get("password", ""))
+            if problem is None:
+                location = "/auth/login?" + urlencode({"returnTo": return_to})
+                self._answer(303, [("Location", location), ("Cache-Control", "no-store")], b"")
+                return
+        self._answer(
+            HTTPStatus.OK if problem is None else HTTPStatus.BAD_REQUEST,
+            [("Content-Type", CONTENT_TYPES[".html"]), ("Cache-Control", "no-store")],
+            signup_page(return_to, problem, (form or {}).get("email", "")).encode(),
+        )
+
     def _serve(self, body: bool) -> None:
         path = urlsplit(self.path).path
+        if path == "/auth/signup" and self.account_maker and body:
+            self._signup(None)
+            return
+        if self.sessions and self.sessions.handles(path) and body:
+            self._answer(*self.sessions.handle("GET", self.path, {k.lower(): v for k, v in self.headers.items()}))
+            return
         if self.pages_url and not from_bucket(path):
             self._page(body)
             return
@@ -197,6 +252,41 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # quiet: the emulator's log is the one that matters
 
 
+def signup_page(return_to: str, problem: str | None, email: str) -> str:
+    from html import escape
+
+    error = f'<p class="error" role="alert">{escape(problem)}</p>' if problem else ""
+    return f"""<!doctype html>
+<html lang="en-GB">
+<head>
+  <meta charset="utf-8">
+  <meta name="viewport" content="width=device-width, initial-scale=1">
+  <meta name="robots" content="noindex">
+  <title>Create an account · Essay library</title>
+  <link rel="icon" href="data:,">
+  <link rel="stylesheet" href="/assets/site.css">
+</head>
+<body>
+  <header class="site"><div class="bar"><a class="brand" href="/">Essay<span>library</span></a></div></header>
+  <main id="main">
+    <form class="message signup" method="post" action="/auth/signup">
+      <h1>Create an account</h1>
+      <p class="detail">On this local copy of the site, for trying it out
+      (the real site uses the sign-in service's own page).</p>
+      {error}
+      <input type="hidden" name="returnTo" value="{escape(return_to)}">
+      <p><label for="email">E-mail address</label><br>
+      <input id="email" name="email" type="email" autocomplete="email" required value="{escape(email)}"></p>
+      <p><label for="password">Password (12 characters or more, with upper and lower case and a digit)</label><br>
+      <input id="password" name="password" type="password" autocomplete="new-password" required minlength="12"></p>
+      <p><button type="submit" class="primary">Create the account and sign in</button></p>
+    </form>
+  </main>
+</body>
+</html>
+"""
+
+
 class LocalSite:
     """web/ on 127.0.0.1 only, routed as CloudFront routes it, with the same security headers."""
 
@@ -206,13 +296,24 @@ class LocalSite:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread: threading.Thread | None = None
 
-    def configure(self, config: dict[str, Any], pages_url: str = "") -> None:
-        """Serve web/ with this config.json, and the pages from `pages_url` (the local function URL)."""
+    def configure(
+        self,
+        config: dict[str, Any],
+        pages_url: str = "",
+        create_account: Callable[[str, str], str | None] | None = None,
+    ) -> None:
+        """Serve web/ with this config.json, the pages from `pages_url` (the local function URL), and
+        the token handler on /auth/* and /callback (with a sign-up form if `create_account`)."""
+        pool = config["userPool"]
+        if create_account:
+            config = {**config, "signUpUrl": "/auth/signup"}
         settings = {
             "config": config,
-            "csp": content_security_policy(config["apiUrl"], config["userPool"]["domain"]),
+            "csp": content_security_policy(config["apiUrl"], pool["domain"]),
             "pages_url": pages_url.rstrip("/"),
             "site_origin": self.url,
+            "sessions": TokenHandler(self.url, pool["domain"], pool["clientId"], pool.get("scopes", "openid email")),
+            "account_maker": (create_account,) if create_account else (),
         }
         handler = type("SiteHandler", (_Handler,), settings)
         self.server.RequestHandlerClass = handler

@@ -7,6 +7,7 @@ import contextlib
 import json
 import shutil
 import urllib.request
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,26 +72,57 @@ class Visit:
         return found
 
     def accessibility_violations(self) -> list[str]:
-        """axe-core's serious and critical violations on the page as it is now."""
+        """axe-core's violations of any impact on the page as it is now."""
         # Through the DevTools protocol, which the site's CSP (script-src 'self') does not govern.
         self.page.evaluate(AXE.read_text(encoding="utf-8") + "\n;0")
         result = self.page.evaluate("async () => (await axe.run(document)).violations")
-        return [
-            f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}"
-            for v in result
-            if v["impact"] in ("serious", "critical")
-        ]
+        return [f"{v['id']} ({v['impact']}): {v['help']} - {[n['target'] for n in v['nodes']][:3]}" for v in result]
 
-    def sign_in(self, email: str, password: str) -> None:
-        """Through the user pool's managed login (the emulator's), back to the page it started on."""
+    def sign_in(self, email: str, password: str, button: str = "Sign in", ends: str | None = None) -> None:
+        """Through the site's token handler and the user pool's managed login (the emulator's), back
+        to the page it started on (or `ends`)."""
         start = self.page.url
-        self.page.get_by_role("button", name="Sign in", exact=True).click()
+        self.page.get_by_role("button", name=button, exact=True).first.click()
+        self.log_in(email, password)
+        self.page.wait_for_url(ends or start)
+        self.page.wait_for_load_state("networkidle")
+
+    def log_in(self, email: str, password: str) -> None:
+        """The managed login's form."""
         self.page.wait_for_url("**/oauth2/authorize**")
         self.page.fill("#username", email)
         self.page.fill("#password", password)
         self.page.click("button[type=submit]")
+
+    def sign_up(self, password: str = "Local-reader-2026") -> str:
+        """A new reader, through the header's "Create an account" (the local site's stand-in for
+        managed login's sign-up), then signed in; back where it started. Returns their e-mail."""
+        email = f"reader-{uuid.uuid4().hex[:10]}@example.com"
+        start = self.page.url
+        self.page.get_by_role("link", name="Create an account").first.click()
+        self.page.fill("#email", email)
+        self.page.fill("#password", password)
+        self.page.get_by_role("button", name="Create the account and sign in").click()
+        self.log_in(email, password)
         self.page.wait_for_url(start)
         self.page.wait_for_load_state("networkidle")
+        return email
+
+    def fits(self, width: int = 390) -> bool:
+        """Nothing wider than a phone's screen of `width` CSS pixels: the page does not scroll
+        sideways, and nothing in the content spills into the margins (where no scrollbar shows it)."""
+        self.page.set_viewport_size({"width": width, "height": 844})
+        spills = self.page.evaluate(
+            """() => {
+              const main = document.getElementById("main");
+              const edge = main.getBoundingClientRect().right - parseFloat(getComputedStyle(main).paddingRight);
+              return [...main.querySelectorAll("*")]
+                .filter((el) => getComputedStyle(el).position !== "absolute")
+                .filter((el) => el.getBoundingClientRect().right > edge + 0.5)
+                .map((el) => `${el.tagName}.${el.className}`);
+            }"""
+        )
+        return not spills and bool(self.page.evaluate(f"document.documentElement.scrollWidth <= {width}"))
 
 
 @pytest.fixture(scope="session")

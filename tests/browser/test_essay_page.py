@@ -96,7 +96,7 @@ def test_search_from_the_essay_page_reaches_another_essay(visit: Visit) -> None:
     page.wait_for_url(re.compile(r"/search\?q=revolution\+causes$"))
     page.locator(".essay-list li").first.wait_for()
     assert page.locator("h1").inner_text() == "Essays matching “revolution causes”"
-    first = page.locator(".essay-list h3 a").first
+    first = page.locator(".essay-list h2 a").first
     title = first.inner_text()
     first.click()
     page.wait_for_url(re.compile(r"/essays/(?!" + ESSAY + ")"))
@@ -118,7 +118,7 @@ def test_a_section_pages_with_the_api_cursor(visit: Visit, stack: dict[str, Any]
     assert page.locator("h1").inner_text() == f"{section['name']} essays"
     seen: list[str] = []
     while True:
-        titles = page.locator(".essay-list h3 a").all_inner_texts()
+        titles = page.locator(".essay-list h2 a").all_inner_texts()
         assert 1 <= len(titles) <= 3
         seen += titles
         following = page.get_by_role("link", name="Next page")
@@ -153,33 +153,71 @@ def test_a_subscriber_signs_in_and_reads_the_full_essay(visit: Visit, stack: dic
     assert page.locator(".essay-body.full p").count() > 5
     assert page.get_by_role("heading", name="Teacher's comment").is_visible()
     assert page.locator(".essay-body .extract").count() == 0 and page.locator("#plans").count() == 0
-    assert page.locator("#account").inner_text().startswith(f"Signed in as {stack['subscriberEmail']}")
-    # Tokens live in this tab's session storage, never in a cookie.
-    assert page.evaluate("document.cookie") == ""
-    assert page.evaluate("Object.keys(sessionStorage)") == ["essays.tokens"]
+    account = page.get_by_role("link", name="Your account")
+    assert account.get_attribute("title") == f"Signed in as {stack['subscriberEmail']}"
+    # No token in the page's storage, nor in a cookie its scripts can read: the refresh token is in an
+    # HttpOnly cookie sent to the token handler (/auth) only, the access token in memory.
+    assert page.evaluate("[document.cookie, Object.keys(localStorage), Object.keys(sessionStorage)]") == ["", [], []]
+    cookies = {c["name"]: c for c in page.context.cookies()}
+    assert cookies["essays_refresh"]["httpOnly"] and cookies["essays_refresh"]["path"] == "/auth"
+    assert cookies["essays_refresh"]["sameSite"] == "Lax"
     assert visit.problems() == []
     assert visit.accessibility_violations() == []
 
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{stack['webUrl']}/")
-    assert page.evaluate("sessionStorage.getItem('essays.tokens')") is None
+    assert "essays_refresh" not in {c["name"] for c in page.context.cookies()}
+    page.goto(f"{stack['webUrl']}/essays/{ESSAY}")
+    page.locator("#plans").wait_for()
+    assert page.get_by_role("button", name="Sign in", exact=True).is_visible()
 
 
-def test_the_access_token_is_renewed_before_it_expires(visit: Visit, stack: dict[str, Any]) -> None:
+def test_signed_in_across_tabs_and_reloads(visit: Visit, stack: dict[str, Any]) -> None:
     page = visit.page
     visit.goto(f"/essays/{ESSAY}")
     visit.sign_in(stack["subscriberEmail"], stack["subscriberPassword"])
-    before = page.evaluate("JSON.parse(sessionStorage.getItem('essays.tokens'))")
-    # Two minutes left: the page renews the token (refresh-token grant) before calling the API.
-    page.evaluate(
-        "t => sessionStorage.setItem('essays.tokens', JSON.stringify({...t, expiresAt: Date.now() + 120000}))", before
-    )
-    with page.expect_request(lambda r: r.url.endswith("/oauth2/token") and "refresh_token" in (r.post_data or "")):
-        page.reload()
     page.locator(".essay-body.full").wait_for()
-    after = page.evaluate("JSON.parse(sessionStorage.getItem('essays.tokens'))")
-    assert after["expiresAt"] > before["expiresAt"] - 60_000 and after["refreshToken"] == before["refreshToken"]
-    assert visit.problems() == []
+    page.reload()
+    page.locator(".essay-body.full").wait_for()
+    # A related essay opened in a new tab (Ctrl-click) is read signed in too.
+    other = page.context.new_page()
+    other.goto(f"{stack['webUrl']}/essays/{ESSAY}")
+    other.locator(".essay-body.full").wait_for()
+    assert other.get_by_role("link", name="Your account").is_visible()
+    # Each page asks the token handler for the access token; the handler renews it with the refresh
+    # cookie only when it nears expiry, so both tabs use the same one (one authorizer cache entry).
+    tokens = [
+        p.evaluate("fetch('/auth/token', {method: 'POST', headers: {'X-Essays-Session': '1'}}).then(r => r.json())")
+        for p in (page, other)
+    ]
+    assert tokens[0]["signedIn"] and tokens[0]["accessToken"] == tokens[1]["accessToken"]
+    # Without the header (a cross-site form could not send one) the handler refuses.
+    refused = page.evaluate("fetch('/auth/token', {method: 'POST'}).then(r => r.status)")
+    assert refused == 403
+    assert visit.problems(expected_statuses=(403,)) == []
+
+
+def test_back_after_sign_in_and_stale_sign_in_links(visit: Visit, stack: dict[str, Any]) -> None:
+    page = visit.page
+    visit.goto(f"/essays/{ESSAY}")
+    visit.sign_in(stack["subscriberEmail"], stack["subscriberPassword"])
+    page.locator(".essay-body.full").wait_for()
+    # Back: the managed login's form again; signing in there (a used state) ends on the essay.
+    page.go_back()
+    if "/oauth2/authorize" in page.url:
+        visit.log_in(stack["subscriberEmail"], stack["subscriberPassword"])
+    page.wait_for_url(f"{stack['webUrl']}/essays/{ESSAY}")
+    page.locator(".essay-body.full").wait_for()
+    # A stale sign-in link (an old tab, a bookmark): where it meant to go, signed in.
+    visit.goto("/callback?code=old&state=abc.L2FjY291bnQ")
+    assert page.url == f"{stack['webUrl']}/account"
+    page.get_by_role("heading", name="Subscription").wait_for()
+    # Signed out, the same link offers to sign in again instead of an error.
+    page.context.clear_cookies()
+    visit.goto("/callback?code=old&state=abc.L2FjY291bnQ")
+    assert page.get_by_role("heading", name="Please sign in again").is_visible()
+    assert page.get_by_role("link", name="Sign in").get_attribute("href") == "/auth/login?returnTo=%2Faccount"
+    assert visit.accessibility_violations() == []
 
 
 def test_a_lapsed_reader_sees_the_paywall_with_the_plans(visit: Visit, stack: dict[str, Any]) -> None:

@@ -1,5 +1,6 @@
-"""`make screenshots`: the essay page as a visitor, a subscriber and a lapsed reader see it, written
-to docs/screenshots/ (skipped unless pytest runs with --screenshots)."""
+"""`make screenshots`: the essay page as a visitor, a subscriber, a reader on a free essay and a lapsed
+reader see it, and the paying reader's own pages (plans, subscribed, account), written to
+docs/screenshots/ (skipped unless pytest runs with --screenshots)."""
 
 from __future__ import annotations
 
@@ -45,3 +46,40 @@ def test_paywall(visit: Visit, stack: dict[str, Any]) -> None:
     visit.sign_in(stack["lapsedEmail"], stack["lapsedPassword"])
     visit.page.locator("#plans.paywall").wait_for()
     _shoot(visit, "paywall")
+
+
+def _page(visit: Visit, name: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    visit.page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def test_metered(visit: Visit) -> None:
+    visit.goto(f"/essays/{ESSAY}")
+    visit.sign_up()
+    visit.page.locator(".essay-body.full").wait_for()
+    visit.page.locator("#plans .meter").wait_for()
+    _shoot(visit, "metered")
+
+
+def test_plans(visit: Visit) -> None:
+    visit.goto(f"/plans?returnTo=/essays/{ESSAY}")
+    visit.sign_in(visit.stack["lapsedEmail"], visit.stack["lapsedPassword"])
+    visit.page.locator(".plans .meter").wait_for()
+    _page(visit, "plans")
+
+
+def test_subscribed(visit: Visit, stack: dict[str, Any]) -> None:
+    visit.goto("/account")
+    visit.sign_in(stack["lapsedEmail"], stack["lapsedPassword"])
+    visit.page.goto(f"{stack['webUrl']}/subscribed?session_id=cs_test_example&returnTo=/essays/{ESSAY}")
+    visit.page.get_by_role("heading", name="Thank you for subscribing").wait_for()
+    _page(visit, "subscribed")
+
+
+def test_account(visit: Visit, stack: dict[str, Any]) -> None:
+    visit.goto("/account")
+    visit.sign_in(stack["subscriberEmail"], stack["subscriberPassword"])
+    visit.page.locator(".subscription .standing").wait_for()
+    _page(visit, "account")
+    visit.page.set_viewport_size({"width": 390, "height": 844})
+    _page(visit, "account-phone")

@@ -1,138 +1,76 @@
-// Sign-in with the user pool's managed login: authorization code + PKCE (RFC 7636).
-// Tokens live in this tab's sessionStorage only (never a cookie), and the access token is
-// renewed with the refresh token a few minutes before it expires.
-import { config } from "./core.js";
-
-const KEY = "essays.tokens";
-const PENDING = "essays.signin";
+// Sign-in through the site's token handler (/auth/*, on the site's own domain): the refresh token
+// lives in an HttpOnly cookie the page cannot read, and the access token only in this module's
+// memory, fetched from POST /auth/token on each page load and renewed before it expires. Nothing
+// is kept in localStorage or sessionStorage, yet every tab and reload of the site is signed in.
 const EARLY = 5 * 60 * 1000; // renew this long before expiry
+const HEADERS = { "X-Essays-Session": "1" }; // the token handler refuses POSTs without it (CSRF)
+let current = null;
 let timer = null;
 
-const b64url = (bytes) =>
-  btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-const random = (n) => b64url(crypto.getRandomValues(new Uint8Array(n)));
-const redirectUri = () => `${location.origin}/callback`;
-
-function stored() {
-  try {
-    return JSON.parse(sessionStorage.getItem(KEY) || "null");
-  } catch {
-    return null;
-  }
-}
-
-function keep(answer, previous) {
-  const tokens = {
-    accessToken: answer.access_token,
-    idToken: answer.id_token || previous?.idToken || null,
-    refreshToken: answer.refresh_token || previous?.refreshToken || null,
-    expiresAt: Date.now() + (Number(answer.expires_in) || 3600) * 1000,
-  };
-  sessionStorage.setItem(KEY, JSON.stringify(tokens));
-  schedule(tokens);
+async function ask(fresh) {
+  const response = await fetch(`/auth/token${fresh ? "?fresh=1" : ""}`, { method: "POST", headers: HEADERS, credentials: "same-origin" });
+  if (!response.ok) throw new Error(`the sign-in service answered ${response.status}`);
+  const answer = await response.json();
+  if (!answer.signedIn) return null;
+  const tokens = { accessToken: answer.accessToken, expiresAt: answer.expiresAt * 1000, email: answer.email || "" };
+  clearTimeout(timer);
+  timer = setTimeout(() => {
+    current = ask(true).catch(() => null);
+  }, Math.max(tokens.expiresAt - Date.now() - EARLY, 0));
   return tokens;
 }
 
-async function tokenRequest(fields) {
-  const { userPool } = await config();
-  const response = await fetch(`${userPool.domain}/oauth2/token`, {
-    method: "POST",
-    headers: { "Content-Type": "application/x-www-form-urlencoded" },
-    body: new URLSearchParams({ client_id: userPool.clientId, ...fields }),
-  });
-  if (!response.ok) throw new Error(`the sign-in service answered ${response.status}`);
-  return response.json();
-}
-
-async function refresh(tokens) {
-  if (!tokens.refreshToken) return null;
-  try {
-    return keep(await tokenRequest({ grant_type: "refresh_token", refresh_token: tokens.refreshToken }), tokens);
-  } catch {
-    forget();
-    return null;
-  }
-}
-
-function schedule(tokens) {
-  clearTimeout(timer);
-  const wait = tokens.expiresAt - Date.now() - EARLY;
-  timer = setTimeout(() => {
-    current = refresh(stored() || tokens);
-  }, Math.max(wait, 0));
-}
-
-export function forget() {
-  clearTimeout(timer);
-  sessionStorage.removeItem(KEY);
-}
-
-// The signed-in reader's tokens (renewed first if they are about to expire), or null.
-let current = null;
+// The signed-in reader's tokens, or null (also when the sign-in service cannot be reached).
 export function session() {
-  current ??= (async () => {
-    const tokens = stored();
-    if (!tokens) return null;
-    if (tokens.expiresAt - Date.now() < EARLY) return refresh(tokens);
-    schedule(tokens);
-    return tokens;
-  })();
+  current ??= ask(false).catch(() => null);
   return current;
 }
 
+// A new access token: a new API Gateway authorizer cache key, so no decision cached for the old
+// one (a Deny from before the reader paid) is used again.
+export function refreshed() {
+  current = ask(true).catch(() => null);
+  return current;
+}
+
+// After the API refused the token: ask the token handler again next time.
+export function forget() {
+  clearTimeout(timer);
+  current = null;
+}
+
 export function email(tokens) {
-  try {
-    const part = (tokens.idToken || tokens.accessToken).split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
-    const claims = JSON.parse(atob(part));
-    return claims.email || claims.username || "your account";
-  } catch {
-    return "your account";
-  }
+  return tokens?.email || "your account";
 }
 
-export async function signIn(returnTo = location.pathname + location.search) {
-  const { userPool } = await config();
-  const verifier = random(48);
-  const challenge = b64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  const state = random(24);
-  sessionStorage.setItem(PENDING, JSON.stringify({ state, verifier, returnTo }));
-  const query = new URLSearchParams({
-    response_type: "code",
-    client_id: userPool.clientId,
-    redirect_uri: redirectUri(),
-    scope: userPool.scopes || "openid email",
-    state,
-    code_challenge: challenge,
-    code_challenge_method: "S256",
-  });
-  location.assign(`${userPool.domain}/oauth2/authorize?${query}`);
+// A page of this site to come back to, never another site's address.
+export function sitePath(value, fallback = "/") {
+  return typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.includes("\\") ? value : fallback;
 }
 
-// On /callback: trade the code for tokens (with the verifier only this tab knows).
-export async function finishSignIn(params) {
-  const pending = JSON.parse(sessionStorage.getItem(PENDING) || "null");
-  sessionStorage.removeItem(PENDING);
-  if (params.get("error")) throw new Error(params.get("error_description") || params.get("error"));
-  if (!pending || !params.get("code") || params.get("state") !== pending.state) {
-    throw new Error("this sign-in link is not the one this tab started; please sign in again");
-  }
-  const answer = await tokenRequest({
-    grant_type: "authorization_code",
-    code: params.get("code"),
-    redirect_uri: redirectUri(),
-    code_verifier: pending.verifier,
-  });
-  keep(answer, null);
-  return pending.returnTo.startsWith("/") && !pending.returnTo.startsWith("//") ? pending.returnTo : "/";
+export function signInUrl(returnTo = location.pathname + location.search) {
+  return `/auth/login?${new URLSearchParams({ returnTo: sitePath(returnTo) })}`;
+}
+
+export async function signUpUrl(returnTo = location.pathname + location.search) {
+  const { config } = await import("./core.js");
+  const { signUpUrl } = await config().catch(() => ({}));
+  const query = new URLSearchParams({ returnTo: sitePath(returnTo) });
+  return signUpUrl ? `${signUpUrl}?${query}` : `/auth/login?signup=1&${query}`;
+}
+
+export function signIn(returnTo) {
+  location.assign(signInUrl(returnTo));
 }
 
 export async function signOut() {
   forget();
-  const { userPool } = await config();
-  if (userPool.logout) {
-    const query = new URLSearchParams({ client_id: userPool.clientId, logout_uri: `${location.origin}/` });
-    location.assign(`${userPool.domain}/logout?${query}`);
-  } else {
-    location.assign("/");
+  let next = "/";
+  try {
+    const response = await fetch("/auth/logout", { method: "POST", headers: HEADERS, credentials: "same-origin" });
+    next = (await response.json()).next || "/";
+  } catch {
+    next = "/";
   }
+  location.assign(next);
 }

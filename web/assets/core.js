@@ -11,30 +11,34 @@ export function config() {
 }
 
 export class ApiError extends Error {
-  constructor(status, body) {
+  // status 0: the API could not be reached (timedOut: it did not answer in time)
+  constructor(status, body, timedOut = false) {
     super(body?.error?.message || `status ${status}`);
     this.status = status;
     this.body = body;
+    this.timedOut = timedOut;
   }
 }
 
-// One API call; JSON errors become ApiError (status 0: the API could not be reached).
-export async function api(path, { token, method = "GET", body } = {}) {
+export const TIMEOUT = 8000; // a hung API becomes a message with Retry after this long
+
+// One API call; JSON errors become ApiError (status 0: the API could not be reached or timed out).
+export async function api(path, { token, method = "GET", body, timeout = TIMEOUT } = {}) {
   const { apiUrl } = await config();
   const headers = {};
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), timeout);
   let response;
-  try {
-    response = await fetch(apiUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  } catch {
-    throw new ApiError(0, null);
-  }
   let data = null;
   try {
-    data = await response.json();
+    response = await fetch(apiUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: abort.signal });
+    data = await response.json().catch(() => null);
   } catch {
-    data = null;
+    throw new ApiError(0, null, abort.signal.aborted);
+  } finally {
+    clearTimeout(timer);
   }
   if (!response.ok) throw new ApiError(response.status, data);
   return data;
@@ -57,23 +61,35 @@ export function h(tag, attributes = {}, ...children) {
 
 export const main = () => document.getElementById("main");
 
-// Loading, empty, not found and failure states: always a plain message, never a blank page.
-export function message(text, detail) {
-  main().replaceChildren(h("div", { class: "message", role: "status" }, h("p", {}, text), detail ? h("p", { class: "detail" }, detail) : null));
+// The page's content, leaving out the parts that are null.
+export function show(...nodes) {
+  main().replaceChildren(...nodes.flat().filter((node) => node !== null && node !== undefined && node !== false));
   main().setAttribute("aria-busy", "false");
 }
 
-export function failure(error, what) {
-  if (error instanceof ApiError && error.status === 404) {
+// Loading, empty, not found and failure states: always a heading and a plain message, never a blank
+// page; `actions` are buttons or links (Retry, Start again...).
+export function message(text, detail, ...actions) {
+  main().replaceChildren(
+    h("div", { class: "message", role: "status" }, h("h1", {}, text), detail ? h("p", { class: "detail" }, detail) : null, actions.length ? h("p", { class: "actions" }, actions) : null),
+  );
+  main().setAttribute("aria-busy", "false");
+}
+
+export const retryButton = (retry = () => location.reload()) => h("button", { type: "button", class: "primary small", onclick: retry }, "Try again");
+
+// What went wrong, in readers' words: not found, too slow, our outage. Never the API's own message.
+export function failure(error, what, retry) {
+  if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
     document.title = `Not found · Essay library`;
     document.head.append(h("meta", { name: "robots", content: "noindex" }));
-    message(`Sorry, we could not find ${what}.`, "It may have been removed, or the link may be mistyped. Try searching for it instead.");
-  } else if (error instanceof ApiError && error.status === 400) {
-    message("That request does not look right.", error.message);
-  } else if (error instanceof ApiError && error.status === 0) {
-    message("We could not reach the essay library.", "Please check your connection and try again.");
+    message(`Sorry, we could not find ${what}.`, "It may have been removed, or the link may be mistyped. Try searching for it instead.", h("a", { href: "/" }, "Browse the library"));
+  } else if (error instanceof ApiError && error.timedOut) {
+    message("The essay library is taking too long to answer.", "This is usually brief. Please try again in a moment.", retryButton(retry));
+  } else if (error instanceof ApiError && error.status === 0 && navigator.onLine === false) {
+    message("You seem to be offline.", "Check your connection, then try again.", retryButton(retry));
   } else {
-    message("Something went wrong on our side.", "Please try again in a moment.");
+    message("We're having problems at our end.", "Sorry about this: we are on it. Please try again in a moment.", retryButton(retry));
   }
 }
 
@@ -92,7 +108,7 @@ export function essayLink(essay) {
 }
 
 // A list of essays (related, search results, a section): title, snippet, rating.
-export function essayList(essays, extra = () => null) {
+export function essayList(essays, extra = () => null, heading = "h3") {
   return h(
     "ul",
     { class: "essay-list" },
@@ -100,7 +116,7 @@ export function essayList(essays, extra = () => null) {
       h(
         "li",
         {},
-        h("h3", {}, h("a", { href: essayLink(essay) }, essay.title)),
+        h(heading, {}, h("a", { href: essayLink(essay) }, essay.title)),
         extra(essay),
         h("p", { class: "snippet" }, essay.snippet),
         stars(essay.rating),
@@ -118,35 +134,95 @@ export function pathId(prefix) {
   }
 }
 
-// Suggestions as the reader types, from GET /search/suggest where the API has it.
-let suggestAvailable = sessionStorage.getItem("essays.suggest") !== "absent";
+// The meter in readers' words: "2 of 3 free essays left this month, resets 1 January".
+export function meterText(meter) {
+  if (!meter || !meter.limit) return null;
+  const left = Math.max(meter.limit - meter.used, 0);
+  const resets = new Date(meter.resetsAt).toLocaleDateString("en-GB", { day: "numeric", month: "long", timeZone: "UTC" });
+  const essays = meter.limit === 1 ? "free essay" : "free essays";
+  return `${left} of ${meter.limit} ${essays} left this month, resets ${resets}`;
+}
+
+// The search boxes' suggestions as they type (GET /search/suggest, prefix of the last word), as an
+// ARIA combobox: arrows move through them, Enter opens the highlighted one or searches what was
+// typed, Escape closes, the count is announced, and the list closes when focus leaves the box.
+let suggestAvailable = true;
+let boxes = 0;
 function wireSuggestions(form) {
   const input = form.querySelector("input[name=q]");
-  const list = form.querySelector(".suggestions");
-  if (!input || !list || form.dataset.wired) return;
+  const old = form.querySelector(".suggestions");
+  if (!input || !old || form.dataset.wired) return;
   form.dataset.wired = "yes";
+  const id = `suggestions-${++boxes}`;
+  const list = h("ul", { class: "suggestions", id, role: "listbox", "aria-label": "Suggested essay titles" });
+  const live = h("p", { class: "visually-hidden", role: "status", "aria-live": "polite" });
+  old.replaceWith(list, live);
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-controls", id);
+  input.setAttribute("aria-expanded", "false");
   let timer = null;
   let asked = "";
+  let active = -1;
+  const options = () => [...list.querySelectorAll("[role=option]")];
+  const highlight = (index) => {
+    const all = options();
+    active = all.length ? (index + all.length) % all.length : -1;
+    all.forEach((option, i) => option.setAttribute("aria-selected", String(i === active)));
+    if (active >= 0) input.setAttribute("aria-activedescendant", all[active].id);
+    else input.removeAttribute("aria-activedescendant");
+  };
+  const close = () => {
+    clearTimeout(timer);
+    asked = "";
+    list.replaceChildren();
+    active = -1;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  };
+  const show = (suggestions) => {
+    list.replaceChildren(
+      ...suggestions.map((s, i) =>
+        h("li", { id: `${id}-${i}`, role: "option", "aria-selected": "false", "data-href": essayLink(s), onmousedown: (e) => e.preventDefault(), onclick: () => location.assign(essayLink(s)) }, s.title),
+      ),
+    );
+    active = -1;
+    input.setAttribute("aria-expanded", String(suggestions.length > 0));
+    input.removeAttribute("aria-activedescendant");
+    live.textContent = suggestions.length ? `${suggestions.length} ${suggestions.length === 1 ? "suggestion" : "suggestions"}: use the up and down arrows to choose.` : "";
+  };
   input.addEventListener("input", () => {
     clearTimeout(timer);
     const q = input.value.trim();
-    if (q.length < 2 || !suggestAvailable) return list.replaceChildren();
+    if (q.length < 2 || !suggestAvailable) return close();
     timer = setTimeout(async () => {
       asked = q;
       try {
         const answer = await api(`/search/suggest?q=${encodeURIComponent(q)}`);
-        if (asked !== q) return;
-        list.replaceChildren(
-          ...(answer.suggestions || []).slice(0, 8).map((s) => h("li", {}, h("a", { href: essayLink(s) }, s.title))),
-        );
+        if (asked === q && document.activeElement === input) show((answer.suggestions || []).slice(0, 8));
       } catch (error) {
-        if (error.status === 404 || error.status === 403) {
-          suggestAvailable = false; // this API has no suggestions: plain search only
-          sessionStorage.setItem("essays.suggest", "absent");
-        }
-        list.replaceChildren();
+        if (error.status === 404 || error.status === 403) suggestAvailable = false; // plain search only
+        close();
       }
     }, 200);
+  });
+  input.addEventListener("keydown", (event) => {
+    const open = input.getAttribute("aria-expanded") === "true";
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!open) return;
+      event.preventDefault();
+      highlight(active < 0 && event.key === "ArrowUp" ? -1 : active + (event.key === "ArrowDown" ? 1 : -1));
+    } else if (event.key === "Enter" && open && active >= 0) {
+      event.preventDefault(); // the highlighted suggestion, not a search
+      location.assign(options()[active].dataset.href);
+    } else if (event.key === "Escape" && open) {
+      event.preventDefault();
+      close();
+    }
+  });
+  form.addEventListener("submit", close);
+  form.addEventListener("focusout", (event) => {
+    if (!form.contains(event.relatedTarget)) close();
   });
 }
 
@@ -157,11 +233,14 @@ async function wireAccount() {
   const tokens = await auth.session();
   if (tokens) {
     slot.replaceChildren(
-      h("span", { class: "who" }, `Signed in as ${auth.email(tokens)}`),
+      h("a", { class: "who", href: "/account", title: `Signed in as ${auth.email(tokens)}` }, "Your account"),
       h("button", { type: "button", class: "link", onclick: () => auth.signOut() }, "Sign out"),
     );
   } else {
-    slot.replaceChildren(h("button", { type: "button", class: "primary small", onclick: () => auth.signIn() }, "Sign in"));
+    slot.replaceChildren(
+      h("a", { class: "join", href: await auth.signUpUrl() }, "Create an account"),
+      h("button", { type: "button", class: "primary small", onclick: () => auth.signIn() }, "Sign in"),
+    );
   }
 }
 

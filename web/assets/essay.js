@@ -1,10 +1,13 @@
 // The essay page, /essays/{essayId}. At first render it makes at most 3 API requests:
 //   visitor:      preview + plans + sections (in parallel)
 //   subscriber:   the full essay
-//   not subscribed: the full essay (403, whose body lists the plans) + preview + sections
+//   metered:      the full essay (its `access` carries the meter) + plans, for the Subscribe box
+//   not subscribed: the full essay (403, whose body lists the plans and the meter) + preview + sections
 // The related essays, below the fold, are fetched when the reader scrolls near them.
-import { ApiError, api, config, essayList, failure, h, main, message, pathId, price, stars, start } from "./core.js";
-import { session, signIn } from "./auth.js";
+import { ApiError, api, config, essayList, failure, h, main, message, meterText, pathId, price, retryButton, stars, start } from "./core.js";
+import { forget, session, signIn, signUpUrl } from "./auth.js";
+// subscribe.js is fetched on the first click: a visitor's page never needs it.
+const subscribe = (...args) => import("./subscribe.js").then((module) => module.subscribe(...args));
 
 const PAYWALLED = "essay-body"; // the class JSON-LD's hasPart.cssSelector names
 const RENDERED = main().dataset.rendered === "essay"; // the server sent the preview, related essays and plans
@@ -135,11 +138,11 @@ function searchAgain() {
     h("h2", { id: "search-again-heading" }, "Not the one? Search for your essay title..."),
     h(
       "form",
-      { class: "search", action: "/search", method: "get", role: "search" },
+      { class: "search", action: "/search", method: "get", role: "search", "aria-label": "Search again" },
       h("label", { for: "search-again-q", class: "visually-hidden" }, "Essay title"),
       h("input", { id: "search-again-q", name: "q", type: "search", placeholder: "Search for your essay title...", autocomplete: "off", required: true, maxlength: "200" }),
       h("button", { type: "submit", class: "primary" }, "Search"),
-      h("ul", { class: "suggestions", "aria-label": "Suggestions" }),
+      h("ul", { class: "suggestions" }),
     ),
   );
 }
@@ -173,47 +176,58 @@ function plansList(plans) {
   return h("ul", { class: "plan-list" }, plans.map((plan) => h("li", {}, h("strong", {}, plan.name), " ", price(plan))));
 }
 
-async function subscribe(box, plan) {
-  const button = box.querySelector("button.subscribe");
-  const status = box.querySelector(".status");
-  button.disabled = true;
-  status.textContent = "Opening the payment page…";
-  try {
-    const description = await api("/openapi.json");
-    if (!description.paths?.["/checkout"]?.post) {
-      button.hidden = true;
-      status.textContent = "Online payment is not open yet: these are the plans you will be able to choose from.";
-      return;
-    }
-    const tokens = await session();
-    if (!tokens) return signIn();
-    const answer = await api("/checkout", { method: "POST", token: tokens.accessToken, body: { plan: plan.name } });
-    const target = answer.url || answer.checkoutUrl;
-    if (!target) throw new ApiError(500, null);
-    location.assign(target);
-  } catch (error) {
-    button.disabled = false;
-    status.textContent = error.status === 404 ? "Online payment is not open yet: these are the plans you will be able to choose from." : "The payment page could not be opened; please try again in a moment.";
-  }
-}
+// The page to come back to after paying (or giving up): this essay.
+const here = () => location.pathname;
+const plansFor = (returnTo) => `/plans?${new URLSearchParams({ returnTo, subscribe: "1" })}`;
 
-function plansBox({ plans, tree, signedIn }) {
+function subscribeBox({ id, heading, lines, plans, tree, signedIn }) {
   const first = plans?.[0];
   const box = h(
-    "aside",
+    "section",
     { id: "plans", class: signedIn ? "plans paywall" : "plans", "aria-labelledby": "plans-heading" },
-    h("h2", { id: "plans-heading" }, signedIn ? "Subscribe to read the full essay" : "Unlimited access to the full essays"),
-    signedIn ? h("p", {}, "Your account has no active subscription.") : null,
+    h("h2", { id: "plans-heading" }, heading),
+    lines.map((line) => (line ? h("p", { class: line.cls || "" }, line.text) : null)),
     first ? h("p", { class: "price" }, `Just ${price(first)}`) : h("p", { class: "price" }, "Plans from the library"),
     documents(tree) ? h("p", { class: "count" }, documents(tree)) : null,
     h("ul", { class: "perks" }, h("li", {}, "Full, formatted essays"), h("li", {}, "Teachers' comments and annotations"), h("li", {}, "Cancel any time")),
     plans?.length > 1 ? plansList(plans) : null,
     signedIn
-      ? h("button", { type: "button", class: "primary subscribe", onclick: () => subscribe(box, first) }, "Subscribe")
-      : h("button", { type: "button", class: "primary", onclick: () => signIn() }, "Sign in to subscribe"),
+      ? h("button", { type: "button", class: "primary subscribe", onclick: () => subscribe(box, here()) }, "Subscribe")
+      : [
+          // Signing in to subscribe goes straight on to the payment page: it spends no free essay.
+          h("button", { type: "button", class: "primary", onclick: () => signIn(plansFor(here())) }, "Sign in to subscribe"),
+          h("p", { class: "join" }, "New here? ", h("a", { href: "#", onclick: async (e) => { e.preventDefault(); location.assign(await signUpUrl(plansFor(here()))); } }, "Create an account")),
+        ],
     h("p", { class: "status", role: "status" }),
   );
+  box.dataset.essay = id;
   return box;
+}
+
+function plansBox({ id, plans, tree, signedIn, meter }) {
+  const left = meter ? meterText(meter) : null;
+  return subscribeBox({
+    id,
+    plans,
+    tree,
+    signedIn,
+    heading: signedIn ? "Subscribe to read the full essay" : "Unlimited access to the full essays",
+    lines: signedIn
+      ? [left ? { text: left[0].toUpperCase() + left.slice(1) + ".", cls: "meter" } : { text: "Your account has no active subscription." }]
+      : [],
+  });
+}
+
+// A signed-in reader reading one of their free essays: the meter, and Subscribe (which spends nothing).
+function meteredBox({ id, access, plans }) {
+  const left = meterText(access);
+  return subscribeBox({
+    id,
+    plans,
+    signedIn: true,
+    heading: "You are reading a free essay",
+    lines: [{ text: left[0].toUpperCase() + left.slice(1) + ".", cls: "meter" }, { text: "Subscribe for every essay in full, with no limit." }],
+  });
 }
 
 function render(essay, parts, aside) {
@@ -230,7 +244,7 @@ function render(essay, parts, aside) {
 
 const settled = (result) => (result.status === "fulfilled" ? result.value : null);
 
-async function visitorPage(id, { plans = null, signedIn = false } = {}) {
+async function visitorPage(id, { plans = null, signedIn = false, meter = null } = {}) {
   const [essay, planAnswer, tree] = await Promise.allSettled([
     api(`/essays/${encodeURIComponent(id)}/preview`),
     plans ? Promise.resolve({ plans }) : api("/plans"),
@@ -239,7 +253,7 @@ async function visitorPage(id, { plans = null, signedIn = false } = {}) {
   if (essay.status === "rejected") throw essay.reason;
   const preview_ = essay.value;
   await seo(preview_, preview_.extracts[0]?.text.replace(/\s*\.\.\.read more$/, "") || preview_.title);
-  render(preview_, preview(preview_), plansBox({ plans: settled(planAnswer)?.plans, tree: settled(tree), signedIn }));
+  render(preview_, preview(preview_), plansBox({ id, plans: settled(planAnswer)?.plans, tree: settled(tree), signedIn, meter }));
 }
 
 async function page() {
@@ -250,20 +264,35 @@ async function page() {
     try {
       const essay = await api(`/essays/${encodeURIComponent(id)}`, { token: tokens.accessToken });
       await seo(essay, essay.paragraphs[0] || essay.title);
-      return render(essay, full(essay), null);
+      const metered = essay.access?.kind === "metered" && essay.access.limit;
+      return render(essay, full(essay), metered ? meteredBox({ id, access: essay.access, plans: (await api("/plans").catch(() => null))?.plans }) : null);
     } catch (error) {
-      if (error.status === 403) return visitorPage(id, { plans: error.body?.error?.plans, signedIn: true });
+      if (error.status === 403) return visitorPage(id, { plans: error.body?.error?.plans, signedIn: true, meter: error.body?.error?.meter });
       if (error.status !== 401) throw error;
-      (await import("./auth.js")).forget(); // the token was refused: read on as a visitor
+      forget(); // the token was refused: read on as a visitor
     }
   }
   return RENDERED ? enhance() : visitorPage(id);
 }
 
-// A visitor on the server's page: it shows everything already; the plans' button signs in.
+// A visitor on the server's page: it shows everything already. "Sign in to subscribe" comes back to
+// the payment page, not to this essay (which would spend a free one).
 function enhance() {
-  document.querySelectorAll('[data-action="sign-in-to-subscribe"]').forEach((button) => button.addEventListener("click", () => signIn()));
+  document.querySelectorAll('[data-action="sign-in-to-subscribe"]').forEach((button) => button.addEventListener("click", () => signIn(plansFor(here()))));
+}
+
+// The server's page stays when the full essay cannot be had: a notice above it says why, with Retry.
+function notice(error) {
+  const slow = error instanceof ApiError && error.timedOut;
+  main().prepend(
+    h(
+      "div",
+      { class: "message notice", role: "alert" },
+      h("p", {}, h("strong", {}, slow ? "The essay library is taking too long to answer." : "We're having problems at our end."), " We could not open the full essay just now: here is its preview."),
+      h("p", { class: "actions" }, retryButton()),
+    ),
+  );
 }
 
 start();
-page().catch((error) => failure(error, "that essay"));
+page().catch((error) => (RENDERED && !(error instanceof ApiError && [400, 404].includes(error.status)) ? notice(error) : failure(error, "that essay")));

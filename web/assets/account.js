@@ -1,0 +1,77 @@
+// /account: the reader's subscription (status, renewal or end date), this month's free essays,
+// Manage billing (Stripe's portal, which sends them back here) and Sign out.
+import { api, failure, h, main, meterText, show, start } from "./core.js";
+import { email, session, signIn, signOut, signUpUrl } from "./auth.js";
+import { manageButton } from "./subscribe.js";
+
+const day = (iso) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
+function standing(mine) {
+  const until = mine.currentPeriodEnd ? day(mine.currentPeriodEnd) : null;
+  const plan = mine.plan ? `${mine.plan} plan` : "Subscription";
+  switch (mine.status) {
+    case "active":
+      return mine.cancelAtPeriodEnd ? [`${plan}: active until ${until}.`, "It will not renew: you have cancelled it."] : [`${plan}: active.`, `Renews on ${until}.`];
+    case "trialing":
+      return [`${plan}: free trial.`, `The trial ends on ${until}.`];
+    case "past_due":
+    case "unpaid":
+    case "incomplete":
+      return [`${plan}: a payment did not go through.`, "Update your card in Manage billing to keep reading every essay."];
+    case "paused":
+      return [`${plan}: paused.`, "Resume it in Manage billing."];
+    case "canceled":
+    case "incomplete_expired":
+      return [`${plan}: ended${until ? ` on ${until}` : ""}.`, "Subscribe again to read every essay in full."];
+    default:
+      return ["You do not subscribe.", "Subscribe to read every essay in full."];
+  }
+}
+
+async function page() {
+  document.title = "Your account · Essay library";
+  const tokens = await session();
+  if (!tokens) {
+    main().replaceChildren(
+      h("h1", {}, "Your account"),
+      h(
+        "div",
+        { class: "message" },
+        h("p", {}, "Sign in to see your subscription and your free essays."),
+        h("p", { class: "actions" }, h("button", { type: "button", class: "primary small", onclick: () => signIn() }, "Sign in"), h("a", { href: await signUpUrl() }, "Create an account")),
+      ),
+    );
+    return main().setAttribute("aria-busy", "false");
+  }
+  const mine = await api("/me/subscription", { token: tokens.accessToken });
+  const [headline, detail] = standing(mine);
+  const entitled = ["active", "trialing"].includes(mine.status);
+  const left = !entitled ? meterText(mine.meter) : null;
+  const status = h("p", { class: "status", role: "status" });
+  show(
+    h("h1", {}, "Your account"),
+    h("p", { class: "who" }, `Signed in as ${email(tokens)}`),
+    h(
+      "section",
+      { class: "panel subscription", "aria-labelledby": "subscription-heading" },
+      h("h2", { id: "subscription-heading" }, "Subscription"),
+      h("p", { class: "standing" }, headline),
+      h("p", {}, detail),
+      h(
+        "p",
+        { class: "actions" },
+        mine.status !== "none" ? manageButton(status) : null,
+        !entitled && !["past_due", "unpaid", "incomplete", "paused"].includes(mine.status) ? h("a", { class: "button primary", href: "/plans" }, "Subscribe") : null,
+      ),
+      status,
+    ),
+    left
+      ? h("section", { class: "panel meter", "aria-labelledby": "meter-heading" }, h("h2", { id: "meter-heading" }, "Free essays"), h("p", {}, `${left[0].toUpperCase()}${left.slice(1)}.`))
+      : null,
+    h("section", { class: "panel", "aria-labelledby": "signout-heading" }, h("h2", { id: "signout-heading" }, "Signing out"), h("p", {}, "Sign out of this browser (every tab)."), h("button", { type: "button", class: "secondary", onclick: () => signOut() }, "Sign out")),
+  );
+  main().setAttribute("aria-busy", "false");
+}
+
+start();
+page().catch((error) => failure(error, "your account"));
