@@ -20,10 +20,10 @@ import sys
 import threading
 import time
 import tomllib
+from collections.abc import Callable
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any, ClassVar
 from urllib.error import HTTPError
 from urllib.parse import parse_qsl, urlencode, urlsplit
