@@ -13,6 +13,7 @@ import html
 import json
 import math
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from http import HTTPStatus
@@ -23,7 +24,7 @@ from urllib.parse import quote_plus
 from xml.sax.saxutils import escape as xml_escape
 
 from shared.errors import InvalidRequest, NotFound
-from shared.library.bounds import SECTION_LIMIT
+from shared.library.bounds import MAX_QUERY_CHARS, SECTION_LIMIT
 from shared.library.cursor import CursorCodec
 from shared.library.discovery import DiscoveryStore, related_essays, search, section_essays, section_tree
 from shared.library.essays import CardReader, essay_preview
@@ -406,6 +407,7 @@ class Site:
     def bad_request(self, origin: str, path: str, query: Mapping[str, str], why: str) -> Page:
         """In readers' words, never the API's parameter rules (`why` stays in the description)."""
         q = (query.get("q") or "").strip() if path == "/search" else ""
+        q = "".join(ch for ch in q if unicodedata.category(ch) != "Cc")[:MAX_QUERY_CHARS]  # kept in the box, cleaned
         if query.get("cursor"):  # an old or mangled page link: start again from the first page
             first = f"/search?q={e(quote_plus(q))}" if path == "/search" else e(path)
             content = message(

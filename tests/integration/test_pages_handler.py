@@ -352,3 +352,45 @@ def test_a_busy_or_failing_library_is_a_page_never_cached(
     assert response["statusCode"] == HTTPStatus.INTERNAL_SERVER_ERROR
     assert response["headers"]["Cache-Control"] == "no-store"
     assert "a fault of ours" not in response["body"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/essays/stalin-rise-to-power%00",
+        "/essays/stalin\x00rise",
+        "/essays/../../etc/passwd",
+        "/essays/" + "a" * 5000,
+        "/sections/" + "a-" * 3000,
+        "/sitemaps/essays/gcse--english--poetry/99999999999999999999.xml",
+        "/sitemaps/essays/gcse--english--poetry/١.xml",  # an Arabic-Indic digit is a digit to str.isdigit
+        "/sitemaps/essays/../sections.xml",
+        "/essays/\u202estalin",
+        "//essays/stalin-rise-to-power",
+        "",
+    ],
+)
+def test_hostile_paths_are_404_pages_never_faults(library: str, context: Any, path: str) -> None:
+    response = get(path, context)
+    assert response["statusCode"] == (HTTPStatus.OK if path == "" else HTTPStatus.NOT_FOUND), path
+    assert response["headers"]["Content-Type"] == "text/html; charset=utf-8"
+
+
+@pytest.mark.parametrize(
+    ("path", "query"),
+    [
+        ("/search", {"q": "x" * 201}),
+        ("/search", {"q": "stalin\x00"}),
+        ("/search", {"q": "stalin", "cursor": "A" * 5000}),
+        ("/sections/gcse--english--poetry", {"cursor": "not-a-cursor"}),
+        ("/sections/gcse--english--poetry", {"limit": "0"}),
+        ("/sections/gcse--english--poetry", {"limit": "１"}),  # a full-width digit
+    ],
+)
+def test_hostile_queries_are_400_pages_never_faults(
+    library: str, context: Any, path: str, query: dict[str, str]
+) -> None:
+    response = get(path, context, query=query)
+    assert response["statusCode"] == HTTPStatus.BAD_REQUEST, (path, query)
+    assert response["headers"]["Cache-Control"] == "no-store"
+    assert "\x00" not in response["body"]
