@@ -205,7 +205,7 @@ load: install $(LOCUST) $(SAM) $(MINISTACK)
 # The template checks CI runs: zero unsuppressed findings, each suppression justified in template.yaml.
 check-template: $(SAM) $(CFN_LINT) $(CHECKOV)
 	$(SAM) validate --lint
-	$(CFN_LINT) --append-rules cfn_lint_serverless.rules -- template.yaml
+	$(CFN_LINT) --include-checks I --append-rules cfn_lint_serverless.rules -- template.yaml
 	$(CHECKOV) -f template.yaml --framework cloudformation --compact --quiet --skip-download
 	$(SAM) build
 	@du -sh .aws-sam/build/* | sed 's|.aws-sam/build/||'
@@ -271,6 +271,14 @@ build-SharedLayer:
 		-r infra/layer-requirements.txt
 	cp -r shared $(ARTIFACTS_DIR)/python/
 	find $(ARTIFACTS_DIR)/python/shared -name __pycache__ -prune -exec rm -rf {} +
+	$(call compile_bytecode,$(ARTIFACTS_DIR)/python)
+
+# stripe and its requests, for the billing and webhook functions only. Whatever the shared layer
+# already has (typing_extensions, urllib3 from the runtime's botocore...) is not shipped twice.
+build-StripeLayer:
+	mkdir -p $(ARTIFACTS_DIR)/python
+	$(PYTHON) -m pip install --quiet --no-compile --target $(ARTIFACTS_DIR)/python $(LAYER_PIP_TARGET) \
+		-r infra/stripe-layer-requirements.txt
 	$(call compile_bytecode,$(ARTIFACTS_DIR)/python)
 
 build-%Function:

@@ -204,6 +204,7 @@ def build_and_deploy(endpoint: str, site_url: str, log: Path, stripe_api: str) -
         "CognitoEndpoint": endpoint,  # the authorizer reads the pool's JWKS from the emulator
         "CreateAlarms": "false",  # the emulator has no metrics (nor metric math) to alarm on
         "ConfigureApiGatewayLogging": "false",
+        "GradualDeploys": "false",  # the emulator has no CodeDeploy: aliases are published and moved at once
         "TableDeletionProtection": "false",
         # The local static server serves the site (see the README's table of emulator differences).
         "WebHosting": "false",
