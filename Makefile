@@ -52,7 +52,7 @@ help:
 	@echo "  DEV_PORT=3000       the local stack's port (dev, dev-up); 0 picks a free one"
 	@echo "  DEV_WEB_PORT=3001   the local web client's port (dev, dev-up)"
 	@echo "  DEPLOY_ENV=default  samconfig.toml's environment for build and deploy (prod for production)"
-	@echo "  DEPLOY_ARGS=        extra sam deploy arguments"
+	@echo "  DEPLOY_ARGS=        extra sam deploy arguments; --parameter-overrides merge with samconfig.toml's"
 	@echo "  BENCH_ARGS=         extra essays-bench arguments (essays-bench --help)"
 	@echo "  FUZZ_SEED=20261127  schemathesis's seed"
 	@echo "  MUTATION_JOBS=2     mutants tested in parallel (mutation)"
@@ -214,8 +214,10 @@ build: $(SAM)
 	$(SAM) build
 
 # Then the site: web/ and a config.json (API URL, user pool) into the stack's bucket (infra/essays_cli/website.py).
+# DEPLOY_ARGS="--parameter-overrides Name=Value ..." is merged over samconfig.toml's overrides
+# (infra/deploy_args.py), never in place of them.
 deploy: build install
-	$(SAM) deploy --config-env $(DEPLOY_ENV) $(DEPLOY_ARGS)
+	$(BIN)/python infra/deploy_args.py $(SAM) $(DEPLOY_ENV) $(DEPLOY_ARGS)
 	$(BIN)/essays-web publish --config-env $(DEPLOY_ENV)
 
 # Mutation testing of the modules that guard the paywall ([tool.mutmut] in pyproject.toml) with the unit

@@ -78,3 +78,44 @@ def api_routes(path: Path = TEMPLATE) -> list[Route]:
                 )
             )
     return routes
+
+
+SAM_PYTHON = TEMPLATE.parent / ".venv-sam" / "bin" / "python"
+
+# Run by SAM CLI's own Python (.venv-sam, where its translator is): the template as CloudFormation
+# receives it, with the functions' and layers' code locations as `sam deploy` rewrites them.
+_TRANSFORM = """
+import json, sys
+from samtranslator.translator.transform import transform
+from samtranslator.yaml_helper import yaml_parse
+
+class NoManagedPolicies:
+    def load(self):
+        return {}
+
+template = yaml_parse(open(sys.argv[1], encoding="utf-8").read())
+for name, resource in template["Resources"].items():
+    if resource["Type"] == "AWS::Serverless::Function":
+        resource["Properties"]["CodeUri"] = "s3://artifacts/" + name
+    elif resource["Type"] == "AWS::Serverless::LayerVersion":
+        resource["Properties"]["ContentUri"] = "s3://artifacts/" + name
+json.dump(transform(template, json.loads(sys.argv[2]), NoManagedPolicies()), sys.stdout)
+"""
+
+
+def transformed_template(parameters: dict[str, str] | None = None, path: Path = TEMPLATE) -> dict[str, Any]:
+    """template.yaml after the SAM transform, with these parameter values (the rest their defaults):
+    what CloudFormation creates, e.g. the stages, aliases and CodeDeploy groups SAM adds."""
+    import json
+    import os
+    import subprocess
+
+    result = subprocess.run(
+        [str(SAM_PYTHON), "-c", _TRANSFORM, str(path), json.dumps(parameters or {})],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "AWS_DEFAULT_REGION": "eu-west-2"},
+    )
+    transformed: dict[str, Any] = json.loads(result.stdout)
+    return transformed

@@ -96,7 +96,15 @@ def test_junk_tokens_get_our_401_without_invoking_the_authorizer(stack: dict[str
     marker = f"e2e-{uuid.uuid4().hex}"
     shaped = _token_with_key_id(marker)
     essay = f"/essays/{ESSAY}"
-    for junk in ("Bearer garbage", "Basic dXNlcjpwYXNz", "Bearer a.b", "Bearer " + shaped + " extra", shaped):
+    variants = ("bearer " + shaped, "BEARER " + shaped, "Bearer  " + shaped, "Bearer\t" + shaped)  # one key each
+    for junk in (
+        "Bearer garbage",
+        "Basic dXNlcjpwYXNz",
+        "Bearer a.b",
+        "Bearer " + shaped + " extra",
+        shaped,
+        *variants,
+    ):
         assert_error(call(stack, essay, headers={"Authorization": junk}), HTTPStatus.UNAUTHORIZED, "unauthorized")
     # A token of the right shape does reach the authorizer, which logs why it refused it.
     assert_error(call(stack, essay, headers={"Authorization": "Bearer " + shaped}), HTTPStatus.UNAUTHORIZED)

@@ -1,6 +1,6 @@
 """The cursor key is read from Secrets Manager at run time (moto here, the emulator end to end):
-once per container, and any failure to read it refuses the request with a 503, never a page
-signed with something else."""
+once per SECRETS_MAX_AGE_MINUTES, so that a rotated value reaches warm containers; a failure to
+read it with no value in hand refuses the request with a 503, never a page signed with something else."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ def search_page(context: Any, cursor: str | None = None) -> dict[str, Any]:
     return search_app.handler(api_event("search", query=query), context)
 
 
-def test_the_key_is_read_once_per_container_and_pages_follow(library: str, reads: list[str], context: Any) -> None:
+def test_the_key_is_read_once_and_pages_follow(library: str, reads: list[str], context: Any) -> None:
     cursor, pages = None, 0
     while pages < 4:
         response = search_page(context, cursor)
@@ -106,9 +106,73 @@ def test_each_secret_is_cached_under_its_own_id(aws: None) -> None:
     assert secret_string("stripe-webhook") == "whsec_one"
     assert secret_string(os.environ["CURSOR_SECRET_ARN"]) == CURSOR_SECRET
     client.put_secret_value(SecretId="stripe-webhook", SecretString="whsec_two")
-    assert secret_string("stripe-webhook") == "whsec_one"  # kept for the container's life
+    assert secret_string("stripe-webhook") == "whsec_one"  # kept for a while
     secrets.forget()  # a new container
     assert secret_string("stripe-webhook") == "whsec_two"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(secrets, "clock", clock)
+    return clock
+
+
+def test_a_rotated_secret_reaches_a_warm_container_within_the_max_age(
+    aws: None, clock: Clock, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SECRETS_MAX_AGE_MINUTES", "2")
+    client = boto3.client("secretsmanager")
+    client.create_secret(Name="stripe-key", SecretString="sk_old")
+    assert secret_string("stripe-key") == "sk_old"
+    client.put_secret_value(SecretId="stripe-key", SecretString="sk_new")
+    clock.now += 119
+    assert secret_string("stripe-key") == "sk_old"
+    clock.now += 1
+    assert secret_string("stripe-key") == "sk_new"
+    assert secret_string("stripe-key") == "sk_new"
+    assert reads == ["stripe-key", "stripe-key"]  # one read per age, not per request
+
+
+def test_the_max_age_defaults_to_five_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRETS_MAX_AGE_MINUTES", raising=False)
+    assert secrets.max_age_seconds() == 300
+    for unusable in ("", "soon", "0", "-3"):
+        monkeypatch.setenv("SECRETS_MAX_AGE_MINUTES", unusable)
+        assert secrets.max_age_seconds() == 300, unusable
+    monkeypatch.setenv("SECRETS_MAX_AGE_MINUTES", "0.5")
+    assert secrets.max_age_seconds() == 30
+
+
+def test_a_failed_refresh_keeps_the_value_in_hand_and_tries_again_later(
+    aws: None, clock: Clock, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SECRETS_MAX_AGE_MINUTES", "1")
+    client = boto3.client("secretsmanager")
+    client.create_secret(Name="stripe-key", SecretString="sk_one")
+    assert secret_string("stripe-key") == "sk_one"
+    real = secrets.secrets_client().get_secret_value
+
+    def outage(**_: Any) -> None:
+        raise FAILURES["throttled"]
+
+    monkeypatch.setattr(secrets.secrets_client(), "get_secret_value", outage)
+    clock.now += 61
+    assert secret_string("stripe-key") == "sk_one"  # Secrets Manager is down: the function keeps working
+    monkeypatch.setattr(secrets.secrets_client(), "get_secret_value", real)
+    client.put_secret_value(SecretId="stripe-key", SecretString="sk_two")
+    clock.now += secrets.RETRY_SECONDS - 1
+    assert secret_string("stripe-key") == "sk_one"
+    clock.now += 1
+    assert secret_string("stripe-key") == "sk_two"
 
 
 def test_a_binary_secret_is_unavailable(aws: None) -> None:

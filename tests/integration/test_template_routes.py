@@ -78,8 +78,9 @@ def test_each_route_sits_behind_the_authorizer_it_needs() -> None:
         ("GET", "/me/subscription"): "SignedInAuthorizer",
     }
     authorizers = load_template()["Resources"]["Api"]["Properties"]["Auth"]["Authorizers"]
-    assert authorizers["SubscriberAuthorizer"]["FunctionArn"] == {"GetAtt": "AuthorizerFunction.Arn"}
-    assert authorizers["SignedInAuthorizer"]["FunctionArn"] == {"GetAtt": "IdentityFunction.Arn"}
+    # each through its alias, the version CodeDeploy has shifted traffic to
+    assert authorizers["SubscriberAuthorizer"]["FunctionArn"] == {"Ref": "AuthorizerFunction.Alias"}
+    assert authorizers["SignedInAuthorizer"]["FunctionArn"] == {"Ref": "IdentityFunction.Alias"}
 
 
 def test_the_openapi_document_matches_the_code_and_is_served(context: Any) -> None:

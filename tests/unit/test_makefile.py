@@ -69,3 +69,37 @@ def test_dev_up_on_another_port_names_the_port_already_in_use(tmp_path: Path) ->
     assert "already up on http://127.0.0.1:3000, not on port 8080: make dev-down first" in result.stderr
     same = make(where, "dev-up", "DEV_PORT=3000")
     assert same.returncode == 0 and "already up on http://127.0.0.1:3000" in same.stdout
+
+
+def test_deploy_merges_extra_parameter_overrides_with_samconfigs(tmp_path: Path) -> None:
+    """`make deploy DEPLOY_ARGS="--parameter-overrides ..."` adds to the environment's overrides in
+    samconfig.toml (sam deploy alone would drop them: Stage=dev on a first prod deploy)."""
+    where = scratch(tmp_path)
+    (where / "samconfig.toml").write_text((ROOT / "samconfig.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    (where / "infra" / "deploy_args.py").write_text(
+        (ROOT / "infra" / "deploy_args.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    calls = where / "calls.txt"
+    for tool in (".venv-sam/bin/sam", ".venv/bin/essays-web"):
+        (where / tool).write_text(f'#!/bin/sh\nprintf "%s|" "$0" "$@" >> {calls}\necho >> {calls}\n', encoding="utf-8")
+        (where / tool).chmod(0o755)
+
+    extra = "--parameter-overrides StripePriceId=price_1Abc AlarmEmail=ops@example.org ThrottlingRateLimit=50"
+    result = make(where, "deploy", "DEPLOY_ENV=prod", f"DEPLOY_ARGS={extra} --no-confirm-changeset")
+    assert result.returncode == 0, result.stderr
+    build, deploy, publish = calls.read_text(encoding="utf-8").splitlines()
+    assert build.split("|")[1:3] == ["build", ""]
+    arguments = deploy.rstrip("|").split("|")[1:]
+    assert arguments[:4] == ["deploy", "--config-env", "prod", "--no-confirm-changeset"]
+    assert arguments[4] == "--parameter-overrides"
+    overrides = dict(pair.split("=", 1) for pair in arguments[5:])
+    assert overrides["Stage"] == "prod" and overrides["TableDeletionProtection"] == "true"
+    assert overrides["DeploymentType"] == "Canary10Percent5Minutes"
+    assert overrides["StripePriceId"] == "price_1Abc" and overrides["AlarmEmail"] == "ops@example.org"
+    assert overrides["ThrottlingRateLimit"] == "50", "the operator's value wins over samconfig's 500"
+    assert publish.split("|")[1:4] == ["publish", "--config-env", "prod"]
+
+    calls.unlink()
+    assert make(where, "deploy").returncode == 0  # no overrides given: samconfig's apply as they are
+    deploy = calls.read_text(encoding="utf-8").splitlines()[1]
+    assert deploy.rstrip("|").split("|")[1:] == ["deploy", "--config-env", "default"]

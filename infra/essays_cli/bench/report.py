@@ -11,13 +11,21 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
 from essays_cli.bench.bulk import bulk_load
 from essays_cli.bench.cold_start import cold_starts
 from essays_cli.bench.common import ROOT
-from essays_cli.bench.cost import cost_per_million
+from essays_cli.bench.cost import (
+    PRICE_COGNITO_PLUS_MAU,
+    PRICE_WAF_ACL_MONTH,
+    PRICE_WAF_PER_MILLION,
+    cost_per_million,
+    fixed_monthly,
+    monthly_totals,
+)
 from essays_cli.bench.reading import card_sizes, suggest_scaling
 from essays_cli.bench.reads import reads_per_request
 from essays_cli.bench.stack import local_stack
@@ -140,8 +148,41 @@ def other_sections(report: Report, env: dict[str, str], runs: int) -> None:
     )
     warm_ms = {name: ms for name, ms, _ in warm}
     read_units = {name: units for name, _, units, _ in reads}
-    for name, api, lam, ddb, total in cost_per_million(warm_ms, read_units):
+    per_route = cost_per_million(warm_ms, read_units)
+    for name, api, lam, ddb, total in per_route:
         emit(f"| {name} | {api:.2f} | {lam:.2f} | {ddb:.3f} | {total:.2f} |")
+    emit()
+    monthly_section(emit, sum(row[4] for row in per_route) / len(per_route))
+
+
+def monthly_section(emit: Callable[..., None], per_million: float) -> None:
+    """The fixed monthly costs read off template.yaml, and totals a month at 1M, 10M and 100M requests."""
+    fixed = fixed_monthly()
+    emit(
+        "## Fixed monthly costs (USD list prices, with alarms; counted off template.yaml)",
+        "",
+        "| item | USD a month |",
+        "|---|---:|",
+    )
+    for item, usd in fixed:
+        emit(f"| {item} | {usd:.2f} |")
+    fixed_total = sum(usd for _, usd in fixed)
+    emit(f"| **fixed total** | **{fixed_total:.2f}** |", "")
+    emit(
+        "Per reader, not per request: Cognito's Plus tier (prod's threat protection) "
+        f"${PRICE_COGNITO_PLUS_MAU:.3f} per monthly active user (1,000 signed-in readers: "
+        f"${1000 * PRICE_COGNITO_PLUS_MAU:.0f}); dev's Essentials tier is free up to 10,000. "
+        f"With WebhookAllowedCidrs, WAF adds ${PRICE_WAF_ACL_MONTH:.0f} a month and "
+        f"${PRICE_WAF_PER_MILLION:.2f} per million requests. Not counted: logs ($0.50 per GB ingested), X-Ray traces "
+        "beyond the free 100,000, table storage and backups ($0.25 + $0.20 per GB).",
+        "",
+        f"Totals a month at an even mix of the routes above (${per_million:.2f} per million requests):",
+        "",
+        "| requests a month | USD a month | of which fixed |",
+        "|---:|---:|---:|",
+    )
+    for volume, usd in monthly_totals(per_million, fixed_total):
+        emit(f"| {volume:,} | {usd:,.2f} | {100 * fixed_total / usd:.0f}% |")
     emit()
 
 
