@@ -401,3 +401,13 @@ def test_every_gateway_response_is_json_after_api_gateway_substitutes_its_variab
             assert set(body) == {"error"} and isinstance(body["error"]["message"], str | None), response_type
     default = responses["DEFAULT_4XX"]["ResponseTemplates"]["application/json"]
     assert json.loads(default.replace("$context.error.messageString", _quoted('a "b"')))["error"]["message"] == 'a "b"'
+
+
+@needs_sam
+def test_the_pages_function_url_and_the_distributions_permissions_are_the_aliass() -> None:
+    """With AutoPublishAlias the function URL belongs to the alias: a permission on the bare function
+    would not let CloudFront through it."""
+    resources = transformed({})["Resources"]
+    assert resources["PagesFunctionUrl"]["Properties"]["TargetFunctionArn"] == {"Ref": "PagesFunctionAliaslive"}
+    for permission in ("PagesInvokePermission", "PagesInvokeThroughUrlPermission"):
+        assert resources[permission]["Properties"]["FunctionName"] == {"Ref": "PagesFunctionAliaslive"}, permission
