@@ -290,7 +290,21 @@ def _run_load(args: argparse.Namespace, loader: Loader, validation_only: bool) -
                     f"in {record.section}; give it that id to update it instead"
                 )
 
-        summary = loader.load(args.files, validation, dry_run=args.dry_run, taxonomy=taxonomy, on_new=heard_new)
+        def heard_same(record: EssayRecord, essay_id: str) -> None:
+            _stderr(
+                f"note: \"{record.title}\" is the essay '{essay_id}' of {record.section} with its title's quotes, "
+                f"dashes, spacing or case changed: {'it would be' if args.dry_run else 'it is'} updated, not added "
+                "again (give the row an id to make it a separate essay)"
+            )
+
+        summary = loader.load(
+            args.files,
+            validation,
+            dry_run=args.dry_run,
+            taxonomy=taxonomy,
+            on_new=heard_new,
+            on_same=heard_same,
+        )
         args.progress.close()
         _print_summary(summary, dry_run=args.dry_run)
         if summary.loaded:

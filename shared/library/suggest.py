@@ -17,7 +17,6 @@ suggestions are the best rated of those candidates, all of them true matches.
 
 from __future__ import annotations
 
-import re
 import unicodedata
 from collections.abc import Iterable
 from typing import Protocol
@@ -25,13 +24,12 @@ from typing import Protocol
 from shared.errors import InvalidRequest
 from shared.library.bounds import MAX_QUERY_CHARS, MAX_QUERY_WORDS
 from shared.library.models import Suggestion, Suggestions
-from shared.library.text import STOP_WORDS, fold, singular
+from shared.library.text import STOP_WORDS, fold, singular, words_in
 from shared.store.rows import SuggestRow
 
 MIN_PREFIX = 2  # a single letter matches too much to help anyone: it answers an empty list
 CANDIDATES = 12  # per read when q has several words: 12 entries of a 200-character title stay < 4 KB
 
-_WORD = re.compile(r"[^\W_]+")  # letters and digits of any script, as search reads them
 MAX_WORD = 40  # longer runs are not words (search's MAX_TERM_CHARS): never suggested by
 
 
@@ -42,7 +40,7 @@ class SuggestStore(Protocol):
 def word_forms(title: str) -> set[str]:
     """The forms a title's words are found by: as written (folded) and singular; stop words included,
     since a half-typed word ("the", "ca") may be one."""
-    words = [w for w in _WORD.findall(fold(title)) if MIN_PREFIX <= len(w) <= MAX_WORD]
+    words = [w for w in words_in(fold(title)) if MIN_PREFIX <= len(w) <= MAX_WORD]
     return set(words) | {singular(w) for w in words}
 
 
@@ -60,7 +58,7 @@ def parse(query: str) -> tuple[list[str], str]:
         raise InvalidRequest(f"q is too long: at most {MAX_QUERY_CHARS} characters")
     if any(unicodedata.category(ch) == "Cc" for ch in query):
         raise InvalidRequest("q contains control characters (such as NUL or line breaks); send plain words")
-    words = _WORD.findall(fold(query))
+    words = words_in(fold(query))  # split as titles are, by Unicode's rules (search's too)
     if not words:
         raise InvalidRequest("q has no letters or digits to suggest titles for")
     *before, last = words

@@ -6,10 +6,17 @@ import functools
 import itertools
 import re
 import unicodedata
+from collections.abc import Sequence
+
+from shared.library.marks import MARKS
 
 # Patterns as strings, compiled by `re` on first use (and cached there): most functions import this
 # module for `fold` alone, and compiling the Unicode classes would cost every cold start milliseconds.
-_WORD_CHARS = r"[^\W_]+"  # letters and digits of any script (the same as [a-z0-9]+ for ASCII)
+# A word: letters and digits of any script with the marks that belong to them (the same as
+# [a-z0-9]+ for ASCII). \w alone would cut Hindi, Bengali, Tamil or Thai words at every vowel sign.
+_WORD_CHARS = f"[^\\W_](?:[^\\W_]|[{MARKS}])*"
+_ASCII_WORD_CHARS = r"[^\W_]+"
+_JOINERS = "\u200c\u200d"  # zero-width (non-)joiners: how a word is drawn, not where it ends
 _BLANK_LINE = r"\n\s*\n"
 # Scripts written without spaces between words: Han, kana, Thai, Lao, Khmer, Myanmar, with their
 # full-width punctuation. In them each character is a unit of text (a "word" for counting) and
@@ -19,7 +26,8 @@ _UNSPACED = (
     "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef\U00020000-\U0003134f"
 )
 _UNSPACED_CHAR = f"[{_UNSPACED}]"
-_UNIT = f"[{_UNSPACED}]|[^\\s{_UNSPACED}]+"
+_UNIT = f"[{_UNSPACED}][{MARKS}]*|[^\\s{_UNSPACED}]+"  # a character with its marks (a Thai vowel above it...)
+_CLUSTER = f".[{MARKS}]*"
 _CLOSING_MARKS = "\"')]’”」』）〉》】"
 _FULL_STOPS = frozenset("。！？．")
 
@@ -231,7 +239,7 @@ def terms(text: str, *, bigram_step: int = 1) -> list[str]:
     which still covers every character: enough for a query.
     """
     found: list[str] = []
-    for word in re.findall(_WORD_CHARS, fold(text)):
+    for word in words_in(fold(text)):
         if word.isascii() or not re.search(_UNSPACED_CHAR, word):
             if word not in STOP_WORDS and (len(word) > 1 or word.isdigit()) and len(word) <= MAX_TERM_CHARS:
                 found.append(singular(word))  # (drops the "s" of "Stalin's")
@@ -239,14 +247,30 @@ def terms(text: str, *, bigram_step: int = 1) -> list[str]:
         for part in re.findall(f"[{_UNSPACED}]+|[^{_UNSPACED}]+", word):
             if not re.match(_UNSPACED_CHAR, part):
                 found += terms(part)
-            elif len(part) == 1:
-                found.append(part)
             else:
-                starts = list(range(0, len(part) - 1, bigram_step))
-                if starts[-1] != len(part) - 2:
-                    starts.append(len(part) - 2)
-                found += [part[i : i + 2] for i in starts]
+                found += _bigrams(re.findall(_CLUSTER, part), bigram_step)
     return found
+
+
+def _bigrams(characters: Sequence[str], step: int) -> list[str]:
+    """Pairs of neighbouring characters (each with its marks), or the character alone in a run of one."""
+    if len(characters) == 1:
+        return [characters[0]]
+    starts = list(range(0, len(characters) - 1, step))
+    if starts[-1] != len(characters) - 2:
+        starts.append(len(characters) - 2)
+    return [characters[i] + characters[i + 1] for i in starts]
+
+
+def words_in(folded: str) -> list[str]:
+    """The words of a folded text by Unicode's rules: runs of letters and digits of any script, with
+    the marks that belong to them (vowel signs, Thai vowels and tones); zero-width joiners dropped.
+    Search terms, keywords and suggestions all split text here, so a query and an index agree."""
+    if folded.isascii():  # no marks: the small pattern, so an English query compiles no Unicode class
+        return re.findall(_ASCII_WORD_CHARS, folded)
+    for joiner in _JOINERS:
+        folded = folded.replace(joiner, "")
+    return re.findall(_WORD_CHARS, folded)
 
 
 def unique_terms(text: str) -> list[str]:

@@ -90,7 +90,7 @@ def test_an_edited_title_warns_of_an_edited_copy_and_the_summary_lists_new_ids(
     tmp_path: Path, library: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     original = next(r for r in sample_records() if r["section"] == "Cells and Organisms" and not r.get("id"))
-    edited = {**original, "title": original["title"].rstrip("?") + " ?"}
+    edited = {**original, "title": original["title"].rstrip("?") + " (revised)?"}  # a word added: another title
     status, out, err = run(capsys, "load", str(write_jsonl(tmp_path / "e.jsonl", [edited])), "--table", library)
 
     new_id = essay_id_from_title(edited["title"])
@@ -139,7 +139,7 @@ def test_csv_problems_name_the_spreadsheet_row_its_first_line_and_the_title(
 
 def test_each_line_break_in_a_csv_cell_starts_a_paragraph_and_json_lines_keeps_blank_lines(tmp_path: Path) -> None:
     csv_file = tmp_path / "e.csv"
-    csv_file.write_text(HEADER + 'T,GCSE,Biology,Cells,"One.\nTwo.\r\n\nThree.",\n', encoding="utf-8")
+    csv_file.write_text(HEADER + 'T,GCSE,Biology,Cells,"One.\nTwo.\r\nThree.",\n', encoding="utf-8")
     jsonl = write_jsonl(tmp_path / "e.jsonl", [essay("T", body="One.\nstill one.\n\nTwo.")])
     (csv_record,) = [s.record for s in read_records(csv_file)]
     (jsonl_record,) = [s.record for s in read_records(jsonl)]

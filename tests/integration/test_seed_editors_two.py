@@ -4,7 +4,9 @@ reported problem with a small file like an editor's."""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -308,3 +310,100 @@ def test_every_annotation_problem_of_a_file_is_reported_in_one_run(
     first = stored["paragraphs"]["L"][0]["S"]
     starts = [int(note["M"]["start"]["N"]) for note in stored["annotations"]["L"]]
     assert starts == [first.index("The war ended"), first.index("war's")]
+
+
+# ---- 4: every script --------------------------------------------------------------------------------
+
+EVERY_SCRIPT = [json.loads(line) for line in (DATA / "every-script.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+def test_titles_in_every_script_are_found_by_any_of_their_words_and_suggested(
+    essays_table: str, capsys: pytest.CaptureFixture[str], context: Any
+) -> None:
+    from functions.search import app as search_app
+    from functions.suggest import app as suggest_app
+    from tests.conftest import api_event
+
+    status, out, err = run(capsys, "load", str(DATA / "every-script.jsonl"), "--table", essays_table)
+    assert status == 0 and f"{len(EVERY_SCRIPT)} loaded" in out, err
+    for record in EVERY_SCRIPT:
+        essay_id = essay_id_from_title(record["title"])
+        for word in re.findall(r"\S+", record["title"]):
+            body = json.loads(search_app.handler(api_event("search", query={"q": word}), context)["body"])
+            found = [result["essayId"] for result in body.get("results", [])]
+            assert essay_id in found, (record["subject"], word, body)
+        first = re.findall(r"\S+", record["title"])[0]
+        typed = first[: max(2, len(first) - 1)]  # the first word, its last character not typed yet
+        body = json.loads(suggest_app.handler(api_event("suggest", query={"q": typed}), context)["body"])
+        assert essay_id in [s["essayId"] for s in body["suggestions"]], (record["subject"], typed, body)
+
+
+@pytest.mark.parametrize(
+    ("title", "slug"),
+    [
+        ("निराला की कविता में विद्रोह", "nirala-ki-kavita-men-vidroh"),
+        ("हिंदी साहित्य का इतिहास", "hindi-sahitya-ka-itihas"),
+        ("রবীন্দ্রনাথের কবিতা", "rabindranather-kabita"),
+        ("தமிழ் இலக்கியம்", "tamizh-ilakkiyam"),
+        ("がくせい", "gakusei"),
+        ("ｶﾞｸｾｲ", "gakusei"),  # half-width katakana, as some keyboards type it
+        ("Café culture", "cafe-culture"),
+        ("История", "istoriia"),
+    ],
+)
+def test_slugs_keep_voicing_marks_and_read_indic_scripts_as_spoken(title: str, slug: str) -> None:
+    assert essay_id_from_title(title).removesuffix(essay_id_from_title(title)[-9:]) == slug
+
+
+# ---- 5: hard-wrapped pasted text ------------------------------------------------------------------------
+
+
+def test_pasted_text_wrapped_at_line_ends_keeps_its_paragraphs_whole(
+    essays_table: str, ddb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(capsys, "load", str(DATA / "hard-wrapped.csv"), "--table", essays_table)
+    assert status == 0, err
+
+    def stored(title: str) -> list[str]:
+        item = ddb.get_item(
+            TableName=essays_table, Key={"pk": {"S": "BODY#" + essay_id_from_title(title)}, "sk": {"S": "BODY"}}
+        )["Item"]
+        return [p["S"] for p in item["paragraphs"]["L"]]
+
+    # blank lines between paragraphs: the single line breaks were wraps, joined
+    assert stored("Why were the Corn Laws repealed?") == [
+        "The Corn Laws kept the price of bread high after 1815, and the landowners in Parliament had every "
+        "reason to keep them.",
+        "Peel repealed them in 1846. He split his party to do it, and never led it again.",
+    ]
+    # no blank line at all: each line break (Alt+Enter) starts a paragraph, as before
+    assert stored("Typed in the spreadsheet") == [
+        "First paragraph typed in the cell.",
+        "Second paragraph after Alt+Enter.",
+        "Third one.",
+    ]
+
+
+# ---- 6: a title retyped with other quotes, dashes or spacing ------------------------------------------------
+
+
+def test_a_title_differing_only_in_typography_updates_the_stored_essay(
+    library: str, ddb: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stored_title = "How successful were Napoleon's domestic reforms in France, 1799-1815?"
+    stored_id = essay_id_from_title(stored_title)
+    file = str(DATA / "curly-apostrophe.csv")  # a curly apostrophe, an en dash, two spaces, a space before ?
+    before = kinds(ddb, library)["ESSAY/CARD"]
+
+    status, out, err = run(capsys, "load", file, "--table", library, "--dry-run")
+    assert status == 0 and "Dry run: 0 would be loaded, 1 would be updated" in out
+    status, out, err = run(capsys, "load", file, "--table", library)
+    assert status == 0 and "0 loaded, 1 updated" in out, out + err
+    assert f"is the essay '{stored_id}'" in err and "updated, not added again" in err
+    assert "looks like an edited copy" not in err
+    assert kinds(ddb, library)["ESSAY/CARD"] == before
+    _, out, _ = run(capsys, "list", "--table", library, "--search", "Napoleon domestic reforms")
+    assert out.splitlines() == [
+        f"{stored_id}\tHow successful were Napoleon’s domestic reforms in France,  1799–1815 ?\t"
+        "AS and A Level / History / Modern European History, 1789-1945"
+    ]

@@ -46,3 +46,27 @@ def test_invalid_essay_ids(value: str) -> None:
 @pytest.mark.parametrize("value", ["gcse--english--poetry\n", "gcse--english--poetry\r\n", "\ngcse--english--poetry"])
 def test_invalid_section_ids(value: str) -> None:
     assert not is_section_id(value)
+
+
+def test_the_marks_class_is_unicodes_combining_marks() -> None:
+    import re
+    import sys
+    import unicodedata
+
+    from shared.library.marks import MARKS, UNICODE_VERSION
+
+    assert unicodedata.unidata_version == UNICODE_VERSION  # else: regenerate marks.py
+    pattern = re.compile(f"[{MARKS}]")
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        assert bool(pattern.match(ch)) == unicodedata.category(ch).startswith("M"), hex(code)
+
+
+def test_words_keep_their_vowel_signs_in_every_script() -> None:
+    from shared.library.text import fold, words_in
+
+    assert words_in(fold("निराला की कविता")) == ["निराला", "की", "कविता"]
+    assert words_in(fold("ভালোবাসা")) == [fold("ভালোবাসা")]  # one Bengali word, not five pieces
+    assert words_in(fold("தமிழ் இலக்கியம்")) == [fold("தமிழ்"), fold("இலக்கியம்")]
+    assert words_in(fold("می\u200cخواهم")) == [fold("میخواهم")]  # a joiner does not cut a Persian word
+    assert words_in("stalin's rise, 1924") == ["stalin", "s", "rise", "1924"]

@@ -2,6 +2,10 @@
 its section is most likely that essay edited (an essay without an id gets its id from its title,
 so "deadly?" -> "deadly ?" makes a second essay). The load says so; it cannot know for sure.
 
+A new essay (without an id in the file) whose title differs from a stored essay's in its section
+only in typography (curly or straight quotes, dashes, spacing, case) is that essay: the load
+updates it rather than adding a second (`same_title`).
+
 Each section's existing essays are read once (a Query of its entries: id, title, snippet) and
 kept for the few most recent sections only, so memory stays bounded by the largest section.
 """
@@ -9,11 +13,14 @@ kept for the few most recent sections only, so memory stays bounded by the large
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from shared.library.marks import MARKS
 from shared.library.text import fold, terms
 from shared.store import schema
 
@@ -27,10 +34,29 @@ class _Entry:
     essay_id: str
     title_key: str
     opening: str
+    typography_key: str
 
 
 def _title_key(title: str) -> str:
     return " ".join(terms(title)) or fold(title)
+
+
+_PLAIN = str.maketrans(
+    {
+        **dict.fromkeys("‘’‚‛`´′ʼ", "'"),
+        **dict.fromkeys("“”„‟″«»", '"'),
+        **dict.fromkeys("‐‑‒–—―−", "-"),
+        "…": "...",
+    }
+)
+_AROUND_PUNCTUATION = re.compile(f"\\s*([^\\w\\s{MARKS}])\\s*")
+
+
+def typography_key(title: str) -> str:
+    """What two spellings of one title share when they differ only in typography: quotes, dashes,
+    spacing (runs of spaces, spaces around punctuation) and case."""
+    text = " ".join(unicodedata.normalize("NFKC", title).translate(_PLAIN).casefold().split())
+    return _AROUND_PUNCTUATION.sub(r"\1", text)
 
 
 class EditedCopies:
@@ -59,12 +85,26 @@ class EditedCopies:
                 return entry.essay_id
         return None
 
+    def same_title(self, section_id: str, title: str) -> str | None:
+        """The id of the one essay already in the section whose title is this one but for its
+        typography (none when two are)."""
+        if section_id not in self.existing_sections:
+            return None
+        key = typography_key(title)
+        found = [e.essay_id for e in self._entries(section_id) if e.typography_key == key]
+        return found[0] if len(found) == 1 else None
+
     def _entries(self, section_id: str) -> list[_Entry]:
         if section_id in self.cache:
             self.cache.move_to_end(section_id)
             return self.cache[section_id]
         entries = [
-            _Entry(m["essayId"], _title_key(m["title"]), fold(str(m.get("snippet", "")).removesuffix("…")))
+            _Entry(
+                m["essayId"],
+                _title_key(m["title"]),
+                fold(str(m.get("snippet", "")).removesuffix("…")),
+                typography_key(m["title"]),
+            )
             for m in self.query(
                 schema.section_pk(section_id),
                 ProjectionExpression="#i, #t, #s",

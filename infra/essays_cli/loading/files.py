@@ -36,6 +36,7 @@ ECHO_CHARS = 80  # how much of a bad value a message repeats
 _READ_BLOCK = 1 << 20
 _FIELD_KEYS = {re.sub(r"[\s_-]", "", f.casefold()): f for f in FIELDS}
 _CSV_ORDINARY = re.compile(r'[^",\r\n]+')
+_BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[^\S\r\n]*(?:\r\n|\r|\n)")
 csv.field_size_limit(2 * MAX_RECORD_CHARS)  # our own limit below comes first; see _RowFeeder
 
 
@@ -266,9 +267,19 @@ def _read_csv(lines: _Lines, name: str) -> Iterator[SourceRecord]:
             message = f"this row has {len(row)} cells but the header has {len(columns)} columns"
             yield _bad(name, start, "row", message, row_number, title)
             continue
-        if "body" in cells:  # in a spreadsheet cell, each line break (Alt+Enter) starts a paragraph
-            cells["body"] = "\n\n".join(line for line in cells["body"].splitlines() if line.strip())
+        if "body" in cells:
+            cells["body"] = cell_paragraphs(cells["body"])
         yield validate(cells, name, start, row_number, title)
+
+
+def cell_paragraphs(body: str) -> str:
+    """A spreadsheet cell's text with its paragraphs separated by blank lines, as bodies are stored.
+    A cell with blank lines between its paragraphs was pasted from elsewhere: its single line breaks
+    are where a line was wrapped, and are joined. A cell without any blank line was typed in the
+    spreadsheet: each line break (Alt+Enter) starts a paragraph."""
+    if _BLANK_LINE.search(body):
+        return body  # paragraphs() joins each paragraph's lines with spaces
+    return "\n\n".join(line for line in body.splitlines() if line.strip())
 
 
 def _columns(header: list[str], name: str) -> tuple[list[str | None], list[Problem], list[str]]:

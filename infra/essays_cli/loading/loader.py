@@ -99,6 +99,7 @@ class Loader:
         dry_run: bool = False,
         taxonomy: Taxonomy | None = None,
         on_new: Callable[[EssayRecord, str | None], None] | None = None,
+        on_same: Callable[[EssayRecord, str], None] | None = None,
     ) -> Summary:
         """Write the valid records; `on_new` hears of each new essay, with the id of an essay
         already in its section that it looks like an edited copy of."""
@@ -109,6 +110,8 @@ class Loader:
         self.planner.copies = EditedCopies(self.sections.query, taxonomy.stored_sections, validation.has_id)
         if on_new:
             self.planner.on_new = on_new
+        if on_same:
+            self.planner.on_same = on_same
         dirty = {} if dry_run else self.pending_sections()
         self.planner.table_was_empty = not dry_run and not dirty and self._holds_no_section()
         if not dry_run:  # before any essay: a load cut off anywhere leaves all its new sections known

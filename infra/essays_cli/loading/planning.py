@@ -30,7 +30,8 @@ from shared.store.dynamo import batch_get, to_item
 
 # Bump when previews or keywords are computed differently: reloads redo all.
 # 2: units of unspaced scripts, Unicode terms, CSV line breaks as paragraphs.
-ALGORITHM_VERSION = "3"
+# 4: words keep their marks (Indic vowel signs, Thai vowels); unspaced bigrams of characters with their marks.
+ALGORITHM_VERSION = "4"
 STORED_FIELDS = (
     "essayId",
     "contentHash",
@@ -87,6 +88,9 @@ class Planner:
         self.copies: EditedCopies | None = None
         self.members: Members | None = None  # a load onto a table with no section keeps its members
         self.on_new: Callable[[EssayRecord, str | None], None] = lambda record, original: None
+        # hears of a new title that is a stored essay's but for its typography (that essay's id)
+        self.on_same: Callable[[EssayRecord, str], None] = lambda record, essay_id: None
+        self.claimed: set[str] = set()  # stored essays given to such a title in this load
 
     def stored_cards(self, essay_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The stored cards' bookkeeping fields, read strongly consistent (one BatchGetItem)."""
@@ -110,6 +114,7 @@ class Planner:
     ) -> Steps:
         """Classify a chunk's essays (counted in `summary`) and build their writes."""
         stored = {} if self.table_was_empty else self.stored_cards([r.essay_id for r in chunk])
+        chunk = self._same_essays(chunk, stored)
         now = self.clock()
         steps = Steps()
         changed = []
@@ -140,6 +145,26 @@ class Planner:
             if self.members is not None:
                 self.members.add(card)
         return steps
+
+    def _same_essays(self, chunk: list[EssayRecord], stored: dict[str, dict[str, Any]]) -> list[EssayRecord]:
+        """The chunk with each new essay whose title is a stored essay's of its section but for its
+        typography given that essay's id, so it is updated, not added beside it (an id in the file
+        says otherwise: it is kept). Their stored cards are read into `stored`."""
+        if self.copies is None or self.table_was_empty:
+            return chunk
+        result, renamed = [], []
+        for record in chunk:
+            if record.id is None and record.essay_id not in stored:
+                same = self.copies.same_title(record.section_id, record.title)
+                if same is not None and same not in self.claimed:
+                    self.claimed.add(same)
+                    self.on_same(record, same)
+                    record = record.model_copy(update={"id": same})
+                    renamed.append(same)
+            result.append(record)
+        if renamed:
+            stored.update(self.stored_cards(renamed))
+        return result
 
     def _said_new(self, record: EssayRecord, snippet: str) -> None:
         copies = self.copies
