@@ -407,3 +407,83 @@ def test_a_title_differing_only_in_typography_updates_the_stored_essay(
         f"{stored_id}\tHow successful were Napoleon’s domestic reforms in France,  1799–1815 ?\t"
         "AS and A Level / History / Modern European History, 1789-1945"
     ]
+
+
+# ---- 11, 12: spreadsheets as exported ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "said", "valid"), [("semicolons.csv", "semicolons", 2), ("tabs.csv", "tabs", 1)])
+def test_semicolon_and_tab_separated_files_are_read_and_said_once(
+    name: str, said: str, valid: int, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(capsys, "load", str(DATA / name), "--dry-run")
+    assert status == 0 and f"Dry run: {valid} valid, 0 rejected" in out, err
+    assert err.count(f"this file has {said} between its cells, not commas") == 1
+    assert "no 'title' column" not in err
+
+
+def test_a_header_typo_is_said_with_the_name_meant_and_its_essays_are_counted(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err = run(capsys, "load", str(DATA / "header-typo.csv"), "--dry-run")
+    assert status == 1
+    assert "section: the header row has no 'section' column; the column headed 'Sectoin' is not one we know: " in err
+    assert "did you mean 'section'?" in err
+    assert "Dry run: 0 valid, 1 rejected" in out  # the file's one essay is not forgotten
+
+
+def test_an_unquoted_comma_is_explained(capsys: pytest.CaptureFixture[str]) -> None:
+    file = DATA / "unquoted-comma.csv"
+    status, out, err = run(capsys, "load", str(file), "--dry-run")
+    assert status == 1 and "Dry run: 1 valid, 1 rejected" in out
+    assert (
+        f"{file}:row 2 (line 2): row: this row has 7 cells but the header has 6 columns: a cell holding a comma" in err
+    )
+    assert "must be in double quotes" in err
+
+
+def test_an_unclosed_quote_names_the_row_where_it_opened_and_no_text_as_a_title(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    file = DATA / "unclosed-quote.csv"
+    status, _, err = run(capsys, "load", str(file), "--dry-run")
+    assert status == 1
+    assert f"{file}:row 3 (line 3): row: a double quote opened in this row (line 3) is never closed" in err
+    assert "essay" not in err.split("row 3 (line 3)")[1].splitlines()[0]
+
+    # closed too late, in a later row: the rows between are not loaded as one essay's text
+    file = DATA / "stray-quote.csv"
+    status, out, err = run(capsys, "load", str(file), "--dry-run")
+    assert status == 1 and "Dry run: 1 valid, 1 rejected" in out
+    assert f"{file}:row 2 (line 2): row: this row runs from line 2 to line 3" in err
+    assert "looks like another essay's row ('Augustus and the Principate,GCSE" in err
+
+
+def test_did_you_mean_offers_only_the_librarys_names_in_the_same_script(
+    library: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [  # the library has AS and A Level subjects Chinese, Economics, English, History, Russian
+        {**essay("हिंदी कविता का इतिहास", "कविता"), "level": "AS and A Level", "subject": "हिंदी"},
+        {**essay("日本の近代史", "近代史"), "level": "AS and A Level", "subject": "日本語"},
+        {**essay("Comment écrire une dissertation", "Méthode"), "level": "AS and A Level", "subject": "Economcs"},
+    ]
+    status, out, _ = run(
+        capsys, "load", str(write_jsonl(tmp_path / "new.jsonl", rows)), "--table", library, "--dry-run"
+    )
+    assert status == 1
+    new = sorted(line for line in out.splitlines() if line.startswith("Would add"))
+    assert len(new) == 3
+    assert "new subject 'Economcs' (did you mean 'Economics'?)" in new[0]  # a typo still gets its suggestion
+    assert all("did you mean" not in line for line in new[1:]), new  # no "Chinese" for Hindi or Japanese
+
+
+def test_a_first_load_suggests_none_of_its_own_new_names(
+    essays_table: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = [
+        {**essay("Supply and demand", "Markets"), "level": "A Level", "subject": "Economics"},
+        {**essay("Food webs", "Ecosystems"), "level": "A Level", "subject": "Ecology"},
+    ]
+    status, out, _ = run(capsys, "load", str(write_jsonl(tmp_path / "new.jsonl", rows)), "--table", essays_table)
+    assert status == 0 and "2 loaded" in out
+    assert "Adds a new level 'A Level'" in out and "did you mean" not in out

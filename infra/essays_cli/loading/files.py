@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import difflib
 import json
 import re
 from collections.abc import Iterator
@@ -35,7 +36,6 @@ MAX_RECORD_CHARS = 1_000_000  # one line or row; an essay's body may hold at mos
 ECHO_CHARS = 80  # how much of a bad value a message repeats
 _READ_BLOCK = 1 << 20
 _FIELD_KEYS = {re.sub(r"[\s_-]", "", f.casefold()): f for f in FIELDS}
-_CSV_ORDINARY = re.compile(r'[^",\r\n]+')
 _BLANK_LINE = re.compile(r"(?:\r\n|\r|\n)[^\S\r\n]*(?:\r\n|\r|\n)")
 csv.field_size_limit(2 * MAX_RECORD_CHARS)  # our own limit below comes first; see _RowFeeder
 
@@ -70,6 +70,7 @@ class SourceRecord:
     problems: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     row: int = 0
+    unread: int = 0  # essays of a file that could not be read (a wrong header row)
 
 
 def cut(text: str, limit: int) -> str:
@@ -204,6 +205,16 @@ class _RowFeeder:
         self.source = lines
         self.row_chars = 0
         self.oversized = False
+        self.delimiter = ","
+        self.peeked: list[str | None] = []
+
+    def peek(self) -> str | None:
+        """The first line, read ahead (to find the file's separator) and given again to the reader."""
+        line = next(self.lines, _END)
+        if line is _END:
+            return None
+        self.peeked.append(line)  # (None: a line too long to read, reported as the header's problem)
+        return line
 
     def start_row(self) -> None:
         self.row_chars, self.oversized = 0, False
@@ -212,7 +223,7 @@ class _RowFeeder:
         return self
 
     def __next__(self) -> str:
-        line = next(self.lines)
+        line = self.peeked.pop() if self.peeked else next(self.lines)
         if line is None:
             self.row_chars += self.source.skipped_chars
             self.oversized = True
@@ -220,12 +231,28 @@ class _RowFeeder:
         self.row_chars += len(line)
         if self.row_chars > MAX_RECORD_CHARS:
             self.oversized = True
-        return _CSV_ORDINARY.sub("x", line) if self.oversized else line
+        if not self.oversized:
+            return line
+        return re.sub(f'[^"{re.escape(self.delimiter)}\\r\\n]+', "x", line)
 
 
 def _read_csv(lines: _Lines, name: str) -> Iterator[SourceRecord]:
     feeder = _RowFeeder(lines)
-    reader = csv.reader(feeder, strict=True)
+    delimiter = _delimiter(feeder.peek())
+    if delimiter != ",":
+        said = SEPARATORS[delimiter]
+        why = (
+            ' (Excel saves "CSV" that way where the comma is the decimal sign)'
+            if delimiter == ";"
+            else " (text copied from a spreadsheet, or saved as tab-separated text)"
+        )
+        note = (
+            f"this file has {said} between its cells, not commas{why}: it is read with {said}. "
+            'To be sure, save it as "CSV UTF-8 (comma delimited)"'
+        )
+        yield SourceRecord(name, 0, warnings=[Problem(name, 0, "file", note)])
+    feeder.delimiter = delimiter
+    reader = csv.reader(feeder, strict=True, delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
@@ -236,13 +263,14 @@ def _read_csv(lines: _Lines, name: str) -> Iterator[SourceRecord]:
         return
     columns, header_problems, ignored = _columns(header, name)
     if ignored:
-        note = f"ignored column(s) {', '.join(map(repr, ignored))}: the columns loaded are {_field_list()}"
+        note = f"ignored column(s) {', '.join(ignored)}: the columns loaded are {_field_list()}"
         yield SourceRecord(name, 0, warnings=[Problem(name, 0, "header", note)])
     if header_problems:
-        yield SourceRecord(name, 0, problems=header_problems)
+        yield SourceRecord(name, 0, problems=header_problems, unread=_count_rows(reader))
         return
 
     row_number = 1
+    places: set[tuple[str, str]] = set()  # the (level, subject) of the file's rows: what a row looks like
     while True:
         start = lines.number + 1
         feeder.start_row()
@@ -252,8 +280,7 @@ def _read_csv(lines: _Lines, name: str) -> Iterator[SourceRecord]:
             return
         except csv.Error as error:
             row_number += 1
-            message = f"this row cannot be read as CSV ({error}); check its quotes"
-            yield _bad(name, start, "row", message, row_number)
+            yield _bad(name, start, "row", _quote_trouble(str(error), start, lines.number, delimiter), row_number)
             continue
         row_number += 1
         if feeder.oversized:
@@ -264,12 +291,113 @@ def _read_csv(lines: _Lines, name: str) -> Iterator[SourceRecord]:
         cells = {column: cell for column, cell in zip(columns, row, strict=False) if column}
         title = cells.get("title", "").strip()
         if len(row) != len(columns):
-            message = f"this row has {len(row)} cells but the header has {len(columns)} columns"
+            end = lines.number
+            # a row over several lines whose cells do not fit was joined by a stray quote: its "title" may be
+            # any text, so none is named
+            yield _bad(
+                name,
+                start,
+                "row",
+                _cell_count(row, columns, start, end, delimiter),
+                row_number,
+                title if end == start else "",
+            )
+            continue
+        places.add(_place(cells.get("level", ""), cells.get("subject", "")))
+        swallowed = _swallowed_row(row, columns, delimiter, places) if lines.number > start else None
+        if swallowed:
+            message = (
+                f"this row runs from line {start} to line {lines.number}, and a cell holds what looks like another "
+                f"essay's row ({cut(swallowed, 60)!r}): a double quote opened in this row is closed only in a later "
+                "one, which joins the rows between; check this row's quotes"
+            )
             yield _bad(name, start, "row", message, row_number, title)
             continue
         if "body" in cells:
             cells["body"] = cell_paragraphs(cells["body"])
         yield validate(cells, name, start, row_number, title)
+
+
+_END = "\x00end"  # no line: the file is empty
+SEPARATORS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+
+
+def _delimiter(header: str | None) -> str:
+    """The separator of a CSV file, from its header row: the one that splits it into the most
+    column names we know (commas when none does better)."""
+    if not header:
+        return ","
+
+    def known(delimiter: str) -> int:
+        cells = next(csv.reader([header], delimiter=delimiter), [])
+        return sum(_field_key(cell) in _FIELD_KEYS for cell in cells)
+
+    return max(SEPARATORS, key=lambda d: (known(d), d == ","))
+
+
+def _place(level: str, subject: str) -> tuple[str, str]:
+    return " ".join(level.casefold().split()), " ".join(subject.casefold().split())
+
+
+def _swallowed_row(
+    row: list[str], columns: list[str | None], delimiter: str, places: set[tuple[str, str]]
+) -> str | None:
+    """A line inside a cell that reads as another row of the file (enough cells, and the level and
+    subject of one of its rows where they should be): the mark of a quote closed a row too late."""
+    level, subject = columns.index("level"), columns.index("subject")
+    for cell in row:
+        for line in cell.splitlines()[1:]:
+            parts = next(csv.reader([line], delimiter=delimiter), [])
+            if len(parts) > max(level, subject) and _place(parts[level], parts[subject]) in places:
+                return line
+    return None
+
+
+def _count_rows(reader: Iterator[list[str]]) -> int:
+    """How many essays a file holds that could not be read (its header is wrong): counted, so the
+    summary says them."""
+    count = 0
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return count
+        except csv.Error:
+            count += 1
+            continue
+        count += any(cell.strip() for cell in row)
+
+
+def _quote_trouble(error: str, start: int, end: int, delimiter: str) -> str:
+    said = SEPARATORS[delimiter]
+    if "unexpected end of data" in error:
+        return (
+            f"a double quote opened in this row (line {start}) is never closed, so every line from there to the end "
+            f'of the file (line {end}) was read as one cell: close it, or write a quote inside a cell as two ("")'
+        )
+    if "expected after" in error:
+        return (
+            f"a double quote inside a cell (this row starts on line {start}; the trouble shows on line {end}) "
+            'must be written as two (""), and only a cell that starts with a quote may hold '
+            f'{said} or line breaks; the spreadsheet\'s "CSV UTF-8" export does this for you'
+        )
+    return f"this row cannot be read as CSV ({error}); check its quotes"
+
+
+def _cell_count(row: list[str], columns: list[str | None], start: int, end: int, delimiter: str) -> str:
+    said = SEPARATORS[delimiter]
+    counted = f"this row has {len(row)} cells but the header has {len(columns)} columns"
+    if end > start and any("\n" in cell for cell in row):
+        return (
+            f"{counted}: it runs from line {start} to line {end}, so a double quote opened on line {start} was "
+            "probably closed only in a later row: check the quotes of this row"
+        )
+    if len(row) > len(columns):
+        return (
+            f'{counted}: a cell holding a {said[:-1]} (a title like "Rome, Carthage and Greece") must be in double '
+            'quotes, or it is cut in two there; the spreadsheet\'s "CSV UTF-8" export does this for you'
+        )
+    return f"{counted}: some cells are missing, or a line break inside a cell without double quotes cut the row"
 
 
 def cell_paragraphs(body: str) -> str:
@@ -282,23 +410,43 @@ def cell_paragraphs(body: str) -> str:
     return "\n\n".join(line for line in body.splitlines() if line.strip())
 
 
+def _field_key(cell: str) -> str:
+    return re.sub(r"[\s_-]", "", cell.strip().strip("\ufeff").casefold())
+
+
 def _columns(header: list[str], name: str) -> tuple[list[str | None], list[Problem], list[str]]:
-    """Each column's field (None: ignored), matched without regard to case, spaces or underscores."""
-    columns: list[str | None] = []
+    """Each column's field (None: ignored), matched without regard to case, spaces or underscores;
+    an unknown name close to a field's ("Sectoin") is said with it."""
+    columns: list[str | None] = [_FIELD_KEYS.get(_field_key(cell)) for cell in header]
     ignored: list[str] = []
-    for cell in header:
-        known = _FIELD_KEYS.get(re.sub(r"[\s_-]", "", cell.casefold()))
-        columns.append(known)
-        if not known and cell.strip():
-            ignored.append(cut(cell.strip(), 40))
+    meant: dict[str, str] = {}  # field: the header cell that is probably a typo of it
+    for cell, known in zip(header, columns, strict=True):
+        if known or not cell.strip():
+            continue
+        close = difflib.get_close_matches(
+            _field_key(cell), [k for k, f in _FIELD_KEYS.items() if f not in columns], n=1, cutoff=0.7
+        )
+        if close:
+            meant.setdefault(_FIELD_KEYS[close[0]], cell.strip())
+        hint = f" (did you mean '{_FIELD_KEYS[close[0]]}'?)" if close else ""
+        ignored.append(repr(cut(cell.strip(), 40)) + hint)
     problems = [
-        Problem(name, 1, column, f"the header row has no '{column}' column; the first row must name the columns", 1)
+        Problem(name, 1, column, _no_column(column, meant.get(column)), 1)
         for column in REQUIRED
         if column not in columns
     ]
     repeated = sorted({c for c in columns if c and columns.count(c) > 1})
     problems += [Problem(name, 1, c, "this column appears more than once in the header row", 1) for c in repeated]
     return columns, problems, ignored
+
+
+def _no_column(column: str, typo: str | None) -> str:
+    if typo:
+        return (
+            f"the header row has no '{column}' column; the column headed {typo!r} is not one we know: "
+            f"did you mean '{column}'?"
+        )
+    return f"the header row has no '{column}' column; the first row must name the columns"
 
 
 def _field_list() -> str:

@@ -10,6 +10,7 @@ spelling in the files), never the last row's. The tree (`TAXONOMY` items) and th
 from __future__ import annotations
 
 import difflib
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -48,6 +49,9 @@ class Taxonomy:
         for section_id, label in sorted((pending or {}).items()):
             self._add(section_id, label)
         self.stored_sections = set(self.sections)
+        # what "did you mean" may offer: names the library has, not those of this load
+        self.stored_levels = dict(self.levels)
+        self.stored_subjects = dict(self.subjects)
 
     def _add(self, section_id: str, label: SectionLabel) -> SectionLabel:
         level = self.levels.setdefault(name_key(label.level), label.level)
@@ -63,13 +67,15 @@ class Taxonomy:
                 continue
             level_key, subject_key = name_key(label.level), name_key(label.subject)
             if level_key not in self.levels:
-                new = NewName("level", label.level, _closest(label.level, self.levels.values()), "")
+                new = NewName("level", label.level, _closest(label.level, self.stored_levels.values()), "")
             elif (level_key, subject_key) not in self.subjects:
-                subjects = [name for (key, _), name in self.subjects.items() if key == level_key]
+                subjects = [name for (key, _), name in self.stored_subjects.items() if key == level_key]
                 new = NewName("subject", label.subject, _closest(label.subject, subjects), "")
             else:
                 parent = section_id.rsplit("--", 1)[0] + "--"
-                siblings = [s.name for i, s in self.sections.items() if i.startswith(parent)]
+                siblings = [
+                    s.name for i, s in self.sections.items() if i.startswith(parent) and i in self.stored_sections
+                ]
                 new = NewName("section", label.name, _closest(label.name, siblings), "")
             label = self._add(section_id, label)
             path = f"{label.level} / {label.subject} / {label.name}"
@@ -89,9 +95,19 @@ class Taxonomy:
         return self.sections.get(section_id, fallback)
 
 
+def _scripts(name: str) -> set[str]:
+    """The scripts a name is written in ("LATIN", "DEVANAGARI", "CJK"...), from its letters."""
+    return {unicodedata.name(ch, "?").split(" ")[0] for ch in name if ch.isalpha()}
+
+
 def _closest(name: str, names: Iterable[str]) -> str | None:
-    by_key = {name_key(n).replace("-", " "): n for n in names}
-    match = difflib.get_close_matches(name_key(name).replace("-", " "), list(by_key), n=1, cutoff=0.4)
+    """The existing name most like this one, in the same script (a Hindi section is no typo of
+    "Chinese", whatever their transliterations share)."""
+    scripts = _scripts(name)
+    by_key = {name_key(n).replace("-", " "): n for n in names if _scripts(n) == scripts}
+    match = difflib.get_close_matches(
+        name_key(name).replace("-", " "), list(by_key), n=1, cutoff=0.6
+    )  # below: "Russian" for "Franch"
     if match:
         return by_key[match[0]]
     # "A level" for "AS and A Level": one name's words inside the other's

@@ -38,9 +38,11 @@ class Validation:
     section_rows: dict[str, list[tuple[str, int, int]]] = field(default_factory=dict)  # (file, line, row)
     id_hashes: list[array[int]] = field(default_factory=list)  # sorted, for `has_id`
 
+    unread: int = 0  # essays in files that could not be read at all (a CSV's header row is wrong)
+
     @property
     def rejected_rows(self) -> int:
-        return len(self.rejected_lines) - len(self.unreadable_files)
+        return len(self.rejected_lines) - len(self.unreadable_files) + self.unread
 
     def rows_of(self, section_id: str) -> str:
         """Where the load's essays of a section are, for a message: "2 essays: e.csv rows 2, 5"."""
@@ -113,6 +115,7 @@ class Validator:
         result.rejected_lines.add((source.file, source.line))
         if source.line == 0:
             result.unreadable_files.append(source.file)
+            result.unread += source.unread
         problems = problems or source.problems
         result.problems += len(problems)
         for problem in problems:
