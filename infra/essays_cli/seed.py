@@ -56,8 +56,10 @@ EXAMPLES = {
 
 files: .jsonl (one JSON object per line) or .csv saved as "CSV UTF-8", with the columns
   title, level, subject, section, body (required), id, rating (1-5), teacherComment (optional).
-  Header names may be in any case; other columns are ignored. In a CSV cell each line break
-  starts a paragraph; in JSON Lines paragraphs are separated by a blank line.""",
+  Header names may be in any case; other columns are ignored. Semicolon- or tab-separated files
+  are read too. In a CSV cell each line break starts a paragraph, unless the cell has blank lines
+  between paragraphs (pasted text): then single line breaks are joined. In JSON Lines paragraphs
+  are separated by a blank line. Interrupted? Run the same command again: it finishes the load.""",
     "list": f"""examples:
   essays-seed list --stack essay-library-dev --section "medicine through time"
   essays-seed list --stack essay-library-dev --search "cold war"
