@@ -98,7 +98,9 @@ def test_each_kind_of_bad_record_is_explained_and_nothing_is_written(
         "duplicates.jsonl:4: id: an essay with this title is already at",
         "bad-header.csv:row 1 (line 1): body: the header row has no 'body' column",
         "bad-header.csv: header: ignored column(s) 'author'",
-        'rows.csv:row 3 (line 5): row: this row has 8 cells but the header has 7 columns (essay "Too many cells")',
+        "rows.csv:row 3 (line 5): row: this row has 8 cells but the header has 7 columns: a cell holding a comma",
+        'must be in double quotes, or it is cut in two there; the spreadsheet\'s "CSV UTF-8" export does this for '
+        'you (essay "Too many cells")',
         "rows.csv:row 4 (line 6): rating: must be a whole number from 1 to 5, or left empty (it is '0') (essay \"Zero",
         "1 file(s) could not be read at all",
         "Nothing was written",
