@@ -47,3 +47,9 @@ class AccessDenied(EssayApiError):
     def __init__(self, message: str, details: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.details = details or {}
+
+
+class TooManyRequests(EssayApiError):
+    """One caller asked for more than their share (e.g. checkout sessions): retry later."""
+
+    code = "too_many_requests"

@@ -41,7 +41,7 @@ os.environ.update(
     METER_TABLE="meter-test",
     STRIPE_SECRET_KEY_ID="stripe-secret-key-test",
     STRIPE_WEBHOOK_SECRET_ID="stripe-webhook-secret-test",
-    STRIPE_PRICE_ID="price_test_monthly",
+    STRIPE_PRICE_ID="price_local_monthly",
     STRIPE_API_BASE="http://127.0.0.1:9",  # nothing listens: a test that reaches Stripe sets the fake's URL
     CHECKOUT_SUCCESS_URL="https://essays.example.com/subscribed?session_id={CHECKOUT_SESSION_ID}",
     CHECKOUT_CANCEL_URL="https://essays.example.com/plans",

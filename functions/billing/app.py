@@ -1,12 +1,14 @@
-"""POST /checkout (a Stripe Checkout URL for the plan) and POST /billing/portal (the Stripe customer
+"""POST /checkout (a Stripe Checkout URL for a plan) and POST /billing/portal (the Stripe customer
 portal's URL), for signed-in readers. One function for both: they read the same record with the
-same permissions and make one Stripe call each. The reader is the one the token names, never the body."""
+same permissions and make one Stripe call each (two for a reader's first checkout: their customer).
+The reader is the one the token names, never the body; the body may name the plan and the site path
+to come back to (`{"plan": "Monthly", "returnTo": "/essays/..."}`)."""
 
 from datetime import UTC, datetime
 
-from shared.access.billing import CheckoutSettings, portal, start_checkout
+from shared.access.billing import CheckoutSettings, portal, return_path, start_checkout
 from shared.access.stripe_api import StripePayments
-from shared.http.api import Event, Response, api_handler, private_response, reader_id
+from shared.http.api import Event, Response, api_handler, json_body, private_response, reader_id
 from shared.http.config import BillingConfig
 from shared.http.observability import logger
 from shared.library.models import PaymentUrl
@@ -16,7 +18,9 @@ from shared.store.subscriptions import SubscriptionStore
 CONFIG = BillingConfig.from_env()
 ACCOUNTS = SubscriptionStore(CONFIG.subscriptions_table)
 PAYMENTS = StripePayments(lambda: secret_string(CONFIG.stripe.secret_key_id), CONFIG.stripe.api_base)
-SETTINGS = CheckoutSettings(CONFIG.price_id, CONFIG.success_url, CONFIG.cancel_url, CONFIG.portal_return_url)
+SETTINGS = CheckoutSettings(
+    CONFIG.prices, CONFIG.success_url, CONFIG.cancel_url, CONFIG.portal_return_url, CONFIG.sessions_per_hour
+)
 
 
 @api_handler(CONFIG.http)
@@ -26,6 +30,12 @@ def handler(event: Event, context: object) -> Response:
         url = portal(ACCOUNTS, PAYMENTS, SETTINGS, user_id)
         logger.info("portal session created", extra={"userId": user_id})
     else:
-        url = start_checkout(ACCOUNTS, PAYMENTS, SETTINGS, user_id, datetime.now(UTC))
-        logger.info("checkout session created", extra={"userId": user_id})
+        body = json_body(event, ("plan", "returnTo"))
+        plan = body.get("plan")
+        if plan is not None and not isinstance(plan, str):
+            plan = ""  # refused by start_checkout, with the plans named
+        url = start_checkout(
+            ACCOUNTS, PAYMENTS, SETTINGS, user_id, datetime.now(UTC), plan, return_path(body.get("returnTo"))
+        )
+        logger.info("checkout session ready", extra={"userId": user_id})
     return private_response(PaymentUrl(url).to_json(), CONFIG.http)

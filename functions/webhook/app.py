@@ -4,8 +4,10 @@ subscriptions table in step with payments. Public (no authorizer): the signature
 200 for handled, duplicate and ignored events; 400 for a bad, missing or expired signature or a body
 that is not an event (nothing written); 413 over 256 KB; 503 when DynamoDB throttles (Stripe retries)."""
 
+from datetime import UTC, datetime
+
 from shared.access.billing import BillingEvent, Outcome, handle_event
-from shared.access.plans import configured_plans
+from shared.access.plans import plans_of_prices
 from shared.access.stripe_api import verified_event
 from shared.http.api import Event, Response, api_handler, header, private_response, raw_body
 from shared.http.config import WebhookConfig
@@ -19,7 +21,7 @@ MAX_BODY = 256 * 1024
 CONFIG = WebhookConfig.from_env()
 LEDGER = BillingStore(CONFIG.billing_table)
 ACCOUNTS = SubscriptionStore(CONFIG.subscriptions_table)
-PLAN = configured_plans()[0].name
+PLANS = plans_of_prices()  # Stripe price id -> our plan: other prices never open the paywall
 
 
 @api_handler(CONFIG.http)
@@ -27,7 +29,10 @@ def handler(event: Event, context: object) -> Response:
     payload = raw_body(event, MAX_BODY)
     verified = verified_event(payload, header(event, "Stripe-Signature"), secret_string(CONFIG.signing_secret_id))
     billing_event = BillingEvent.parse(verified)
-    outcome = handle_event(LEDGER, ACCOUNTS, billing_event, PLAN)
-    log = logger.warning if outcome is Outcome.UNMATCHED else logger.info
-    log("stripe event", extra={"eventId": billing_event.id, "type": billing_event.type, "outcome": outcome.value})
-    return private_response(WebhookReceipt(True, outcome.value).to_json(), CONFIG.http)
+    handled = handle_event(LEDGER, ACCOUNTS, billing_event, PLANS, datetime.now(UTC))
+    fields = {"eventId": billing_event.id, "type": billing_event.type, "outcome": handled.outcome.value}
+    log = logger.warning if handled.outcome is Outcome.UNMATCHED else logger.info
+    log("stripe event", extra=fields)
+    if handled.live > 1:  # two subscriptions Stripe charges for: the operator should refund one
+        logger.warning("several live subscriptions", extra={**fields, "liveSubscriptions": handled.live})
+    return private_response(WebhookReceipt(True, handled.outcome.value).to_json(), CONFIG.http)

@@ -31,13 +31,14 @@ import json
 import secrets
 import sys
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from shared.access.billing import operator_cancel, operator_grant
 from shared.access.subscriptions import Status, Subscription
 from shared.store.subscriptions import SubscriptionStore, item_of
 
@@ -222,17 +223,13 @@ def run(args: argparse.Namespace) -> int:
         if not 1 <= args.days <= 3660:
             print("essays-admin: --days must be from 1 to 3660", file=sys.stderr)
             return 2
-        record = Subscription.for_days(args.user, args.plan, Status(args.status), args.days, now)
-        store.put(record)
-    else:
-        current = store.get(args.user)
-        if current is None:
-            print(f"essays-admin: {args.user} has no subscription", file=sys.stderr)
-            return 1
-        record = current
-        if args.action == "cancel":
-            record = replace(current, status=Status.CANCELED, current_period_end=now, updated_at=now)
-            store.put(record)
+        operator_grant(store, Subscription.for_days(args.user, args.plan, Status(args.status), args.days, now), now)
+    elif args.action == "cancel" and store.get(args.user) is not None:
+        operator_cancel(store, args.user, now)
+    record = store.get(args.user)
+    if record is None:
+        print(f"essays-admin: {args.user} has no subscription", file=sys.stderr)
+        return 1
     print(json.dumps(item_of(record), indent=2))
     return 0
 

@@ -281,6 +281,7 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     """Two readers in the stack's user pool, with their subscriptions: one active, one lapsed."""
     import boto3
 
+    from shared.access.billing import operator_grant
     from shared.access.meter import open_essay
     from shared.access.subscriptions import Status, Subscription
     from shared.store.meter import MeterStore
@@ -295,7 +296,7 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     for email, status, days in ((SUBSCRIBER, Status.ACTIVE, 30), (LAPSED, Status.CANCELED, -3)):
         password = passwords[email] = secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
         sub, tokens[email], refresh_tokens[email] = sign_in(cognito, pool, client, email, password)
-        subscriptions.put(Subscription.for_days(sub, "Monthly", status, days, now))
+        operator_grant(subscriptions, Subscription.for_days(sub, "Monthly", status, days, now), now)
     # The lapsed reader has read this month's free essays already, so their 403 shows at once;
     # a new reader (essays-dev billing-event, the e2e tests) starts with all of them.
     for n in range(LOCAL_FREE_ESSAYS):

@@ -44,9 +44,9 @@ class Reader:
         self.subscription_id = self.subscription_id or _id("sub", self.user_id)
 
 
-def _price(created: int) -> dict[str, Any]:
+def _price(created: int, price: str = PRICE) -> dict[str, Any]:
     return {
-        "id": PRICE,
+        "id": price,
         "object": "price",
         "active": True,
         "billing_scheme": "per_unit",
@@ -72,6 +72,7 @@ def subscription_object(
     cancel_at_period_end: bool = False,
     created: int | None = None,
     with_metadata: bool = True,
+    price: str = PRICE,
 ) -> dict[str, Any]:
     created = created or period_end - MONTH
     start = period_end - MONTH
@@ -80,7 +81,7 @@ def subscription_object(
         "object": "subscription_item",
         "created": created,
         "metadata": {},
-        "price": _price(created),
+        "price": _price(created, price),
         "quantity": 1,
         "subscription": reader.subscription_id,
         "tax_rates": [],
@@ -122,7 +123,9 @@ def subscription_object(
     return subscription
 
 
-def invoice_object(reader: Reader, paid: bool, period_end: int, api_version: str = NEW_API) -> dict[str, Any]:
+def invoice_object(
+    reader: Reader, paid: bool, period_end: int, api_version: str = NEW_API, price: str = PRICE
+) -> dict[str, Any]:
     start = period_end - MONTH
     line = {
         "id": _id("il", f"{reader.subscription_id}:{period_end}"),
@@ -160,6 +163,7 @@ def invoice_object(reader: Reader, paid: bool, period_end: int, api_version: str
     details = {"metadata": {"userId": reader.user_id}}
     if api_version <= OLD_API:
         invoice.update(subscription=reader.subscription_id, subscription_details=details)
+        line.update(price=_price(start, price), subscription=reader.subscription_id)
     else:
         invoice["parent"] = {
             "quote_details": None,
@@ -167,6 +171,11 @@ def invoice_object(reader: Reader, paid: bool, period_end: int, api_version: str
             "type": "subscription_details",
         }
         line["parent"] = {"subscription_item_details": {"subscription": reader.subscription_id}}
+        line["pricing"] = {
+            "price_details": {"price": price, "product": "prod_local_essays"},
+            "type": "price_details",
+            "unit_amount_decimal": "699",
+        }
     return invoice
 
 
@@ -223,6 +232,7 @@ def event_for(
     created: int | None = None,
     period_end: int | None = None,
     api_version: str = NEW_API,
+    price: str = PRICE,
 ) -> dict[str, Any]:
     """An event of one of the six handled types about `reader`, as Stripe would send it."""
     created = created or int(time.time())
@@ -231,9 +241,9 @@ def event_for(
         obj = checkout_session_object(reader, created)
     elif kind in SUBSCRIPTION_EVENTS:
         default = "canceled" if kind.endswith("deleted") else "active"
-        obj = subscription_object(reader, status or default, period_end, api_version, created=created)
+        obj = subscription_object(reader, status or default, period_end, api_version, created=created, price=price)
     elif kind in ("invoice.paid", "invoice.payment_failed"):
-        obj = invoice_object(reader, kind == "invoice.paid", period_end, api_version)
+        obj = invoice_object(reader, kind == "invoice.paid", period_end, api_version, price)
     else:
         raise ValueError(f"unknown event type {kind!r}; one of {', '.join(EVENT_TYPES)}")
     return event(kind, obj, created, api_version)
@@ -259,6 +269,7 @@ class Request:
     path: str
     params: dict[str, str]  # form fields as Stripe's library encodes them: line_items[0][price]=...
     authorization: str
+    idempotency_key: str = ""
 
 
 @dataclass
@@ -274,9 +285,12 @@ class FakeStripe:
     sessions: dict[str, dict[str, str]] = field(default_factory=dict)  # id -> the session's fields
     subscriptions: dict[str, tuple[str, int]] = field(default_factory=dict)  # customer -> (user, period end)
     delivered: list[tuple[str, int]] = field(default_factory=list)  # (event type, the webhook's status)
+    # Stripe keeps an idempotency key's first answer for 24 h and gives it again for the same key.
+    answered: dict[str, tuple[int, dict[str, Any]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         owner = self
+        self._lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def do_POST(self) -> None:
@@ -289,9 +303,15 @@ class FakeStripe:
                     else:
                         self._page(404, _hosted("Not found", "<p>This page has expired.</p>"))
                     return
-                request = Request("POST", self.path, dict(form), self.headers.get("Authorization", ""))
+                                request = Request(
+                    "POST",
+                    self.path,
+                    dict(form),
+                    self.headers.get("Authorization", ""),
+                    self.headers.get("Idempotency-Key", ""),
+                )
                 owner.requests.append(request)
-                self._answer(*owner.answer(request))
+                self._answer(*owner.idempotent_answer(request))
 
             def do_GET(self) -> None:  # the "hosted page" a checkout or portal URL leads to
                 status, page = owner.page(self.path)
@@ -323,11 +343,28 @@ class FakeStripe:
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
+    def idempotent_answer(self, request: Request) -> tuple[int, dict[str, Any]]:
+        with self._lock:
+            if request.idempotency_key and request.idempotency_key in self.answered:
+                return self.answered[request.idempotency_key]
+            answer = self.answer(request)
+            if request.idempotency_key and answer[0] == 200:
+                self.answered[request.idempotency_key] = answer
+            return answer
+
     def answer(self, request: Request) -> tuple[int, dict[str, Any]]:
         if self.status != 200:
             error = {"type": "api_error", "message": "The fake was told to fail."}
             return self.status, {"error": error}
         now = int(time.time())
+        if request.path == "/v1/customers":
+            return 200, {
+                "id": "cus_" + secrets.token_hex(12),
+                "object": "customer",
+                "created": now,
+                "livemode": False,
+                "metadata": {k[9:-1]: v for k, v in request.params.items() if k.startswith("metadata[")},
+            }
         if request.path == "/v1/checkout/sessions":
             session_id = "cs_test_" + secrets.token_hex(16)
             self.sessions[session_id] = {"kind": "checkout", **request.params}

@@ -1,5 +1,8 @@
-"""The subscription plans, from configuration (PLANS: a JSON list), shared by GET /plans and
-the 403 answer that tells a lapsed reader how to subscribe (template.yaml's Plans parameter)."""
+"""The subscription plans, from configuration (PLANS: a JSON list), shared by GET /plans, the 403
+answer that tells a lapsed reader how to subscribe, checkout (each plan's Stripe price) and the
+webhook (only subscriptions to these prices open the paywall). One configuration, so the price a
+reader is shown is the price they are charged: each plan names its Stripe price (`priceId`); the
+first may instead take STRIPE_PRICE_ID (template.yaml's StripePriceId parameter)."""
 
 from __future__ import annotations
 
@@ -14,12 +17,14 @@ from shared.library.models import Plan
 DEFAULT_PLANS = '[{"name": "Monthly", "price": "6.99", "currency": "GBP", "period": "month"}]'
 _PRICE = re.compile(r"^\d{1,6}\.\d{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_PRICE_ID = re.compile(r"^(price|plan)_[A-Za-z0-9_]{1,200}$")
+_FIELDS = {"name", "price", "currency", "period"}
 PERIODS = ("day", "week", "month", "year")
 
 
 def _plan(entry: Any) -> Plan:
-    if not isinstance(entry, dict) or set(entry) != {"name", "price", "currency", "period"}:
-        raise ConfigError("each plan must be an object with exactly name, price, currency and period")
+    if not isinstance(entry, dict) or not _FIELDS <= set(entry) <= _FIELDS | {"priceId"}:
+        raise ConfigError("each plan must be an object with name, price, currency and period (and priceId)")
     name, price, currency, period = (entry[k] for k in ("name", "price", "currency", "period"))
     if not (isinstance(name, str) and name.strip()):
         raise ConfigError("a plan's name must be non-empty text")
@@ -32,11 +37,34 @@ def _plan(entry: Any) -> Plan:
     return Plan(name=name, price=price, currency=currency, period=period)
 
 
-def configured_plans() -> list[Plan]:
+def _entries() -> list[Any]:
     try:
         entries = json.loads(os.environ.get("PLANS") or DEFAULT_PLANS)
     except json.JSONDecodeError as error:
         raise ConfigError(f"PLANS is not valid JSON: {error}") from None
     if not isinstance(entries, list) or not entries:
         raise ConfigError("PLANS must be a JSON list of at least one plan")
-    return [_plan(entry) for entry in entries]
+    return entries
+
+
+def configured_plans() -> list[Plan]:
+    return [_plan(entry) for entry in _entries()]
+
+
+def plan_prices() -> dict[str, str]:
+    """Plan name -> its Stripe price id, in the configured order (the first is the default plan).
+    A plan without a price (and no STRIPE_PRICE_ID for the first) cannot be bought: left out."""
+    prices: dict[str, str] = {}
+    for index, entry in enumerate(_entries()):
+        plan = _plan(entry)
+        price = entry.get("priceId") or (os.environ.get("STRIPE_PRICE_ID", "").strip() if index == 0 else "")
+        if price:
+            if not (isinstance(price, str) and _PRICE_ID.fullmatch(price)):
+                raise ConfigError(f"plan {plan.name!r}: priceId must be a Stripe price id such as price_1Abc")
+            prices[plan.name] = price
+    return prices
+
+
+def plans_of_prices() -> dict[str, str]:
+    """Stripe price id -> plan name: the prices whose subscriptions open the paywall."""
+    return {price: name for name, price in plan_prices().items()}

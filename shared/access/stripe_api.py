@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 import stripe
 
+from shared.access.subscriptions import Checkout
 from shared.errors import InvalidRequest, Unavailable
 from shared.http.observability import logger
 
@@ -18,7 +20,7 @@ _BUSY = "The payment service is not answering right now; please retry in a momen
 
 
 class StripePayments:
-    """Checkout and customer-portal sessions. The secret key is read on first use (Secrets Manager)."""
+    """Customers, Checkout and customer-portal sessions. The secret key is read on first use (Secrets Manager)."""
 
     def __init__(self, secret_key: Callable[[], str], api_base: str | None = None) -> None:
         self._secret_key = secret_key
@@ -36,10 +38,21 @@ class StripePayments:
             )
         return self._client
 
-    def checkout_url(self, params: dict[str, Any]) -> str:
+    def create_customer(self, user_id: str, idempotency_key: str) -> str:
+        """The reader's Stripe customer (their user id in its metadata); the same key, the same customer."""
         with stripe_errors():
-            session = self.client.v1.checkout.sessions.create(params=params)  # type: ignore[arg-type]
-        return str(session.url)
+            customer = self.client.v1.customers.create(
+                params={"metadata": {"userId": user_id}}, options={"idempotency_key": idempotency_key}
+            )
+        return str(customer.id)
+
+    def checkout_session(self, params: dict[str, Any], idempotency_key: str) -> Checkout:
+        with stripe_errors():
+            session = self.client.v1.checkout.sessions.create(
+                params=params,  # type: ignore[arg-type]
+                options={"idempotency_key": idempotency_key},
+            )
+        return Checkout(str(session.id), str(session.url), datetime.fromtimestamp(int(session.expires_at), UTC), "")
 
     def portal_url(self, params: dict[str, Any]) -> str:
         with stripe_errors():

@@ -1,7 +1,14 @@
-"""Subscriptions: one record per user (the token's `sub`), and the rule that decides access."""
+"""Subscriptions: one record per user (the token's `sub`), and the rules that decide access.
+
+A reader's record knows each Stripe subscription of theirs that is about one of our plans (a reader
+can end up with two: a checkout finished twice, or one made in Stripe's dashboard). Access follows
+the best of them, so an event about one never downgrades another. The record's summary (`status`,
+`plan`, `currentPeriodEnd`...) is that best one, written beside them: the authorizer reads only it.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -20,7 +27,11 @@ class Status(StrEnum):
     PAUSED = "paused"
 
 
-ENTITLED = {Status.ACTIVE, Status.TRIALING}
+ENTITLED = frozenset({Status.ACTIVE, Status.TRIALING})
+# Statuses in which Stripe may still charge the reader (a new checkout would charge them twice).
+CHARGEABLE = frozenset({Status.ACTIVE, Status.TRIALING, Status.PAST_DUE, Status.UNPAID, Status.INCOMPLETE})
+# Stripe never brings a subscription back from these: no later event about it may reopen access.
+FINAL = frozenset({Status.CANCELED, Status.INCOMPLETE_EXPIRED})
 
 
 @dataclass(frozen=True)
@@ -42,15 +53,88 @@ class Subscription:
         return self.status in ENTITLED and self.current_period_end > now
 
 
+OPERATOR_GRANT = "operator"  # the id of an operator's grant among a reader's subscriptions
+
+
+class Source(StrEnum):
+    STRIPE = "stripe"  # written from a verified webhook event
+    OPERATOR = "operator"  # written by essays-admin: stands until a newer Stripe event about it
+
+
+@dataclass(frozen=True)
+class PlanSubscription:
+    """What the record knows of one subscription of the reader: a Stripe subscription (its `sub_` id)
+    or an operator's grant. `event_key` orders the writes about it (see billing.BillingEvent)."""
+
+    id: str
+    plan: str
+    status: Status
+    current_period_end: datetime
+    cancel_at_period_end: bool
+    event_key: str
+    customer_id: str = ""
+    source: Source = Source.STRIPE
+
+    def allows_reading(self, now: datetime) -> bool:
+        return self.status in ENTITLED and self.current_period_end > now
+
+    @property
+    def chargeable(self) -> bool:
+        return self.status in CHARGEABLE
+
+    @property
+    def final(self) -> bool:
+        """Ended for good by Stripe (an operator's cancel is not: a newer Stripe event may undo it)."""
+        return self.status in FINAL and self.source is Source.STRIPE
+
+
+def governing(subscriptions: Iterable[PlanSubscription], now: datetime) -> PlanSubscription | None:
+    """The subscription the reader's access follows: one that lets them read (the latest-ending), else
+    one Stripe still charges for, else the most recently changed."""
+    candidates = list(subscriptions)
+    if not candidates:
+        return None
+    return max(
+        candidates,
+        key=lambda s: (
+            s.allows_reading(now),
+            s.chargeable,
+            s.current_period_end if s.chargeable else _EPOCH,
+            s.event_key,
+        ),
+    )
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def iso(moment: datetime) -> str:
     """UTC, to the second, with a Z: how every time is stored and answered."""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
+class Checkout:
+    """The reader's open Checkout Session, reused while it lasts so one reader cannot make many."""
+
+    session_id: str
+    url: str
+    expires_at: datetime
+    request_key: str  # what it was made for (plan and return path): another request gets another
+
+
+@dataclass(frozen=True)
 class Account:
     """A reader's record in the subscriptions table: their Stripe customer once they have checked out,
-    and their subscription once Stripe (or an operator) has given them one (None before, or if never)."""
+    and their subscription once Stripe (or an operator) has given them one (None before, or if never).
+    `revision` guards read-modify-write updates of `subscriptions` (optimistic locking)."""
 
     customer_id: str | None
     subscription: Subscription | None
+    subscriptions: tuple[PlanSubscription, ...] = ()
+    revision: int = 0
+    checkout: Checkout | None = None
+    signed_out_at: datetime | None = None
+
+    def chargeable(self) -> list[PlanSubscription]:
+        return [s for s in self.subscriptions if s.chargeable]

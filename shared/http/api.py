@@ -22,6 +22,7 @@ from shared.errors import (
     InvalidRequest,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     Unauthenticated,
     Unavailable,
 )
@@ -40,6 +41,7 @@ _STATUS_OF: dict[type[EssayApiError], HTTPStatus] = {
     AccessDenied: HTTPStatus.FORBIDDEN,
     NotFound: HTTPStatus.NOT_FOUND,
     Conflict: HTTPStatus.CONFLICT,
+    TooManyRequests: HTTPStatus.TOO_MANY_REQUESTS,
     PayloadTooLarge: HTTPStatus.REQUEST_ENTITY_TOO_LARGE,
     Unavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
@@ -196,3 +198,20 @@ def raw_body(event: Event, limit: int) -> bytes:
     if len(data) > limit:
         raise PayloadTooLarge(f"the body is larger than {limit // 1024} KB")
     return data
+
+
+def json_body(event: Event, allowed: tuple[str, ...], limit: int = 4096) -> dict[str, Any]:
+    """An optional small JSON object body with only `allowed` keys ({} when there is no body)."""
+    data = raw_body(event, limit)
+    if not data.strip():
+        return {}
+    try:
+        body = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidRequest("the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise InvalidRequest("the body must be a JSON object")
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise InvalidRequest(f"unknown field {unknown[0]!r}: the body may hold only {', '.join(allowed)}")
+    return body

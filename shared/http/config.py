@@ -159,13 +159,23 @@ class StripeConfig:
         return cls(secret_key_id=_required("STRIPE_SECRET_KEY_ID"), api_base=base or None)
 
 
+def _plan_prices() -> dict[str, str]:
+    from shared.access.plans import plan_prices  # the plans module reads PLANS (and raises ConfigError)
+
+    prices = plan_prices()
+    if not prices:
+        raise ConfigError("no plan has a Stripe price: set STRIPE_PRICE_ID or a plan's priceId in PLANS")
+    return prices
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class BillingConfig:
     """POST /checkout and POST /billing/portal."""
 
     subscriptions_table: str
     stripe: StripeConfig
-    price_id: str
+    prices: dict[str, str]  # plan name -> Stripe price id (shared/access/plans.py)
+    sessions_per_hour: int  # new Checkout Sessions one reader may make in an hour
     success_url: str
     cancel_url: str
     portal_return_url: str
@@ -176,7 +186,8 @@ class BillingConfig:
         return cls(
             subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
             stripe=StripeConfig.from_env(),
-            price_id=_required("STRIPE_PRICE_ID"),
+            prices=_plan_prices(),
+            sessions_per_hour=_int("CHECKOUT_SESSIONS_PER_HOUR", 10, 1, 1000),
             success_url=_local_or_https("CHECKOUT_SUCCESS_URL", _required("CHECKOUT_SUCCESS_URL")),
             cancel_url=_local_or_https("CHECKOUT_CANCEL_URL", _required("CHECKOUT_CANCEL_URL")),
             portal_return_url=_local_or_https("PORTAL_RETURN_URL", _required("PORTAL_RETURN_URL")),

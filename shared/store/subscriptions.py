@@ -1,18 +1,38 @@
-"""The subscriptions table (key userId): how a reader's record is stored. The authorizer reads it;
-the billing routes read it; the webhook writes it, each change guarded by the event's place in time."""
+"""The subscriptions table (key userId): how a reader's record is stored.
+
+  userId                  the token's `sub`
+  customerId              their one Stripe customer (the first recorded stays)
+  subscriptions           {sub_id: {plan, status, currentPeriodEnd, cancelAtPeriodEnd, eventKey, source,
+                          customerId}}: each subscription of ours, as its newest event left it
+  revision                bumped by every write of `subscriptions` (optimistic locking)
+  plan, status, currentPeriodEnd, cancelAtPeriodEnd, subscriptionId, updatedAt
+                          the summary: the subscription access follows (all the authorizer reads)
+  checkout                the open Checkout Session {sessionId, url, expiresAt, requestKey}
+  checkoutWindow, checkoutCount   new Checkout Sessions made in the current hour
+  signedOutAt             tokens issued before it are refused
+
+The authorizer and the billing routes read it; the webhook (and an operator) write the subscriptions;
+the billing routes write only the customer and the checkout attributes (IAM pins which)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from botocore.exceptions import ClientError
 
-from shared.access.subscriptions import Account, Status, Subscription, iso
+from shared.access.subscriptions import (
+    OPERATOR_GRANT,
+    Account,
+    Checkout,
+    PlanSubscription,
+    Source,
+    Status,
+    Subscription,
+    iso,
+)
 from shared.store.dynamo import Table, dynamodb_errors, from_item, to_attribute
-
-if TYPE_CHECKING:
-    from shared.access.billing import SubscriptionState
 
 
 class MalformedSubscription(ValueError):
@@ -48,13 +68,91 @@ def subscription_of(item: dict[str, Any]) -> Subscription:
     )
 
 
+def _plan_subscription(key: str, entry: Any) -> PlanSubscription:
+    if not isinstance(entry, dict):
+        raise MalformedSubscription(f"subscriptions.{key} is not a map")
+    for field in ("plan", "status", "currentPeriodEnd", "eventKey"):
+        if not isinstance(entry.get(field), str):
+            raise MalformedSubscription(f"subscriptions.{key}.{field} is missing or not text")
+    try:
+        status, source = Status(entry["status"]), Source(entry.get("source", Source.STRIPE.value))
+    except ValueError:
+        raise MalformedSubscription(f"subscriptions.{key} has an unknown status or source") from None
+    return PlanSubscription(
+        id=key,
+        plan=entry["plan"],
+        status=status,
+        current_period_end=_instant(entry["currentPeriodEnd"], f"subscriptions.{key}.currentPeriodEnd"),
+        cancel_at_period_end=entry.get("cancelAtPeriodEnd") is True,
+        event_key=entry["eventKey"],
+        customer_id=entry.get("customerId") or "",
+        source=source,
+    )
+
+
+def _entry_of(subscription: PlanSubscription) -> dict[str, Any]:
+    entry: dict[str, Any] = {
+        "plan": subscription.plan,
+        "status": subscription.status.value,
+        "currentPeriodEnd": iso(subscription.current_period_end),
+        "cancelAtPeriodEnd": subscription.cancel_at_period_end,
+        "eventKey": subscription.event_key,
+        "source": subscription.source.value,
+    }
+    if subscription.customer_id:
+        entry["customerId"] = subscription.customer_id
+    return entry
+
+
+def _checkout_of(value: Any) -> Checkout | None:
+    """The open Checkout Session remembered on the record; anything odd is forgotten (a new one is made)."""
+    if not isinstance(value, dict) or not all(isinstance(value.get(k), str) for k in ("sessionId", "url", "expiresAt")):
+        return None
+    try:
+        expires = _instant(value["expiresAt"], "checkout.expiresAt")
+    except MalformedSubscription:
+        return None
+    return Checkout(value["sessionId"], value["url"], expires, str(value.get("requestKey", "")))
+
+
 def account_of(item: dict[str, Any]) -> Account:
-    """A record with only a customer (checked out, no subscription event yet) has no subscription."""
+    """A record with only a customer (checked out, no subscription event yet) has no subscription.
+    A record written before subscriptions were kept one by one reads as one subscription."""
     customer = item.get("customerId")
     if customer is not None and not (isinstance(customer, str) and customer):
         raise MalformedSubscription("customerId is not text")
     subscription = subscription_of(item) if "status" in item else None
-    return Account(customer, subscription)
+    listed = item.get("subscriptions")
+    if listed is not None:
+        if not isinstance(listed, dict):
+            raise MalformedSubscription("subscriptions is not a map")
+        subscriptions = tuple(_plan_subscription(key, entry) for key, entry in listed.items())
+    elif subscription is not None:
+        legacy_id = item.get("subscriptionId")
+        subscriptions = (
+            PlanSubscription(
+                id=legacy_id if isinstance(legacy_id, str) and legacy_id else OPERATOR_GRANT,
+                plan=subscription.plan,
+                status=subscription.status,
+                current_period_end=subscription.current_period_end,
+                cancel_at_period_end=subscription.cancel_at_period_end,
+                event_key=str(item.get("eventKey", "")),
+                customer_id=customer or "",
+                source=Source.STRIPE if isinstance(legacy_id, str) and legacy_id else Source.OPERATOR,
+            ),
+        )
+    else:
+        subscriptions = ()
+    revision = item.get("revision", 0)
+    signed_out = item.get("signedOutAt")
+    return Account(
+        customer,
+        subscription,
+        subscriptions,
+        revision if isinstance(revision, int) else 0,
+        _checkout_of(item.get("checkout")),
+        _instant(signed_out, "signedOutAt") if isinstance(signed_out, str) else None,
+    )
 
 
 def item_of(subscription: Subscription) -> dict[str, str | bool]:
@@ -74,6 +172,9 @@ def _conditional_failure(error: ClientError) -> bool:
     return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
 
+_SUMMARY = ("plan", "status", "currentPeriodEnd", "cancelAtPeriodEnd", "subscriptionId")
+
+
 class SubscriptionStore(Table):
     def account(self, user_id: str) -> Account | None:
         """One strongly consistent GetItem; a malformed record raises MalformedSubscription (a fault)."""
@@ -89,57 +190,135 @@ class SubscriptionStore(Table):
         account = self.account(user_id)
         return account.subscription if account else None
 
-    def put(self, subscription: Subscription) -> None:
-        """Set the subscription's fields (an operator's grant), keeping the Stripe ids on the record."""
-        values = {k: v for k, v in item_of(subscription).items() if k != "userId"}
-        remove = "" if "cancelAtPeriodEnd" in values else " REMOVE cancelAtPeriodEnd"
-        with dynamodb_errors():
-            self.client.update_item(
-                TableName=self.table_name,
-                Key={"userId": {"S": subscription.user_id}},
-                UpdateExpression="SET " + ", ".join(f"#{k} = :{k}" for k in values) + remove,
-                ExpressionAttributeNames={f"#{k}": k for k in values},
-                ExpressionAttributeValues={f":{k}": to_attribute(v) for k, v in values.items()},
-            )
-
-    def set_customer(self, user_id: str, customer_id: str) -> None:
-        """Record the reader's Stripe customer (idempotent: writing the same value again is no change)."""
-        with dynamodb_errors():
-            self.client.update_item(
-                TableName=self.table_name,
-                Key={"userId": {"S": user_id}},
-                UpdateExpression="SET customerId = :c",
-                ExpressionAttributeValues={":c": {"S": customer_id}},
-            )
-
-    def apply(self, user_id: str, plan: str, state: SubscriptionState, order_key: str, at: datetime) -> bool:
-        """Write what an event says, unless the record already holds a newer event's word (False)."""
-        values = {
-            ":plan": plan,
-            ":status": state.status.value,
-            ":end": iso(state.current_period_end),
-            ":at": iso(at),
-            ":cancel": state.cancel_at_period_end,
-            ":customer": state.customer_id,
-            ":subscription": state.subscription_id,
-            ":key": order_key,
-        }
+    def set_customer(self, user_id: str, customer_id: str) -> str:
+        """Record the reader's Stripe customer unless they already have one: the first stays theirs
+        (one customer per reader). The customer the record names, either way."""
         try:
             with dynamodb_errors():
                 self.client.update_item(
                     TableName=self.table_name,
                     Key={"userId": {"S": user_id}},
-                    UpdateExpression=(
-                        "SET #plan = :plan, #status = :status, currentPeriodEnd = :end, updatedAt = :at, "
-                        "cancelAtPeriodEnd = :cancel, customerId = :customer, subscriptionId = :subscription, "
-                        "eventKey = :key"
-                    ),
-                    ConditionExpression="attribute_not_exists(eventKey) OR eventKey < :key",
-                    ExpressionAttributeNames={"#plan": "plan", "#status": "status"},
-                    ExpressionAttributeValues={k: to_attribute(v) for k, v in values.items()},
+                    UpdateExpression="SET customerId = :c",
+                    ConditionExpression="attribute_not_exists(customerId) OR customerId = :c",
+                    ExpressionAttributeValues={":c": {"S": customer_id}},
+                )
+        except ClientError as error:
+            if not _conditional_failure(error):
+                raise
+            account = self.account(user_id)
+            if account is None or account.customer_id is None:
+                raise
+            return account.customer_id
+        return customer_id
+
+    def save_subscriptions(
+        self,
+        user_id: str,
+        subscriptions: Sequence[PlanSubscription],
+        summary: PlanSubscription | None,
+        revision: int,
+        at: datetime,
+    ) -> bool:
+        """The reader's subscriptions and the summary the authorizer reads, if the record is still at
+        `revision` (False: another writer changed it first; read again)."""
+        values: dict[str, Any] = {
+            "subscriptions": {s.id: _entry_of(s) for s in subscriptions},
+            "revision": revision + 1,
+            "updatedAt": iso(at),
+        }
+        remove: list[str] = []
+        if summary is None:
+            remove = list(_SUMMARY)
+        else:
+            values |= {
+                "plan": summary.plan,
+                "status": summary.status.value,
+                "currentPeriodEnd": iso(summary.current_period_end),
+                "cancelAtPeriodEnd": summary.cancel_at_period_end,
+                "subscriptionId": summary.id,
+            }
+        names = {f"#{k}": k for k in [*values, *remove]}
+        update = "SET " + ", ".join(f"#{k} = :{k}" for k in values)
+        if summary is not None and summary.customer_id:  # the first customer stays the reader's
+            update += ", customerId = if_not_exists(customerId, :customer)"
+            values["customer"] = summary.customer_id
+        if remove:
+            update += " REMOVE " + ", ".join(f"#{k}" for k in remove)
+        condition = "attribute_not_exists(#revision)" if revision == 0 else "#revision = :expected"
+        attributes = {f":{k}": to_attribute(v) for k, v in values.items()}
+        if revision:
+            attributes[":expected"] = to_attribute(revision)
+        try:
+            with dynamodb_errors():
+                self.client.update_item(
+                    TableName=self.table_name,
+                    Key={"userId": {"S": user_id}},
+                    UpdateExpression=update,
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames=names,
+                    ExpressionAttributeValues=attributes,
                 )
         except ClientError as error:
             if _conditional_failure(error):
                 return False
             raise
         return True
+
+    def count_checkout(self, user_id: str, window: str, limit: int) -> bool:
+        """One conditional write: a new window starts the count at 1; within it, refused at `limit`."""
+        try:
+            with dynamodb_errors():
+                self.client.update_item(
+                    TableName=self.table_name,
+                    Key={"userId": {"S": user_id}},
+                    UpdateExpression="SET checkoutWindow = :w, checkoutCount = :one",
+                    ConditionExpression="attribute_not_exists(checkoutWindow) OR checkoutWindow <> :w",
+                    ExpressionAttributeValues={":w": {"S": window}, ":one": {"N": "1"}},
+                )
+            return True
+        except ClientError as error:
+            if not _conditional_failure(error):
+                raise
+        try:
+            with dynamodb_errors():
+                self.client.update_item(
+                    TableName=self.table_name,
+                    Key={"userId": {"S": user_id}},
+                    UpdateExpression="ADD checkoutCount :one",
+                    ConditionExpression="checkoutWindow = :w AND checkoutCount < :limit",
+                    ExpressionAttributeValues={
+                        ":w": {"S": window},
+                        ":one": {"N": "1"},
+                        ":limit": {"N": str(limit)},
+                    },
+                )
+        except ClientError as error:
+            if _conditional_failure(error):
+                return False
+            raise
+        return True
+
+    def remember_checkout(self, user_id: str, checkout: Checkout) -> None:
+        session = {
+            "sessionId": checkout.session_id,
+            "url": checkout.url,
+            "expiresAt": iso(checkout.expires_at),
+            "requestKey": checkout.request_key,
+        }
+        with dynamodb_errors():
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": user_id}},
+                UpdateExpression="SET checkout = :s",
+                ExpressionAttributeValues={":s": to_attribute(session)},
+            )
+
+    def sign_out(self, user_id: str, at: datetime) -> None:
+        """Tokens issued before `at` are refused from now on (the authorizer compares their `iat`)."""
+        with dynamodb_errors():
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": user_id}},
+                UpdateExpression="SET signedOutAt = :at",
+                ExpressionAttributeValues={":at": {"S": iso(at)}},
+            )

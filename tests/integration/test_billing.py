@@ -23,6 +23,7 @@ from essays_cli.stripefake import EVENT_TYPES, NEW_API, OLD_API, FakeStripe, Rea
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shared.access.billing import operator_grant
 from shared.access.subscriptions import Status, Subscription
 from shared.store import secrets
 from shared.store.dynamo import dynamodb_client
@@ -60,6 +61,7 @@ def billing(aws: None, ddb: Any, stripe_api: FakeStripe, monkeypatch: pytest.Mon
     manager.create_secret(Name="stripe-webhook-secret-test", SecretString=SIGNING_SECRET)
     monkeypatch.setenv("STRIPE_API_BASE", stripe_api.url)
     stripe_api.requests.clear()
+    stripe_api.answered.clear()
     stripe_api.status = 200
     secrets.forget()
     modules = {}
@@ -101,7 +103,7 @@ def grant(user: str, status: Status = Status.ACTIVE, days: int = 30) -> None:
     from shared.store.subscriptions import SubscriptionStore
 
     subscription = Subscription.for_days(user, "Monthly", status, days, datetime.now(UTC))
-    SubscriptionStore(SUBSCRIPTIONS, boto3.client("dynamodb")).put(subscription)
+    operator_grant(SubscriptionStore(SUBSCRIPTIONS, boto3.client("dynamodb")), subscription, datetime.now(UTC))
 
 
 # ---- POST /checkout --------------------------------------------------------------------------------
@@ -115,12 +117,19 @@ def test_checkout_creates_a_subscription_session_for_the_token_s_reader(billing:
     assert response["headers"]["Access-Control-Allow-Origin"] == "https://essays.example.com"
     url = body_of(response)["url"]
     assert url.startswith(stripe_api.url + "/c/pay/cs_test_")
-    (sent,) = stripe_api.requests
+    customer, sent = stripe_api.requests
+    assert customer.path == "/v1/customers"  # the reader's one customer, made once
+    assert customer.params == {"metadata[userId]": USER}
+    assert customer.idempotency_key == f"customer-{USER}"
+    made = json.loads(json.dumps(record(ddb_client())))["customerId"]["S"]
+    assert made.startswith("cus_")
     assert sent.path == "/v1/checkout/sessions"
     assert sent.authorization == f"Bearer {STRIPE_KEY}"  # the key read from Secrets Manager at run time
+    assert sent.idempotency_key.startswith(f"checkout-{USER}-")
     assert sent.params == {
         "mode": "subscription",
-        "line_items[0][price]": "price_test_monthly",
+        "customer": made,
+        "line_items[0][price]": stripefake.PRICE,
         "line_items[0][quantity]": "1",
         "client_reference_id": USER,
         "success_url": "https://essays.example.com/subscribed?session_id={CHECKOUT_SESSION_ID}",
@@ -130,28 +139,114 @@ def test_checkout_creates_a_subscription_session_for_the_token_s_reader(billing:
     }
 
 
+def ddb_client() -> Any:
+    return boto3.client("dynamodb")
+
+
+def test_checkout_brings_the_reader_back_to_the_essay_they_came_from(billing: Any, stripe_api: FakeStripe) -> None:
+    body = json.dumps({"returnTo": "/essays/the-rise-of-stalin-1a2b3c4d"})
+    response = billing.billing.handler(as_reader("checkout", body=body), CONTEXT)
+    assert response["statusCode"] == HTTPStatus.OK, response["body"]
+    sent = stripe_api.requests[-1].params
+    assert sent["success_url"] == (
+        "https://essays.example.com/subscribed?session_id={CHECKOUT_SESSION_ID}"
+        "&returnTo=/essays/the-rise-of-stalin-1a2b3c4d"
+    )
+    assert sent["cancel_url"] == "https://essays.example.com/plans?returnTo=/essays/the-rise-of-stalin-1a2b3c4d"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '{"returnTo": "https://evil.example/phish"}',
+        '{"returnTo": "//evil.example/phish"}',
+        '{"returnTo": "/\\\\evil.example"}',
+        '{"returnTo": "/essays/a b"}',
+        '{"returnTo": 7}',
+        '{"plan": "Platinum"}',
+        '{"userId": "someone-else"}',
+        "[]",
+        "not json",
+    ],
+)
+def test_checkout_refuses_a_body_it_cannot_use_and_calls_no_stripe(
+    billing: Any, stripe_api: FakeStripe, body: str
+) -> None:
+    response = billing.billing.handler(as_reader("checkout", body=body), CONTEXT)
+    assert response["statusCode"] == HTTPStatus.BAD_REQUEST, response["body"]
+    assert body_of(response)["error"]["code"] == "invalid_request"
+    assert stripe_api.requests == []
+
+
 def test_a_returning_reader_checks_out_as_the_same_customer(billing: Any, stripe_api: FakeStripe) -> None:
     deliver(billing, event_for("checkout.session.completed", Reader(USER)))
     deliver(billing, event_for("customer.subscription.deleted", Reader(USER)))
     assert billing.billing.handler(as_reader("checkout"), CONTEXT)["statusCode"] == HTTPStatus.OK
+    assert [r.path for r in stripe_api.requests] == ["/v1/checkout/sessions"]  # no second customer
     assert stripe_api.requests[-1].params["customer"] == Reader(USER).customer_id
 
 
-@pytest.mark.parametrize("status", [Status.ACTIVE, Status.TRIALING])
-def test_a_reader_who_already_subscribes_gets_409(billing: Any, stripe_api: FakeStripe, status: Status) -> None:
-    grant(USER, status)
+def test_racing_checkouts_make_one_customer_and_one_session(billing: Any, stripe_api: FakeStripe) -> None:
+    """40 parallel clicks: every answer is the same session of the same, single customer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(8) as pool:
+        responses = list(pool.map(lambda _: billing.billing.handler(as_reader("checkout"), CONTEXT), range(40)))
+    assert {r["statusCode"] for r in responses} == {HTTPStatus.OK}
+    assert len({body_of(r)["url"] for r in responses}) == 1
+    customers = {r.idempotency_key for r in stripe_api.requests if r.path == "/v1/customers"}
+    assert customers == {f"customer-{USER}"}  # Stripe answers one key with one customer
+    sessions = {r.idempotency_key for r in stripe_api.requests if r.path == "/v1/checkout/sessions"}
+    assert len(sessions) == 1
+    assert record(ddb_client())["customerId"]["S"] == stripe_api.answered[f"customer-{USER}"][1]["id"]
+
+
+def test_an_open_session_is_reused_and_new_ones_are_limited_per_hour(
+    billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = body_of(billing.billing.handler(as_reader("checkout"), CONTEXT))["url"]
+    again = body_of(billing.billing.handler(as_reader("checkout"), CONTEXT))["url"]
+    assert again == first
+    assert [r.path for r in stripe_api.requests].count("/v1/checkout/sessions") == 1
+    # Each other essay to come back to is another session, up to the hourly limit (10 by default).
+    made = {first}
+    for n in range(9):
+        body = json.dumps({"returnTo": f"/essays/essay-{n}"})
+        response = billing.billing.handler(as_reader("checkout", body=body), CONTEXT)
+        assert response["statusCode"] == HTTPStatus.OK
+        made.add(body_of(response)["url"])
+    assert len(made) == 10
+    refused = billing.billing.handler(as_reader("checkout", body='{"returnTo": "/essays/one-more"}'), CONTEXT)
+    assert refused["statusCode"] == HTTPStatus.TOO_MANY_REQUESTS
+    assert body_of(refused)["error"]["code"] == "too_many_requests"
+    assert [r.path for r in stripe_api.requests].count("/v1/checkout/sessions") == 10
+    # Another reader is not limited by the first one's attempts.
+    assert billing.billing.handler(as_reader("checkout", OTHER), CONTEXT)["statusCode"] == HTTPStatus.OK
+
+
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.TRIALING, Status.PAST_DUE, Status.UNPAID, Status.INCOMPLETE])
+def test_a_reader_stripe_still_charges_gets_409(billing: Any, stripe_api: FakeStripe, status: Status) -> None:
+    deliver(billing, event_for("checkout.session.completed", Reader(USER)))
+    deliver(billing, event_for("customer.subscription.created", Reader(USER), status=status.value))
     response = billing.billing.handler(as_reader("checkout"), CONTEXT)
     assert response["statusCode"] == HTTPStatus.CONFLICT
     assert body_of(response)["error"] == {
         "code": "conflict",
-        "message": "You already subscribe; manage your subscription with POST /billing/portal.",
+        "message": "You already have a subscription that is still billed; manage it with POST /billing/portal.",
     }
     assert stripe_api.requests == []
 
 
-@pytest.mark.parametrize(("status", "days"), [(Status.CANCELED, 10), (Status.PAST_DUE, 10), (Status.ACTIVE, -1)])
+@pytest.mark.parametrize("status", [Status.ACTIVE, Status.TRIALING])
+def test_a_reader_with_an_operator_grant_gets_409(billing: Any, stripe_api: FakeStripe, status: Status) -> None:
+    grant(USER, status)
+    assert billing.billing.handler(as_reader("checkout"), CONTEXT)["statusCode"] == HTTPStatus.CONFLICT
+    assert stripe_api.requests == []
+
+
+@pytest.mark.parametrize(("status", "days"), [(Status.CANCELED, 10), (Status.INCOMPLETE_EXPIRED, 10)])
 def test_a_lapsed_reader_may_check_out_again(billing: Any, status: Status, days: int) -> None:
-    grant(USER, status, days)
+    deliver(billing, event_for("customer.subscription.deleted", Reader(USER), status=status.value))
     assert billing.billing.handler(as_reader("checkout"), CONTEXT)["statusCode"] == HTTPStatus.OK
 
 
@@ -225,9 +320,11 @@ def test_reader_a_can_never_read_or_change_b_s_subscription(billing: Any, stripe
     }
     assert billing.billing.handler(as_reader("portal", USER, body=forged, query=query), CONTEXT)["statusCode"] == 404
     checkout = billing.billing.handler(as_reader("checkout", USER, body=forged, query=query), CONTEXT)
+    assert checkout["statusCode"] == HTTPStatus.BAD_REQUEST  # a body naming anyone is refused outright
+    checkout = billing.billing.handler(as_reader("checkout", USER, query=query), CONTEXT)
     assert checkout["statusCode"] == HTTPStatus.OK  # B subscribes, A does not: A may
     assert stripe_api.requests[-1].params["client_reference_id"] == USER
-    assert "customer" not in stripe_api.requests[-1].params
+    assert stripe_api.requests[-1].params["customer"] != other.customer_id
     assert me(billing, OTHER)["status"] == "active"  # B's record is as B's events left it
 
 
@@ -426,7 +523,8 @@ def test_any_delivery_order_with_repeats_ends_in_the_same_state(billing: Any, dd
 
     final = record(ddb, reader.user_id)
     assert final["status"] == {"S": "canceled"}  # the newest event's word, whatever the order
-    assert final["eventKey"]["S"].startswith(f"{start + 120:012d}#5#")
+    known = final["subscriptions"]["M"][reader.subscription_id]["M"]
+    assert known["eventKey"]["S"].startswith(f"{start + 120:012d}#5#")
     assert final["customerId"] == {"S": reader.customer_id}
     assert final["subscriptionId"] == {"S": reader.subscription_id}
     assert final["currentPeriodEnd"]["S"] == datetime.fromtimestamp(end + 120, UTC).isoformat().replace("+00:00", "Z")
@@ -685,6 +783,10 @@ def test_an_old_subscription_without_items_is_read_from_its_own_period(billing: 
     end = int(time.time()) + 86_400
     payload = _defective(change, api_version=OLD_API)
     payload["data"]["object"]["current_period_end"] = end
+    unpriced = json.loads(json.dumps(payload).replace(payload["id"], payload["id"] + "x"))
+    assert body_of(deliver(billing, unpriced))["outcome"] == "ignored"  # no price: not known to be ours
+    assert me(billing)["status"] == "none"
+    payload["data"]["object"]["plan"] = {"id": stripefake.PRICE, "object": "plan"}  # the legacy single plan
     assert body_of(deliver(billing, payload))["outcome"] == "applied"
     assert me(billing)["currentPeriodEnd"] == datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z")
 

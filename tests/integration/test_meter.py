@@ -16,6 +16,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
+from shared.access.billing import operator_grant
 from shared.access.subscriptions import Status, Subscription
 from shared.store.dynamo import dynamodb_client
 from shared.store.meter import MeterStore
@@ -189,7 +190,7 @@ def test_me_shows_no_meter_when_it_is_off(apps: Any, monkeypatch: pytest.MonkeyP
 
 def test_me_shows_a_subscriber_their_subscription_and_this_month_s_meter(apps: Any) -> None:
     read(apps, ESSAYS[0])  # one free essay, then they subscribe
-    apps.me.ACCOUNTS.put(Subscription.for_days(USER, "Monthly", Status.ACTIVE, 30, NOV))
+    operator_grant(apps.me.ACCOUNTS, Subscription.for_days(USER, "Monthly", Status.ACTIVE, 30, NOV), NOV)
     event = api_event("me")
     event["requestContext"]["authorizer"].update(principalId=USER, userId=USER)
     me = body_of(apps.me.handler(event, CONTEXT))

@@ -24,6 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from essays_cli.issuer import JwksServer
 from essays_cli.template import load_template
 
+from shared.access.billing import operator_grant
 from shared.access.subscriptions import Status, Subscription
 from shared.access.tokens import JwksCache, KeySetUnavailable, TokenRejected
 from shared.store.dynamo import to_attribute
@@ -70,7 +71,8 @@ def authorizer(jwks: JwksServer, aws: None, ddb: Any, monkeypatch: pytest.Monkey
 
 
 def subscribe(authorizer: Any, status: Status = Status.ACTIVE, days: int = 30, user: str = USER) -> None:
-    authorizer.SUBSCRIPTIONS.put(Subscription.for_days(user, "Monthly", status, days, datetime.now(UTC)))
+    now = datetime.now(UTC)
+    operator_grant(authorizer.SUBSCRIPTIONS, Subscription.for_days(user, "Monthly", status, days, now), now)
 
 
 def claims(**overrides: Any) -> dict[str, Any]:

@@ -90,7 +90,7 @@ SHARED_AT_INIT = {
     "identity": _AUTHORIZER,
     "suggest": _CONTENT | _TEXT | {"shared.library.suggest"},
     "me": _EDGE | _ACCOUNT | {"shared.access.meter", "shared.store.meter", "shared.library.models"},
-    "billing": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models"},
+    "billing": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models", "shared.access.plans"},
     "webhook": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models", "shared.access.plans", "shared.store.billing"},
 }
 SHARED_AT_INIT["essay"] = _ESSAYS | {"shared.access.meter", "shared.access.plans", "shared.store.meter"}

@@ -8,6 +8,8 @@ from typing import Any
 from essays_cli.template import load_template
 
 READ_CURSOR_KEY = ("CursorSecret", {"secretsmanager:GetSecretValue"}, None)
+CUSTOMER_AND_CHECKOUT = {"userId", "customerId", "checkout", "checkoutWindow", "checkoutCount"}
+Grant = tuple[Any, ...]  # (table or secret, actions, key prefixes[, the only attributes it may write])
 # function: the (table or secret, actions, key prefixes) its policy grants; nothing else
 EXPECTED = {
     "PreviewFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"ESSAY#*"})],
@@ -32,11 +34,13 @@ EXPECTED = {
     "IdentityFunction": [],  # the signed-in authorizer verifies tokens and reads no data
     "BillingFunction": [
         ("SubscriptionsTable", {"dynamodb:GetItem"}, None),
+        # the reader's one Stripe customer and open Checkout Session, no other attribute
+        ("SubscriptionsTable", {"dynamodb:UpdateItem"}, None, CUSTOMER_AND_CHECKOUT),
         ("StripeSecretKey", {"secretsmanager:GetSecretValue"}, None),
     ],
     "MeFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None), ("MeterTable", {"dynamodb:GetItem"}, None)],
     "WebhookFunction": [
-        ("SubscriptionsTable", {"dynamodb:UpdateItem"}, None),
+        ("SubscriptionsTable", {"dynamodb:GetItem", "dynamodb:UpdateItem"}, None),
         ("BillingTable", {"dynamodb:GetItem", "dynamodb:PutItem"}, {"EVENT#*", "CUSTOMER#*"}),
         ("StripeWebhookSecret", {"secretsmanager:GetSecretValue"}, None),
     ],
@@ -45,8 +49,8 @@ EXPECTED = {
 }
 
 
-def _grants(function: dict[str, Any]) -> list[tuple[str, set[str], set[str] | None]]:
-    grants: list[tuple[str, set[str], set[str] | None]] = []
+def _grants(function: dict[str, Any]) -> list[Grant]:
+    grants: list[Grant] = []
     for policy in function["Properties"].get("Policies") or []:
         assert set(policy) == {"Statement"}, "only inline statements: no managed or SAM policy templates"
         for statement in policy["Statement"]:
@@ -59,12 +63,22 @@ def _grants(function: dict[str, Any]) -> list[tuple[str, set[str], set[str] | No
                 continue
             assert set(resource) == {"GetAtt"} and resource["GetAtt"].endswith(".Arn"), resource
             condition = statement.get("Condition")
-            prefixes = None
-            if condition is not None:
+            prefixes = attributes = None
+            if condition is not None and "ForAllValues:StringEquals" in condition:
+                assert set(condition) == {"ForAllValues:StringEquals", "StringEqualsIfExists"}, condition
+                attributes = set(condition["ForAllValues:StringEquals"]["dynamodb:Attributes"])
+                # ReturnValues ALL_OLD / ALL_NEW would read back attributes outside the list
+                assert set(condition["StringEqualsIfExists"]["dynamodb:ReturnValues"]) <= {
+                    "NONE",
+                    "UPDATED_OLD",
+                    "UPDATED_NEW",
+                }
+            elif condition is not None:
                 assert set(condition) == {"ForAllValues:StringLike"}
                 prefixes = set(condition["ForAllValues:StringLike"]["dynamodb:LeadingKeys"])
             table = resource["GetAtt"].removesuffix(".Arn")
-            grants.append((table, set(actions if isinstance(actions, list) else [actions]), prefixes))
+            grant = (table, set(actions if isinstance(actions, list) else [actions]), prefixes)
+            grants.append(grant if attributes is None else (*grant, attributes))
     return grants
 
 
@@ -82,7 +96,7 @@ def test_only_the_essay_function_can_read_essay_bodies() -> None:
         name
         for name, resource in resources.items()
         if resource["Type"] == "AWS::Serverless::Function"
-        for table, _, prefixes in _grants(resource)
+        for table, _, prefixes, *_ in _grants(resource)
         if table == "EssaysTable" and (prefixes is None or any(p.startswith(("BODY", "*")) for p in prefixes))
     }
     assert readers == {"EssayFunction"}
@@ -94,7 +108,7 @@ def _who_touches(name: str) -> set[str]:
         function
         for function, resource in resources.items()
         if resource["Type"] == "AWS::Serverless::Function"
-        for target, _, _ in _grants(resource)
+        for target, *_ in _grants(resource)
         if target == name
     }
 
@@ -115,10 +129,10 @@ def test_only_the_webhook_writes_subscriptions_and_touches_the_billing_table() -
         function
         for function, resource in resources.items()
         if resource["Type"] == "AWS::Serverless::Function"
-        for target, actions, _ in _grants(resource)
-        if target == "SubscriptionsTable" and actions - {"dynamodb:GetItem"}
+        for target, actions, _, *attributes in _grants(resource)
+        if target == "SubscriptionsTable" and actions - {"dynamodb:GetItem"} and not attributes
     }
-    assert writers == {"WebhookFunction"}
+    assert writers == {"WebhookFunction"}  # billing writes only its customer and checkout attributes
     assert _who_touches("BillingTable") == {"WebhookFunction"}
 
 
@@ -147,7 +161,7 @@ def test_only_the_essay_function_writes_the_meter_and_only_me_reads_it() -> None
         function: actions
         for function, resource in resources.items()
         if resource["Type"] == "AWS::Serverless::Function"
-        for target, actions, _ in _grants(resource)
+        for target, actions, *_ in _grants(resource)
         if target == "MeterTable"
     }
     assert grants == {"EssayFunction": {"dynamodb:UpdateItem"}, "MeFunction": {"dynamodb:GetItem"}}

@@ -67,6 +67,7 @@ def local_stack() -> Iterator[dict[str, str]]:
     from essays_cli import seed
     from essays_cli.issuer import CLIENT_ID, JwksServer, LocalIssuer
     from essays_cli.template import table_definition
+    from shared.access.billing import operator_grant
     from shared.access.subscriptions import Status, Subscription
     from shared.store.subscriptions import SubscriptionStore
 
@@ -107,8 +108,9 @@ def local_stack() -> Iterator[dict[str, str]]:
     samples = sorted(str(p) for p in (ROOT / "samples" / "essays").glob("*.*"))
     with redirect_stdout(sys.stderr):
         seed.main(["load", *samples, "--table", TABLE])
-    SubscriptionStore(SUBSCRIPTIONS, client).put(
-        Subscription.for_days(USER, "Monthly", Status.ACTIVE, 30, datetime.now(UTC))
+    now = datetime.now(UTC)
+    operator_grant(
+        SubscriptionStore(SUBSCRIPTIONS, client), Subscription.for_days(USER, "Monthly", Status.ACTIVE, 30, now), now
     )
     try:
         yield env
