@@ -257,19 +257,18 @@ def fold(
     known: PlanSubscription | None, state: SubscriptionState, key: str, plans: Mapping[str, str]
 ) -> PlanSubscription | None:
     """What the record should hold about `state`'s subscription after an event with `key`, or None
-    when the event changes nothing: older than what is known, about a subscription Stripe has ended,
-    or about a price that is not one of our plans (`plans`: price id -> plan name)."""
+    when the event changes nothing: older than what is known, or about a subscription Stripe has
+    ended. A subscription to a price that is not one of our plans (`plans`: price id -> plan name) is
+    kept with plan "" (so its order is known if it moves to ours) and never counts."""
     if state.price_ids:  # "": now on another product's price, no longer a subscription of ours
         plan = next((plans[price] for price in state.price_ids if price in plans), "")
     else:  # an invoice that names no price: the subscription's own is known, or it is not ours
         plan = known.plan if known else ""
-    if known is None:
-        if not plan:
+    if known is not None:
+        if known.final:
+            return None  # Stripe never revives an ended subscription, whatever the event's date
+        if key <= known.event_key and state.status not in FINAL:
             return None
-    elif known.final:
-        return None  # Stripe never revives an ended subscription, whatever the event's date
-    elif key <= known.event_key and state.status not in FINAL:
-        return None
     return PlanSubscription(
         id=state.subscription_id,
         plan=plan,
@@ -293,8 +292,7 @@ def change_subscription(
     at: datetime,
 ) -> Account | None:
     """Apply `change` to the reader's subscription `subscription_id` (read-modify-write, retried when
-    another writer got there first); the record after, or None when `change` changed nothing. A
-    subscription whose plan is "" (moved to another product) is dropped from the record."""
+    another writer got there first); the record after, or None when `change` changed nothing."""
     for _ in range(WRITE_ATTEMPTS):
         account = accounts.account(user_id)
         known = {s.id: s for s in account.subscriptions} if account else {}
@@ -302,12 +300,10 @@ def change_subscription(
         if changed is None:
             return None
         known[subscription_id] = changed
-        kept = [s for s in known.values() if s.plan]
-        summary = governing(kept, at)
-        if accounts.save_subscriptions(user_id, kept, summary, account.revision if account else 0, at):
-            return Account(
-                account.customer_id if account else None, None, tuple(kept), (account.revision if account else 0) + 1
-            )
+        summary = governing(known.values(), at)
+        revision = account.revision if account else 0
+        if accounts.save_subscriptions(user_id, list(known.values()), summary, revision, at):
+            return Account(account.customer_id if account else None, None, tuple(known.values()), revision + 1)
     raise Unavailable("The subscription record is busy; please retry.")
 
 
@@ -348,16 +344,19 @@ def _apply(ledger: Ledger, accounts: Accounts, event: BillingEvent, plans: Mappi
     if state.user_id:
         ledger.link_customer(state.customer_id, state.user_id)
     key = event.order_key
-    verdict: list[Outcome] = []
+    was_ours = False
 
     def change(known: PlanSubscription | None) -> PlanSubscription | None:
-        verdict[:] = [Outcome.IGNORED if known is None else Outcome.STALE]
+        nonlocal was_ours
+        was_ours = bool(known and known.plan)
         return fold(known, state, key, plans)
 
     after = change_subscription(accounts, user, change, state.subscription_id, now)
     if after is None:
-        return Handled(verdict[0])
-    return Handled(Outcome.APPLIED, len([s for s in after.subscriptions if s.chargeable]))
+        return Handled(Outcome.STALE)
+    mine = {s.id: s for s in after.subscriptions}[state.subscription_id]
+    ours = mine.plan or was_ours  # news about another product's subscription is acknowledged, not applied
+    return Handled(Outcome.APPLIED if ours else Outcome.IGNORED, len(after.chargeable()))
 
 
 def operator_change(

@@ -64,7 +64,8 @@ class Source(StrEnum):
 @dataclass(frozen=True)
 class PlanSubscription:
     """What the record knows of one subscription of the reader: a Stripe subscription (its `sub_` id)
-    or an operator's grant. `event_key` orders the writes about it (see billing.BillingEvent)."""
+    or an operator's grant. `event_key` orders the writes about it (see billing.BillingEvent);
+    `plan` is "" for a subscription to another product's price, which never counts."""
 
     id: str
     plan: str
@@ -90,8 +91,8 @@ class PlanSubscription:
 
 def governing(subscriptions: Iterable[PlanSubscription], now: datetime) -> PlanSubscription | None:
     """The subscription the reader's access follows: one that lets them read (the latest-ending), else
-    one Stripe still charges for, else the most recently changed."""
-    candidates = list(subscriptions)
+    one Stripe still charges for, else the most recently changed. Other products' never count."""
+    candidates = [s for s in subscriptions if s.plan]
     if not candidates:
         return None
     return max(
@@ -137,4 +138,5 @@ class Account:
     signed_out_at: datetime | None = None
 
     def chargeable(self) -> list[PlanSubscription]:
-        return [s for s in self.subscriptions if s.chargeable]
+        """The reader's subscriptions to our plans that Stripe may still charge."""
+        return [s for s in self.subscriptions if s.plan and s.chargeable]

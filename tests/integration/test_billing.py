@@ -787,6 +787,7 @@ def test_an_old_subscription_without_items_is_read_from_its_own_period(billing: 
     assert body_of(deliver(billing, unpriced))["outcome"] == "ignored"  # no price: not known to be ours
     assert me(billing)["status"] == "none"
     payload["data"]["object"]["plan"] = {"id": stripefake.PRICE, "object": "plan"}  # the legacy single plan
+    payload["created"] += 1  # news after the unpriced event
     assert body_of(deliver(billing, payload))["outcome"] == "applied"
     assert me(billing)["currentPeriodEnd"] == datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z")
 
@@ -831,3 +832,192 @@ def test_a_subscription_without_a_usable_reader_maps_through_its_customer(billin
     assert body_of(deliver(billing, payload))["outcome"] == "unmatched"
     deliver(billing, event_for("checkout.session.completed", Reader(USER)))
     assert body_of(deliver(billing, _defective(lambda e, o: o.update(metadata=metadata))))["outcome"] == "applied"
+
+
+# ---- money rules: two subscriptions, other prices, late invoices, operators ---------------------
+
+
+def access(billing: Any, user: str = USER) -> bool:
+    """What the authorizer decides: the record's summary lets the reader read."""
+    subscription = billing.webhook.ACCOUNTS.get(user)
+    return subscription is not None and subscription.allows_reading(datetime.now(UTC))
+
+
+def test_cancelling_a_duplicate_subscription_keeps_the_other_one_s_access(
+    billing: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    first, second = Reader(USER), Reader(USER, subscription_id="sub_duplicate_of_the_first")
+    now = int(time.time())
+    deliver(billing, event_for("customer.subscription.created", first, created=now - 60))
+    deliver(billing, event_for("customer.subscription.created", second, created=now - 30))
+    warned = [r for r in caplog.records if r.getMessage() == "several live subscriptions"]
+    assert [r.liveSubscriptions for r in warned] == [2]  # type: ignore[attr-defined]  # the operator: refund one
+    deliver(billing, event_for("customer.subscription.deleted", second, created=now))
+    assert access(billing)
+    assert me(billing)["status"] == "active"
+    stored = record(billing.webhook.ACCOUNTS.client)
+    assert stored["subscriptionId"] == {"S": first.subscription_id}
+    assert stored["subscriptions"]["M"][second.subscription_id]["M"]["status"] == {"S": "canceled"}
+
+
+def test_a_second_customer_s_subscription_is_the_reader_s_too_and_the_first_customer_stays(billing: Any) -> None:
+    first, second = Reader(USER), Reader(USER, customer_id="cus_second", subscription_id="sub_second")
+    now = int(time.time())
+    deliver(billing, event_for("checkout.session.completed", first, created=now - 90))
+    deliver(billing, event_for("checkout.session.completed", second, created=now - 80))
+    deliver(billing, event_for("customer.subscription.created", second, created=now - 70))
+    assert record(billing.webhook.ACCOUNTS.client)["customerId"] == {"S": first.customer_id}
+    assert access(billing)
+    # The portal opens the customer whose subscription is billed, so the reader can cancel it.
+    billing.billing.handler(as_reader("portal"), CONTEXT)
+
+
+@pytest.mark.parametrize("api_version", [OLD_API, NEW_API])
+def test_a_late_invoice_never_revives_a_deleted_subscription(billing: Any, api_version: str) -> None:
+    reader = Reader(USER)
+    now = int(time.time())
+    deliver(billing, event_for("customer.subscription.created", reader, created=now - 100, api_version=api_version))
+    deliver(billing, event_for("customer.subscription.deleted", reader, created=now - 50, api_version=api_version))
+    # the final invoice of the cancellation, paid after it (newer), then an old one delivered late
+    for created in (now, now - 200):
+        late = event_for("invoice.paid", reader, created=created, period_end=now + 86_400, api_version=api_version)
+        assert body_of(deliver(billing, late))["outcome"] == "stale"
+    assert not access(billing)
+    assert me(billing)["status"] == "canceled"
+
+
+def test_a_deletion_wins_even_when_an_invoice_of_a_later_second_arrived_first(billing: Any) -> None:
+    reader = Reader(USER)
+    now = int(time.time())
+    deliver(billing, event_for("invoice.paid", reader, created=now, period_end=now + 86_400))
+    assert access(billing)
+    deliver(billing, event_for("customer.subscription.deleted", reader, created=now - 1))
+    assert not access(billing)
+
+
+@pytest.mark.parametrize("api_version", [OLD_API, NEW_API])
+def test_a_subscription_to_another_price_never_opens_the_paywall(billing: Any, api_version: str) -> None:
+    newsletter = Reader(USER, subscription_id="sub_newsletter")
+    for kind in ("customer.subscription.created", "invoice.paid"):
+        payload = event_for(kind, newsletter, price="price_newsletter_099", api_version=api_version)
+        assert body_of(deliver(billing, payload))["outcome"] == "ignored"
+    assert not access(billing)
+    assert me(billing)["status"] == "none"
+
+
+def test_a_subscription_moved_to_another_price_stops_counting(billing: Any) -> None:
+    reader = Reader(USER)
+    now = int(time.time())
+    deliver(billing, event_for("customer.subscription.created", reader, created=now - 10))
+    assert access(billing)
+    moved = event_for("customer.subscription.updated", reader, created=now, price="price_newsletter_099")
+    assert body_of(deliver(billing, moved))["outcome"] == "applied"
+    assert not access(billing)
+    assert me(billing)["status"] == "none"
+
+
+def test_an_operator_s_cancel_stands_until_a_newer_stripe_event_about_that_subscription(
+    billing: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import essays_cli.admin as admin
+
+    reader = Reader(USER)
+    now = int(time.time())
+    deliver(billing, event_for("customer.subscription.created", reader, created=now - 100))
+    assert admin.main(["subscription", "cancel", USER, "--table", SUBSCRIPTIONS]) == 0
+    assert not access(billing)
+    # older news about the subscription, and news about another one, leave the cancel standing
+    deliver(billing, event_for("invoice.paid", reader, created=now - 50))
+    other = Reader(USER, subscription_id="sub_other_newsletter")
+    deliver(billing, event_for("customer.subscription.updated", other, created=now + 5, price="price_news"))
+    assert not access(billing)
+    # Stripe renewing that very subscription later is newer than the operator's word
+    deliver(billing, event_for("invoice.paid", reader, created=now + 60, period_end=now + 86_400))
+    assert access(billing)
+
+
+# The property: Stripe's truth about each subscription is its newest event (a deletion is final);
+# the reader may read exactly when one of our plans' subscriptions is active or trialing in period.
+TWO_SUBSCRIPTIONS = [
+    Reader(USER, customer_id="cus_first", subscription_id="sub_first"),
+    Reader(USER, customer_id="cus_second", subscription_id="sub_second"),
+]
+KINDS = [
+    "customer.subscription.created",
+    "customer.subscription.updated",
+    "customer.subscription.deleted",
+    "invoice.paid",
+    "invoice.payment_failed",
+]
+STATUSES = ["active", "trialing", "past_due", "unpaid", "incomplete", "canceled", "incomplete_expired"]
+
+
+def _truth(events: list[dict[str, Any]], now: int) -> bool:
+    from shared.access.billing import BillingEvent, invoice_state, subscription_state
+
+    entitled = False
+    for reader in TWO_SUBSCRIPTIONS:
+        about = []
+        for payload in events:
+            parsed = BillingEvent.parse(payload)
+            state = (
+                subscription_state(parsed.data)
+                if parsed.type.startswith("customer.subscription.")
+                else invoice_state(parsed.data, Status.ACTIVE if parsed.type == "invoice.paid" else Status.PAST_DUE)
+            )
+            if state and state.subscription_id == reader.subscription_id:
+                about.append((parsed.order_key, state))
+        if not about:
+            continue
+        ended = [s for _, s in about if s.status in (Status.CANCELED, Status.INCOMPLETE_EXPIRED)]
+        _, newest = max(about, key=lambda pair: pair[0])
+        ours = not any("price_other" in p for p in newest.price_ids) or not newest.price_ids
+        if ended or not ours:
+            continue
+        if newest.status in (Status.ACTIVE, Status.TRIALING) and newest.current_period_end.timestamp() > now:
+            entitled = True
+    return entitled
+
+
+@settings(
+    max_examples=10 if UNDER_MUTATION else 30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(data=st.data())
+def test_access_follows_stripe_for_any_events_over_two_subscriptions_in_any_order(
+    billing: Any, ddb: Any, data: st.DataObject
+) -> None:
+    user = str(uuid.uuid4())
+    readers = [
+        Reader(user, customer_id=r.customer_id + user[:8], subscription_id=r.subscription_id + user[:8])
+        for r in TWO_SUBSCRIPTIONS
+    ]
+    TWO_SUBSCRIPTIONS[:] = readers  # _truth reads the same subscriptions
+    now = int(time.time())
+    story = data.draw(
+        st.lists(
+            st.tuples(
+                st.sampled_from(readers),
+                st.sampled_from(KINDS),
+                st.sampled_from(STATUSES),
+                st.integers(-300, 0),  # created
+                st.integers(-2, 30),  # period end, days from now
+                st.sampled_from([stripefake.PRICE, stripefake.PRICE, "price_other_product"]),
+            ),
+            min_size=1,
+            max_size=7,
+        )
+    )
+    events = []
+    for reader, kind, status, created, days, price in story:
+        if kind == "customer.subscription.deleted":
+            status = "canceled"
+        events.append(
+            event_for(kind, reader, status=status, created=now + created, period_end=now + days * 86_400, price=price)
+        )
+    deliveries = data.draw(st.permutations(events))
+    deliveries += data.draw(st.lists(st.sampled_from(events), max_size=3))  # Stripe's retries
+    for payload in deliveries:
+        assert deliver(billing, payload)["statusCode"] == HTTPStatus.OK
+    assert access(billing, user) == _truth(events, now)
