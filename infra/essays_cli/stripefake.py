@@ -303,7 +303,7 @@ class FakeStripe:
                     else:
                         self._page(404, _hosted("Not found", "<p>This page has expired.</p>"))
                     return
-                                request = Request(
+                request = Request(
                     "POST",
                     self.path,
                     dict(form),
