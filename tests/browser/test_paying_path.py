@@ -268,8 +268,10 @@ def test_the_search_box_is_a_combobox(visit: Visit) -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/", "/plans", "/account", "/subscribed", f"/essays/{ESSAY}", "/search?q=stalin", "/no-such-page", "/auth/signup"]
-    + ["/auth/resume?returnTo=%2Faccount"],
+    [
+        *("/", "/plans", "/account", "/subscribed", f"/essays/{ESSAY}", "/search?q=stalin", "/no-such-page"),
+        *("/auth/signup", "/auth/resume?returnTo=%2Faccount"),
+    ],
 )
 def test_every_page_has_an_h1_fits_a_phone_and_passes_axe(visit: Visit, path: str) -> None:
     visit.goto(path)
