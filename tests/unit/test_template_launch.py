@@ -285,8 +285,10 @@ def test_checkout_and_webhook_failures_have_alarms_of_their_own() -> None:
     assert RESOURCES["CheckoutFailuresAlarm"]["Properties"]["MetricName"] == "CheckoutFailures"
     outcomes = RESOURCES["WebhookOutcomesFilter"]["Properties"]["MetricTransformations"][0]
     assert outcomes["Dimensions"] == [{"Key": "outcome", "Value": "$.outcome"}]
-    unmatched = RESOURCES["WebhookUnmatchedAlarm"]["Properties"]
-    assert unmatched["Dimensions"] == [{"Name": "outcome", "Value": "unmatched"}]
+    attention = RESOURCES["WebhookAttentionFilter"]["Properties"]  # unmatched events log a warning
+    assert attention["LogGroupName"] == {"Ref": "WebhookFunctionLogGroup"}
+    assert '$.level = "WARNING"' in attention["FilterPattern"] and '$.level = "ERROR"' in attention["FilterPattern"]
+    assert RESOURCES["WebhookAttentionAlarm"]["Properties"]["MetricName"] == "WebhookAttention"
     for alarm in ("WebhookClientErrorsAlarm", "WebhookServerErrorsAlarm"):
         dimensions = {d["Name"]: d["Value"] for d in RESOURCES[alarm]["Properties"]["Dimensions"]}
         assert dimensions["Resource"] == "/billing/webhook"
@@ -308,7 +310,7 @@ def test_the_dashboard_is_json_and_shows_traffic_latency_cold_starts_payments_an
         for v in RESOURCES.values()
         if v["Type"] == "AWS::Logs::MetricFilter"
     }
-    assert filters == {"CheckoutFailures", "WebhookEvents", "MeteredReads", "MeterSpent"}
+    assert filters == {"CheckoutFailures", "WebhookEvents", "WebhookAttention", "MeteredReads", "MeterSpent"}
 
 
 def test_the_regions_api_gateway_logging_role_is_made_only_where_asked() -> None:
