@@ -20,15 +20,18 @@ from shared.errors import Unavailable
 from shared.http.api import Event, Response, header
 from shared.http.config import ContentConfig, HttpConfig, cursor_secret_id
 from shared.http.observability import api_gateway_request_id, logged, logger, traced
-from shared.library.cursor import CursorCodec
+from shared.library.cursor import MAX_CURSOR_AGE, CursorCodec
 from shared.store.content import ContentStore
-from shared.store.secrets import secret_string
+from shared.store.secrets import previous_secret_string, secret_string
 
 CONFIG = ContentConfig.from_env()
 CURSOR_SECRET_ARN = cursor_secret_id()
 SITE = Site(
     ContentStore(CONFIG.essays_table),
-    CursorCodec(lambda: secret_string(CURSOR_SECRET_ARN)),  # read on first use, then kept
+    CursorCodec(
+        lambda: secret_string(CURSOR_SECRET_ARN),  # read at run time, at most SECRETS_MAX_AGE_MINUTES old
+        previous=lambda: previous_secret_string(CURSOR_SECRET_ARN, MAX_CURSOR_AGE),  # cursors outlive a rotation
+    ),
     configured_plans(),
 )
 # What X-Site-Origin may be: a scheme and a host name (and port), nothing a page could be made to link to.

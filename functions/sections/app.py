@@ -14,15 +14,18 @@ from shared.http.api import (
 )
 from shared.http.config import ContentConfig, cursor_secret_id
 from shared.library.bounds import SECTION_LIMIT
-from shared.library.cursor import CursorCodec
+from shared.library.cursor import MAX_CURSOR_AGE, CursorCodec
 from shared.library.discovery import section_essays, section_tree
 from shared.store.content import ContentStore
-from shared.store.secrets import secret_string
+from shared.store.secrets import previous_secret_string, secret_string
 
 CONFIG = ContentConfig.from_env()
 STORE = ContentStore(CONFIG.essays_table)
 CURSOR_SECRET_ARN = cursor_secret_id()
-CURSORS = CursorCodec(lambda: secret_string(CURSOR_SECRET_ARN))  # read on first use, then kept
+CURSORS = CursorCodec(
+    lambda: secret_string(CURSOR_SECRET_ARN),  # read at run time, at most SECRETS_MAX_AGE_MINUTES old
+    previous=lambda: previous_secret_string(CURSOR_SECRET_ARN, MAX_CURSOR_AGE),  # cursors outlive a rotation
+)
 
 
 @api_handler(CONFIG.http)

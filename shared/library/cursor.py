@@ -25,28 +25,48 @@ CLOCK_SKEW_SECONDS = 60  # another container's clock may run this far ahead of o
 # Expiries are rounded up to a whole step, so a page's body (and its ETag) stays the same for that
 # long and If-None-Match revalidation works; a cursor lives TTL to TTL + one step.
 EXPIRY_STEP_SECONDS = 300
+# The longest a cursor stays valid after it was signed: how long a replaced key must still verify.
+MAX_CURSOR_AGE = CURSOR_TTL_SECONDS + EXPIRY_STEP_SECONDS + CLOCK_SKEW_SECONDS
 MIN_SECRET_CHARS = 32
 SIGNATURE_BYTES = 16
 INVALID_CURSOR = "cursor is not valid for this request (it may have expired); start again without it"
 
 
+def _mac(secret: str, payload: bytes) -> bytes:
+    key = hashlib.sha256(secret.encode("utf-8")).digest()
+    return hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+
+
 class CursorCodec:
     """`secret` gives the signing key when first needed (it is read from Secrets Manager at run
-    time, never from the function's configuration)."""
+    time, never from the function's configuration). `previous` gives the key a rotation replaced
+    while cursors it signed may still be valid (else None): those keep working across a rotation."""
 
     def __init__(
-        self, secret: Callable[[], str], ttl: int = CURSOR_TTL_SECONDS, clock: Callable[[], float] = time.time
+        self,
+        secret: Callable[[], str],
+        ttl: int = CURSOR_TTL_SECONDS,
+        clock: Callable[[], float] = time.time,
+        previous: Callable[[], str | None] | None = None,
     ) -> None:
         self._secret = secret
         self._ttl = ttl
         self._clock = clock
+        self._previous = previous
 
     def _sign(self, payload: bytes) -> bytes:
         secret = self._secret()
         if len(secret) < MIN_SECRET_CHARS:
             raise ValueError(f"the cursor secret must be at least {MIN_SECRET_CHARS} characters")  # a fault: 500
-        key = hashlib.sha256(secret.encode("utf-8")).digest()
-        return hmac.new(key, payload, hashlib.sha256).digest()[:SIGNATURE_BYTES]
+        return _mac(secret, payload)
+
+    def _signed(self, signature: bytes, payload: bytes) -> bool:
+        if hmac.compare_digest(signature, self._sign(payload)):
+            return True
+        if self._previous is None:
+            return False
+        previous = self._previous()  # asked only for a cursor the current key did not sign
+        return previous is not None and hmac.compare_digest(signature, _mac(previous, payload))
 
     def encode(self, scope: str, position: Any) -> str:
         expires = -(-(int(self._clock()) + self._ttl) // EXPIRY_STEP_SECONDS) * EXPIRY_STEP_SECONDS
@@ -62,7 +82,7 @@ class CursorCodec:
         except (binascii.Error, ValueError):
             raise InvalidRequest(INVALID_CURSOR) from None
         signature, payload = raw[:SIGNATURE_BYTES], raw[SIGNATURE_BYTES:]
-        if not hmac.compare_digest(signature, self._sign(payload)):
+        if not self._signed(signature, payload):
             raise InvalidRequest(INVALID_CURSOR)
         try:
             data = json.loads(payload)

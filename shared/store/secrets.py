@@ -8,6 +8,10 @@ read again fails, the value in hand is kept and the read retried RETRY_SECONDS l
 Secrets Manager does not take down a function that already holds its secret; with no value in hand,
 the request is refused (503). The client is created once, lazily (never at import, so tests can start
 moto first).
+
+`previous_secret_string` gives the value a rotation replaced (Secrets Manager's AWSPREVIOUS), for a
+while after the rotation only: a key that signs short-lived tokens (the cursor key) keeps verifying
+what it signed until those have expired, then is forgotten.
 """
 
 from __future__ import annotations
@@ -31,15 +35,20 @@ DEFAULT_MAX_AGE_MINUTES = 5.0
 RETRY_SECONDS = 30.0  # after a failed refresh, how long the value in hand is used before trying again
 
 
+CURRENT, PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
+
+
 @dataclass(frozen=True)
 class _Cached:
-    value: str
+    value: str | None  # None: no such version (there is no previous value)
+    created: float  # when this version was put, in seconds since the epoch
     fresh_until: float  # on the monotonic clock
 
 
-_values: dict[str, _Cached] = {}
+_values: dict[tuple[str, str], _Cached] = {}
 _lock = threading.Lock()
-clock: Callable[[], float] = time.monotonic  # tests move it
+clock: Callable[[], float] = time.monotonic  # tests move them
+wall_clock: Callable[[], float] = time.time
 
 
 def max_age_seconds() -> float:
@@ -59,15 +68,20 @@ def secrets_client() -> Any:
     return boto3.client("secretsmanager", config=config)
 
 
-def _fetch(secret_id: str) -> str:
+def _fetch(secret_id: str, stage: str) -> tuple[str | None, float]:
     try:
-        response = secrets_client().get_secret_value(SecretId=secret_id)
-    except (ClientError, BotoCoreError) as error:
+        response = secrets_client().get_secret_value(SecretId=secret_id, VersionStage=stage)
+    except ClientError as error:
+        if stage == PREVIOUS and error.response.get("Error", {}).get("Code") == "ResourceNotFoundException":
+            return None, 0.0  # never rotated
+        raise Unavailable(UNAVAILABLE) from error
+    except BotoCoreError as error:
         raise Unavailable(UNAVAILABLE) from error
     secret = response.get("SecretString")
     if not isinstance(secret, str):
         raise Unavailable(UNAVAILABLE)  # a binary secret: not one of ours
-    return secret
+    created = response.get("CreatedDate")
+    return secret, created.timestamp() if created is not None else 0.0
 
 
 def secret_string(secret_id: str) -> str:
@@ -76,23 +90,42 @@ def secret_string(secret_id: str) -> str:
     Any AWS error (throttling, an outage, a missing secret or permission) on the first read is
     Unavailable: a 503, and the caller is refused rather than served without the secret.
     """
-    cached = _values.get(secret_id)
+    value = _version(secret_id, CURRENT).value
+    assert value is not None  # AWSCURRENT always exists: a missing secret raised Unavailable
+    return value
+
+
+def previous_secret_string(secret_id: str, within_seconds: float) -> str | None:
+    """The value the last rotation of `secret_id` replaced, if that rotation is under `within_seconds`
+    old; else (or if it was never rotated, or the previous value cannot be read) None."""
+    current = _version(secret_id, CURRENT)
+    if wall_clock() - current.created > within_seconds:
+        return None  # nothing signed with the old value can still be valid: no call at all
+    try:
+        return _version(secret_id, PREVIOUS).value
+    except Unavailable:
+        return None  # only what the old value signed is refused
+
+
+def _version(secret_id: str, stage: str) -> _Cached:
+    key = (secret_id, stage)
+    cached = _values.get(key)
     if cached is not None and clock() < cached.fresh_until:
-        return cached.value
+        return cached
     with _lock:
-        cached = _values.get(secret_id)
+        cached = _values.get(key)
         now = clock()
         if cached is not None and now < cached.fresh_until:
-            return cached.value  # another thread has just read it
+            return cached  # another thread has just read it
         try:
-            value = _fetch(secret_id)
+            value, created = _fetch(secret_id, stage)
         except Unavailable:
             if cached is None:
                 raise
-            _values[secret_id] = _Cached(cached.value, now + RETRY_SECONDS)
-            return cached.value
-        _values[secret_id] = _Cached(value, now + max_age_seconds())
-        return value
+            _values[key] = cached = _Cached(cached.value, cached.created, now + RETRY_SECONDS)
+            return cached
+        _values[key] = cached = _Cached(value, created, now + max_age_seconds())
+        return cached
 
 
 def forget() -> None:

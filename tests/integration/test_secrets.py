@@ -5,6 +5,7 @@ read it with no value in hand refuses the request with a 503, never a page signe
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from http import HTTPStatus
 from typing import Any
@@ -16,6 +17,7 @@ from botocore.exceptions import ClientError, EndpointConnectionError
 from functions.search import app as search_app
 from functions.sections import app as sections_app
 from shared.errors import Unavailable
+from shared.library.cursor import MAX_CURSOR_AGE
 from shared.store import secrets
 from shared.store.secrets import secret_string
 from tests.conftest import CURSOR_SECRET, api_event, body_of
@@ -179,3 +181,32 @@ def test_a_binary_secret_is_unavailable(aws: None) -> None:
     boto3.client("secretsmanager").create_secret(Name="binary", SecretBinary=b"\x00\x01")
     with pytest.raises(Unavailable):
         secret_string("binary")
+
+
+def test_a_rotated_cursor_key_keeps_the_cursors_it_signed_working_for_their_lifetime(
+    library: str, context: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = body_of(search_page(context))
+    manager = boto3.client("secretsmanager")
+    manager.put_secret_value(SecretId=os.environ["CURSOR_SECRET_ARN"], SecretString="k" * 48)  # the rotation
+    clock.now += secrets.max_age_seconds()  # the warm container reads the new key
+    assert secrets.secret_string(os.environ["CURSOR_SECRET_ARN"]) == "k" * 48
+    second = search_page(context, first["nextCursor"])  # signed with the key before the rotation
+    assert second["statusCode"] == HTTPStatus.OK
+    third = search_page(context, body_of(second)["nextCursor"])  # signed with the new key
+    assert third["statusCode"] == HTTPStatus.OK and body_of(third)["results"]
+
+    # A cursor's lifetime after the rotation, the old key is forgotten (not even asked for).
+    rotated_at = time.time()
+    monkeypatch.setattr(secrets, "wall_clock", lambda: rotated_at + MAX_CURSOR_AGE + 1)
+    calls: list[Any] = []
+    monkeypatch.setattr(secrets, "_fetch", lambda *args: calls.append(args))
+    assert secrets.previous_secret_string(os.environ["CURSOR_SECRET_ARN"], MAX_CURSOR_AGE) is None
+    assert calls == []
+
+
+def test_a_secret_never_rotated_has_no_previous_value(aws: None, clock: Clock, reads: list[str]) -> None:
+    boto3.client("secretsmanager").create_secret(Name="fresh", SecretString="v" * 40)
+    assert secrets.previous_secret_string("fresh", 3600) is None
+    assert secrets.previous_secret_string("fresh", 3600) is None  # remembered: junk cursors cost no calls
+    assert reads == ["fresh", "fresh"]  # its current value (for its age), then the missing previous one

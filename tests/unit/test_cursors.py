@@ -11,7 +11,7 @@ import pytest
 
 from shared.errors import InvalidRequest
 from shared.library.bounds import MAX_CURSOR_CHARS
-from shared.library.cursor import INVALID_CURSOR, CursorCodec
+from shared.library.cursor import INVALID_CURSOR, MAX_CURSOR_AGE, CursorCodec
 
 SECRET = "cursor-secret-for-unit-tests-0123456789abcdef"
 NOW = 1_764_331_200.0  # 2025-11-28T12:00:00Z, a multiple of the 300 s expiry step
@@ -74,3 +74,48 @@ def test_the_key_is_at_least_32_characters() -> None:
     assert codec(secret="k" * 32).encode("search:stalin", 1)
     with pytest.raises(ValueError):  # a deployment fault (a 500), never a weak signature
         codec(secret="k" * 31).encode("search:stalin", 1)
+
+
+OLD_SECRET = "the-key-before-the-rotation-0123456789abcdef"
+
+
+def rotated(previous: str | None, asked: list[int] | None = None) -> CursorCodec:
+    """A codec whose key was rotated from OLD_SECRET to SECRET (previous: what it is told the old key is)."""
+
+    def old_key() -> str | None:
+        if asked is not None:
+            asked.append(1)
+        return previous
+
+    return CursorCodec(lambda: SECRET, clock=lambda: NOW, previous=old_key)
+
+
+def test_a_cursor_signed_before_a_rotation_still_pages_while_the_old_key_is_given() -> None:
+    before = codec(secret=OLD_SECRET).encode("search:stalin", 20)
+    assert rotated(OLD_SECRET).decode(before, "search:stalin", lambda p: True) == 20
+    with pytest.raises(InvalidRequest):  # once the old key is no longer given, it is refused
+        rotated(None).decode(before, "search:stalin", lambda p: True)
+    with pytest.raises(InvalidRequest):  # and a key that is neither signs nothing
+        rotated("some-third-key-that-signed-nothing-0123456789").decode(before, "search:stalin", lambda p: True)
+
+
+def test_new_cursors_are_signed_with_the_current_key_and_the_old_one_is_asked_for_only_when_needed() -> None:
+    asked: list[int] = []
+    cursor = rotated(OLD_SECRET, asked).encode("section:x", 3)
+    assert codec().decode(cursor, "section:x", lambda p: True) == 3  # the current key alone verifies it
+    assert rotated(OLD_SECRET, asked).decode(cursor, "section:x", lambda p: True) == 3
+    assert asked == []
+    with pytest.raises(InvalidRequest):
+        codec(secret=OLD_SECRET).decode(cursor, "section:x", lambda p: True)
+    with pytest.raises(InvalidRequest):
+        rotated(OLD_SECRET, asked).decode(cursor[:-2] + "AA", "section:x", lambda p: True)
+    assert asked == [1]
+
+
+def test_an_old_key_does_not_lift_the_other_checks() -> None:
+    old = codec(secret=OLD_SECRET, now=NOW - 3600 - 300 - 1)  # signed before the rotation, and expired
+    with pytest.raises(InvalidRequest):
+        rotated(OLD_SECRET).decode(old.encode("search:a", 1), "search:a", lambda p: True)
+    with pytest.raises(InvalidRequest):  # another scope
+        rotated(OLD_SECRET).decode(codec(secret=OLD_SECRET).encode("search:a", 1), "search:b", lambda p: True)
+    assert MAX_CURSOR_AGE == 3600 + 300 + 60
