@@ -29,7 +29,7 @@ from urllib.error import HTTPError
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import Request, urlopen
 
-from essays_cli.session import TokenHandler, safe_path
+from shared.http.session import TokenHandler, safe_path
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -37,8 +37,8 @@ WEB = ROOT / "web"
 # The client-only pages, served the one shell (web/index.html, whose assets/router.js picks the page's
 # module). Each is also a cache behaviour of the distribution in template.yaml, with SiteRouterFunction
 # (tests/unit/test_website.py checks both). (Locally the token handler answers /callback first: see
-# essays_cli.session.)
-SHELL_PAGES = ("/callback", "/plans", "/subscribed", "/account")
+# shared/http/session.py; on AWS functions/session behind the distribution.)
+SHELL_PAGES = ("/plans", "/subscribed", "/account")
 PAGE_ROUTES = re.compile("^(" + "|".join(re.escape(p) for p in SHELL_PAGES) + ")$")
 SHELL = "/index.html"
 # What the distribution serves from the bucket (web/): its cache behaviours' path patterns.

@@ -1,4 +1,4 @@
-"""The site's token handler (infra/essays_cli/session.py): sign-in through the managed login with
+"""The site's token handler (shared/http/session.py): sign-in through the managed login with
 PKCE, the refresh token only in an HttpOnly cookie, the access token handed to the page on request,
 stale sign-in links that lead somewhere useful, and no open redirect."""
 
@@ -13,7 +13,8 @@ from email.message import Message
 from typing import Any
 
 import pytest
-from essays_cli.session import ACCESS, PKCE, REFRESH, TokenHandler, safe_path
+
+from shared.http.session import ACCESS, PKCE, REFRESH, TokenHandler, safe_path
 
 SITE, POOL = "http://127.0.0.1:3001", "http://127.0.0.1:3000"
 

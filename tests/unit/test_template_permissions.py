@@ -45,6 +45,7 @@ EXPECTED = {
         ("StripeWebhookSecret", {"secretsmanager:GetSecretValue"}, None),
     ],
     "PlansFunction": [],
+    "SessionFunction": [],  # the site's sign-in: the user pool's token endpoint only, no data
     "OpenApiFunction": [],
 }
 

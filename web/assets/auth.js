@@ -3,7 +3,9 @@
 // memory, fetched from POST /auth/token on each page load and renewed before it expires. Nothing
 // is kept in localStorage or sessionStorage, yet every tab and reload of the site is signed in.
 const EARLY = 5 * 60 * 1000; // renew this long before expiry
-const HEADERS = { "X-Essays-Session": "1" }; // the token handler refuses POSTs without it (CSRF)
+// The token handler refuses POSTs without X-Essays-Session (CSRF). On AWS CloudFront signs the POSTs
+// to the handler's function URL with the body's SHA-256, which the viewer must send: these are empty.
+const HEADERS = { "X-Essays-Session": "1", "x-amz-content-sha256": "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" };
 let current = null;
 let timer = null;
 

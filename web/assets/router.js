@@ -1,7 +1,7 @@
 // Picks the page's module by path. The pages readers land on (/, essays, sections, search) arrive
 // rendered by the server (functions/pages: <main data-rendered>), which the module then enhances; the
 // client-only pages (/plans, /subscribed, /account) are the one shell, web/index.html, which the
-// module fills in. (/callback and /auth/* are the token handler's: infra/essays_cli/session.py.)
+// module fills in. (/callback and /auth/* are the token handler's: shared/http/session.py.)
 const PAGES = [
   // path, module, title while it loads, loading message
   [/^\/$/, "./home.js", null, "Loading the library…"],

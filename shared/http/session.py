@@ -12,8 +12,8 @@ page's storage (the token-mediating backend of "OAuth 2.0 for Browser-Based Apps
     GET  /auth/resume?returnTo=/path  where a stale sign-in link (Back after signing in, an old tab)
                                       ends: the page if the reader is signed in, else "sign in again"
 
-Locally `essays_cli.website` serves it; on AWS the same requests would reach a small function behind
-the distribution's /auth/* and /callback behaviours (see the README). Everything it keeps is in the
+Locally `essays_cli.website` serves it; on AWS functions/session does, behind the distribution's
+/auth/* and /callback behaviours. Everything it keeps is in the
 cookies, so it needs no table. POSTs need the X-Essays-Session header: a cross-site form cannot send
 one and a cross-origin script cannot without a CORS preflight this handler never answers.
 """
