@@ -355,6 +355,8 @@ def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers, *, 
     print("Sign in on it (the emulator's managed login) as either reader:\n")
     print(f"  {SUBSCRIBER}  {readers.passwords[0]}   (active subscription)")
     print(f"  {LAPSED}      {readers.passwords[1]}   (lapsed)\n")
+    print(f"or make a new reader (three free essays a month) at {site_url}/auth/signup, then Subscribe:")
+    print("the offline Stripe's payment page has Pay and Cancel, and its portal Cancel subscription.\n")
     print(f"The essay API (template.yaml, deployed into the local emulator) is up at\n\n  {api}\n\nTry:\n")
     for example in (
         f"/essays/{EXAMPLE_ESSAY}/preview",

@@ -218,6 +218,10 @@ def test_failures_in_readers_words(visit: Visit) -> None:
     visit.goto("/search?q=stalin&cursor=expired-or-mangled")  # an old page link starts again
     page.wait_for_url(re.compile(r"/search\?q=stalin$"))
     page.locator(".essay-list li").first.wait_for()
+    section = "as-and-a-level--history--modern-european-history-1789-1945"
+    visit.goto(f"/sections/{section}?cursor=expired-or-mangled")
+    page.wait_for_url(re.compile(f"/sections/{section}$"))
+    page.locator(".essay-list li").first.wait_for()
     assert visit.accessibility_violations() == []
     assert visit.problems(expected_statuses=(400, 404)) == []
 
