@@ -174,13 +174,15 @@ $(CHECKOV):
 # Schema fuzzing of the running local stack against its own OpenAPI document (about 1,300 requests).
 # unsupported_method: API Gateway REST answers undeclared methods itself (404 JSON here), never 405.
 # positive_data_acceptance: cursors are server-signed and q must hold a real word; a schema cannot say so.
+# POST /me/signout is left out: it would revoke the one token the fuzzer reads the full essay with
+# (tests/integration/test_subscriber_access.py covers it).
 FUZZ_SEED ?= 20261127
 fuzz: install $(SCHEMATHESIS)
 	$(MAKE) --no-print-directory dev-up DEV_PORT=0
 	@API=$$($(STACK_FIELD) apiUrl); \
 	TOKEN=$$($(STACK_FIELD) subscriberToken); \
 	$(SCHEMATHESIS) run $$API/openapi.json --url $$API --checks all \
-		--exclude-checks unsupported_method,positive_data_acceptance \
+		--exclude-checks unsupported_method,positive_data_acceptance --exclude-path /me/signout \
 		-H "Authorization: Bearer $$TOKEN" --max-examples 100 --workers 2 --seed $(FUZZ_SEED); \
 	status=$$?; $(MAKE) --no-print-directory dev-down; exit $$status
 

@@ -1,15 +1,17 @@
 """GET /me/subscription: the signed-in reader's own subscription (status, plan, currentPeriodEnd,
 cancelAtPeriodEnd; `status: "none"` for a reader who never subscribed) and this month's free-essay
-meter (null when the meter is off). The reader is the one the token names: there is no user id in
-the path, query or body to tamper with."""
+meter (null when the meter is off). POST /me/signout: sign out everywhere (204; the subscription
+authorizer refuses tokens issued before it). The reader is the one the token names: there is no
+user id in the path, query or body to tamper with."""
 
 from collections.abc import Callable
 from datetime import UTC, datetime
 
 from shared.access.meter import reading
 from shared.access.subscriptions import iso
-from shared.http.api import Event, Response, api_handler, private_response, reader_id
+from shared.http.api import Event, Response, api_handler, no_content, private_response, reader_id
 from shared.http.config import MeConfig
+from shared.http.observability import logger
 from shared.library.models import Meter, MySubscription
 from shared.store.meter import MeterStore
 from shared.store.subscriptions import SubscriptionStore
@@ -22,7 +24,14 @@ CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replac
 
 @api_handler(CONFIG.http)
 def handler(event: Event, context: object) -> Response:
-    return private_response(my_subscription(reader_id(event), CLOCK()).to_json(), CONFIG.http)
+    user_id = reader_id(event)
+    if event.get("resource") == "/me/signout":
+        # Every token issued until now is refused by the subscription authorizer from here on, on
+        # every device (within its cache TTL): a lost phone or a shared computer stops reading.
+        ACCOUNTS.sign_out(user_id, CLOCK())
+        logger.info("signed out everywhere", extra={"userId": user_id})
+        return no_content(CONFIG.http)
+    return private_response(my_subscription(user_id, CLOCK()).to_json(), CONFIG.http)
 
 
 def my_subscription(user_id: str, now: datetime) -> MySubscription:

@@ -61,6 +61,7 @@ class RouteDoc:
     caller: str = PUBLIC
     cached: bool = True
     request_body: dict[str, Any] | None = None
+    no_content: bool = False  # 204, no body
     error_text: dict[int, str] = field(default_factory=dict)  # where a status means something else here
 
 
@@ -159,11 +160,45 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
     ("GET", "/openapi.json"): RouteDoc("getOpenApiDocument", "This document", None, errors=(429, 500)),
     ("POST", "/checkout"): RouteDoc(
         "createCheckoutSession",
-        "A Stripe Checkout URL to subscribe to the plan (signed-in readers)",
+        "A Stripe Checkout URL to subscribe to the plan (signed-in readers); the reader's open session is reused",
         PaymentUrl,
-        errors=(401, 409, 429, 500, 503),
+        errors=(400, 401, 409, 429, 500, 503),
         cached=False,
         caller=SIGNED_IN,
+        request_body={
+            "required": False,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {
+                            "plan": {"type": "string", "description": "A plan's name (GET /plans); the first"},
+                            "returnTo": {
+                                "type": "string",
+                                "pattern": "^/(?!/)[^\\\\\\s]{0,299}$",
+                                "description": "The site path to return to after paying or giving up",
+                                "example": "/essays/the-rise-of-stalin-1a2b3c4d",
+                            },
+                        },
+                    }
+                }
+            },
+        },
+        error_text={
+            409: "A subscription Stripe still bills exists (active, trialing, past due, unpaid, incomplete): "
+            "manage it with POST /billing/portal",
+            429: "Too many new checkout sessions for this reader this hour, or the stage's throttling",
+        },
+    ),
+    ("POST", "/me/signout"): RouteDoc(
+        "signOutEverywhere",
+        "Refuse every token issued to the reader until now, on every device (signed-in readers)",
+        None,
+        errors=(401, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+        no_content=True,
     ),
     ("POST", "/billing/portal"): RouteDoc(
         "createBillingPortalSession",
@@ -298,7 +333,9 @@ def generate() -> dict[str, Any]:
                 "schema": refs[(doc.response, "serialization")] if doc.response else {"type": "object"}
             }
         }
-        responses: dict[str, Any] = {"200": {"description": "OK", "content": content}}
+        responses: dict[str, Any] = (
+            {"204": {"description": "Done"}} if doc.no_content else {"200": {"description": "OK", "content": content}}
+        )
         if doc.cached:
             responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
         for status in doc.errors:

@@ -1,6 +1,7 @@
 """The subscription check behind the full-essay route: who may read, decided fail-closed.
 
-- no or unacceptable token            -> Unauthorized (API Gateway answers 401)
+- no or unacceptable token, or one issued before the reader signed out everywhere
+                                      -> Unauthorized (API Gateway answers 401)
 - valid token, no entitled subscription -> Deny (403)
 - any fault (JWKS, DynamoDB, a malformed record) -> Deny, with the reason logged
 - valid token and an active or trialing subscription in its period -> Allow
@@ -20,7 +21,12 @@ from shared.store.subscriptions import SubscriptionStore
 # The methods and paths an Allow covers. API Gateway caches one policy per token for every
 # route behind an authorizer, so each list names all of its authorizer's routes, and nothing more.
 PROTECTED_ROUTES = ("GET/essays/*",)  # the subscription authorizer: the full essay
-SIGNED_IN_ROUTES = ("POST/checkout", "POST/billing/portal", "GET/me/subscription")  # the signed-in one
+SIGNED_IN_ROUTES = (  # the signed-in one
+    "POST/checkout",
+    "POST/billing/portal",
+    "GET/me/subscription",
+    "POST/me/signout",
+)
 
 
 class Unauthorized(Exception):
@@ -56,9 +62,12 @@ def decide(
         return Decision(False, "unknown", f"token check failed: {type(error).__name__}: {error}")
     user_id = claims["sub"]
     try:
-        subscription = subscriptions.get(user_id)
+        account = subscriptions.account(user_id)
     except Exception as error:  # DynamoDB fault or malformed record: fail closed
         return Decision(False, user_id, f"subscription lookup failed: {type(error).__name__}: {error}")
+    if account and account.signed_out_at and claims["iat"] < account.signed_out_at.timestamp():
+        raise TokenRejected("the token was issued before the reader signed out everywhere")
+    subscription = account.subscription if account else None
     if subscription is not None and subscription.allows_reading(now()):
         context = {"userId": user_id, "plan": subscription.plan, "access": SUBSCRIPTION}
         return Decision(True, user_id, "active subscription", context)

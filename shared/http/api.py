@@ -120,6 +120,15 @@ def private_response(body: Any, config: HttpConfig) -> Response:
     return _json(HTTPStatus.OK, body, {**_cors(config), "Cache-Control": "private, no-store"})
 
 
+def no_content(config: HttpConfig) -> Response:
+    """204: done, nothing to answer (never cached)."""
+    return {
+        "statusCode": HTTPStatus.NO_CONTENT.value,
+        "headers": {**_cors(config), "Cache-Control": "no-store"},
+        "body": "",
+    }
+
+
 def api_handler(config: HttpConfig) -> Callable[[Callable[[Event, Any], Response]], Callable[..., Response]]:
     """Wrap a route function with logging (API Gateway's request id as the correlation id),
     tracing when switched on, and the exception -> HTTP map."""

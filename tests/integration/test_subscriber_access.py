@@ -755,3 +755,32 @@ def test_with_the_meter_off_readers_without_a_subscription_are_denied(authorizer
     assert effect(response) == "Deny"
     subscribe(authorizer)
     assert authorize(authorizer, "Bearer " + token(), context)["context"]["access"] == "subscription"
+
+
+# ---- signing out everywhere: POST /me/signout, then the subscription authorizer ------------------
+
+
+def test_a_reader_who_signs_out_everywhere_has_every_earlier_token_refused(
+    authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("METER_TABLE", "meter-unused")
+    me = importlib.reload(importlib.import_module("functions.me.app"))
+    subscribe(authorizer)
+    earlier = "Bearer " + token(iat=int(time.time()) - 60)
+    assert effect(authorize(authorizer, earlier, context)) == "Allow"
+
+    event = api_event("signout")
+    event["requestContext"]["authorizer"].update(principalId=USER, userId=USER)
+    response = me.handler(event, context)
+    assert response["statusCode"] == HTTPStatus.NO_CONTENT
+    assert response["headers"]["Cache-Control"] == "no-store"
+    assert response["body"] == ""
+
+    with pytest.raises(Exception, match="Unauthorized"):  # the stolen or forgotten token: 401
+        authorize(authorizer, earlier, context)
+    later = "Bearer " + token(iat=int(time.time()) + 1)  # signed in again afterwards
+    assert effect(authorize(authorizer, later, context)) == "Allow"
+    # another reader's tokens are untouched
+    subscribe(authorizer, user="someone-else")
+    other = "Bearer " + token(sub="someone-else", iat=int(time.time()) - 60)
+    assert effect(authorize(authorizer, other, context)) == "Allow"

@@ -76,6 +76,7 @@ def test_each_route_sits_behind_the_authorizer_it_needs() -> None:
         ("POST", "/checkout"): "SignedInAuthorizer",
         ("POST", "/billing/portal"): "SignedInAuthorizer",
         ("GET", "/me/subscription"): "SignedInAuthorizer",
+        ("POST", "/me/signout"): "SignedInAuthorizer",
     }
     authorizers = load_template()["Resources"]["Api"]["Properties"]["Auth"]["Authorizers"]
     # each through its alias, the version CodeDeploy has shifted traffic to

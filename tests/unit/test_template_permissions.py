@@ -38,7 +38,11 @@ EXPECTED = {
         ("SubscriptionsTable", {"dynamodb:UpdateItem"}, None, CUSTOMER_AND_CHECKOUT),
         ("StripeSecretKey", {"secretsmanager:GetSecretValue"}, None),
     ],
-    "MeFunction": [("SubscriptionsTable", {"dynamodb:GetItem"}, None), ("MeterTable", {"dynamodb:GetItem"}, None)],
+    "MeFunction": [
+        ("SubscriptionsTable", {"dynamodb:GetItem"}, None),
+        ("SubscriptionsTable", {"dynamodb:UpdateItem"}, None, {"userId", "signedOutAt"}),  # sign out everywhere
+        ("MeterTable", {"dynamodb:GetItem"}, None),
+    ],
     "WebhookFunction": [
         ("SubscriptionsTable", {"dynamodb:GetItem", "dynamodb:UpdateItem"}, None),
         ("BillingTable", {"dynamodb:GetItem", "dynamodb:PutItem"}, {"EVENT#*", "CUSTOMER#*"}),
