@@ -47,6 +47,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from essays_cli.stripefake import PRICE
 from essays_cli.website import LocalSite, local_function_url, site_config
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -213,7 +214,7 @@ def build_and_deploy(endpoint: str, site_url: str, log: Path, stripe_api: str) -
         "SiteLogoutUrls": f"{site_url}/",
         "AuthorizerCacheTtl": str(LOCAL_AUTHORIZER_CACHE_TTL),
         "StripeApiBase": stripe_api,  # the offline fake of Stripe's Checkout and portal endpoints
-        "StripePriceId": "price_local_monthly",
+        "StripePriceId": PRICE,
         "FreeEssaysPerMonth": str(LOCAL_FREE_ESSAYS),
         # Stripe sends readers back to the local site's own pages (never the template's example.com).
         "CheckoutSuccessUrl": f"{site_url}/subscribed?session_id={{CHECKOUT_SESSION_ID}}",
@@ -395,6 +396,7 @@ def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Rea
         "webUrl": site_url,
         "webhookUrl": f"{api}/billing/webhook",
         "stripeWebhookSecret": signing_secret,
+        "stripePriceId": PRICE,  # the local plan's price: the one checkout charges and the webhook counts
         "authorizerCacheTtl": LOCAL_AUTHORIZER_CACHE_TTL,
         "freeEssaysPerMonth": LOCAL_FREE_ESSAYS,
         "region": REGION,
