@@ -487,3 +487,21 @@ def test_a_first_load_suggests_none_of_its_own_new_names(
     status, out, _ = run(capsys, "load", str(write_jsonl(tmp_path / "new.jsonl", rows)), "--table", essays_table)
     assert status == 0 and "2 loaded" in out
     assert "Adds a new level 'A Level'" in out and "did you mean" not in out
+
+
+def test_remove_finds_a_title_typed_with_other_quotes(essays_table: str, capsys: pytest.CaptureFixture[str]) -> None:
+    run(capsys, "load", str(DATA / "same-title.csv"), "--table", essays_table)
+    status, out, _ = run(capsys, "remove", "--title", "The causes of the Peasants’ Revolt", "--table", essays_table)
+    assert status == 0 and out.strip() == "1 removed, 0 not found"
+
+
+def test_writes_throttled_for_good_are_said_to_be_busy(
+    essays_table: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.integration.test_seed_cli import FlakyDynamoDB
+
+    real_client = seed._client
+    monkeypatch.setattr(seed, "_client", lambda service, args: FlakyDynamoDB(real_client(service, args), throttle=99))
+    monkeypatch.setattr("essays_cli.loading.writer.time.sleep", lambda seconds: None)
+    status, _, err = run(capsys, "load", str(DATA / "same-title.csv"), "--table", essays_table)
+    assert status == 2 and "DynamoDB is too busy right now" in err and "cannot reach" not in err

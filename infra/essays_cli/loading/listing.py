@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from essays_cli.loading.copies import typography_key
 from essays_cli.loading.slugs import name_key
 from shared.library.text import fold, unique_terms
 from shared.store import schema
@@ -52,26 +53,36 @@ def essays(
 
 def titled(query: Callable[..., Iterator[dict[str, Any]]], title: str) -> list[Listed]:
     """Essays with exactly this title (spacing aside): one Query per section, each reading only the
-    entries that start with the title (section entries sort by folded title)."""
+    entries that start with the title (section entries sort by folded title). When none has it
+    exactly, those whose title differs only in typography (a curly apostrophe for a straight one
+    typed in a terminal, a dash, case): each section's titles read whole."""
     exact = " ".join(title.split())
     prefix = schema.member_sk(exact, "").removesuffix("#")
     found = []
-    for item in sections(query):
+    stored = list(sections(query))
+    for item in stored:
         for member in query(schema.section_pk(item["sectionId"]), prefix):
             if " ".join(member["title"].split()) == exact:
-                shown = f"{item['level']} / {item['subject']} / {item['name']}"
-                found.append(
-                    Listed(
-                        member["essayId"],
-                        member["title"],
-                        item["sectionId"],
-                        shown,
-                        item["level"],
-                        item["subject"],
-                        item["name"],
-                    )
-                )
+                found.append(_listed(member, item))
+    if found:
+        return found
+    key = typography_key(title)
+    for item in stored:
+        for member in query(
+            schema.section_pk(item["sectionId"]),
+            ProjectionExpression="#i, #t",
+            ExpressionAttributeNames={"#i": "essayId", "#t": "title"},
+        ):
+            if typography_key(member["title"]) == key:
+                found.append(_listed(member, item))
     return found
+
+
+def _listed(member: dict[str, Any], item: dict[str, Any]) -> Listed:
+    shown = f"{item['level']} / {item['subject']} / {item['name']}"
+    return Listed(
+        member["essayId"], member["title"], item["sectionId"], shown, item["level"], item["subject"], item["name"]
+    )
 
 
 def _matches(wanted: str, item: dict[str, Any]) -> bool:

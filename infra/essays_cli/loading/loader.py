@@ -114,6 +114,7 @@ class Loader:
             self.planner.on_same = on_same
         dirty = {} if dry_run else self.pending_sections()
         self.planner.table_was_empty = not dry_run and not dirty and self._holds_no_section()
+        self.progress.start(WRITING, validation.valid)  # from here on, the table may change
         if not dry_run:  # before any essay: a load cut off anywhere leaves all its new sections known
             self._mark_new_sections(validation, taxonomy, dirty)
         big = validation.valid > CHUNK
@@ -129,7 +130,6 @@ class Loader:
         )
         interrupted = True
         try:
-            self.progress.start(WRITING, validation.valid)
             self._write_chunks(records, summary, dirty, dry_run)
             if not dry_run:
                 summary.sections_rebuilt = self.rebuild_sections(dirty, REBUILDS_AT_ONCE if big else 1)

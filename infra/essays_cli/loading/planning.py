@@ -43,7 +43,9 @@ STORED_FIELDS = (
     "rating",
     "createdAt",
 )
-READS_REFUSED = "DynamoDB kept refusing reads; nothing was written for these essays: run again"
+READS_REFUSED = (
+    "DynamoDB is too busy right now: it kept refusing reads; nothing was written for these essays: run again"
+)
 
 
 @dataclass

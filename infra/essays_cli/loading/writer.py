@@ -110,7 +110,8 @@ class BatchWriter:
             self.retries += 1
             self.backoff.wait(attempt)
         raise WriteFailed(
-            f"DynamoDB kept refusing {len(pending)} writes after {self.backoff.attempts} attempts; "
+            f"DynamoDB is too busy right now: it kept refusing {len(pending)} writes after {self.backoff.attempts} "
+            "attempts; "
             "nothing was lost: run the same command again to finish the load"
         )
 
