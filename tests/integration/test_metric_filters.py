@@ -1,5 +1,6 @@
 """The template's metric filters match the lines the functions really write: the webhook's outcomes and
-its warnings (an event tied to no reader), and a checkout that could not reach Stripe. Each container
+its warnings (an event tied to no reader), a checkout that could not reach Stripe, and the meter's free
+reads and refusals. Each container
 runs in a fresh interpreter, as on Lambda (Powertools writes to the stdout it finds when a container
 logs its first line), with moto for DynamoDB and Secrets Manager and the offline fake of Stripe; the
 filter patterns are read off template.yaml and evaluated with CloudWatch Logs' JSON pattern rules."""
@@ -58,6 +59,21 @@ _CONTAINER = textwrap.dedent(
         checkout["requestContext"]["authorizer"].update(principalId=reader.user_id, userId=reader.user_id)
         statuses.append(billing.handler(checkout, LambdaContext())["statusCode"])
         fake.stop()
+        print(json.dumps({"probe": "the essay function's log group from here"}), flush=True)
+
+        from essays_cli.seed import main as seed
+        from tests.conftest import SAMPLES, TABLE
+        create_table_from_template(ddb, "EssaysTable", TABLE)
+        create_table_from_template(ddb, "MeterTable", "meter-test")
+        assert seed(["load", *map(str, SAMPLES), "--table", TABLE]) == 0
+        os.environ["FREE_ESSAYS_PER_MONTH"] = "1"
+        import functions.essay.app as essay
+        for essay_id in ("stalin-rise-to-power", "multiplier-effect"):  # the free one, then one too many
+            event = api_event("essay", path_parameters={"essayId": essay_id})
+            event["requestContext"]["authorizer"] = {
+                "principalId": reader.user_id, "userId": reader.user_id, "plan": "", "access": "metered"
+            }
+            statuses.append(essay.handler(event, LambdaContext())["statusCode"])
         print(json.dumps({"probe": statuses}), flush=True)
     """
 )
@@ -70,9 +86,13 @@ def _log_groups() -> tuple[list[int], dict[str, list[dict[str, Any]]]]:
     assert result.returncode == 0, result.stderr
     lines = [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
     probes = [i for i, line in enumerate(lines) if "probe" in line]
-    assert len(probes) == 2
-    webhook, billing = lines[: probes[0]], lines[probes[0] + 1 : probes[1]]
-    return lines[probes[1]]["probe"], {"WebhookFunctionLogGroup": webhook, "BillingFunctionLogGroup": billing}
+    assert len(probes) == 3
+    groups = {
+        "WebhookFunctionLogGroup": lines[: probes[0]],
+        "BillingFunctionLogGroup": lines[probes[0] + 1 : probes[1]],
+        "EssayFunctionLogGroup": lines[probes[1] + 1 : probes[2]],
+    }
+    return lines[probes[2]]["probe"], groups
 
 
 # ---- CloudWatch Logs' JSON filter patterns: { SELECTOR = "value" } joined by && and ||, in parentheses --
@@ -138,7 +158,8 @@ def test_the_pattern_reader_follows_cloudwatch_rules() -> None:
 
 def test_the_filters_count_what_the_webhook_and_checkout_really_log() -> None:
     statuses, groups = _log_groups()
-    assert statuses == [200, 200, 503]  # unmatched and applied events acknowledged; checkout: Stripe down
+    # unmatched and applied events acknowledged; checkout with Stripe down; a free essay, then the meter spent
+    assert statuses == [200, 200, 503, 200, 403]
 
     def counted(filter_name: str) -> list[dict[str, Any]]:
         properties = RESOURCES[filter_name]["Properties"]
@@ -152,3 +173,7 @@ def test_the_filters_count_what_the_webhook_and_checkout_really_log() -> None:
     assert attention["outcome"] == "unmatched"  # someone paid and has no access: a person is told
     failures = counted("CheckoutFailuresFilter")
     assert [line["message"] for line in failures] == ["stripe unavailable"]
+    (metered,) = counted("MeteredReadsFilter")
+    assert metered["essayId"] == "stalin-rise-to-power"
+    (spent,) = counted("MeterSpentFilter")
+    assert spent["essayId"] == "multiplier-effect"
