@@ -505,3 +505,20 @@ def test_writes_throttled_for_good_are_said_to_be_busy(
     monkeypatch.setattr("essays_cli.loading.writer.time.sleep", lambda seconds: None)
     status, _, err = run(capsys, "load", str(DATA / "same-title.csv"), "--table", essays_table)
     assert status == 2 and "DynamoDB is too busy right now" in err and "cannot reach" not in err
+
+
+def test_an_annotation_may_say_where_its_quote_starts_as_the_full_essay_serves_it() -> None:
+    from essays_cli.loading.annotations import anchored
+    from essays_cli.loading.files import validate
+
+    text = "The war changed everything. The war ended in 1918."
+    note = {"paragraph": 1, "quote": "The war", "comment": "Which one?", "start": text.index("The war ended")}
+    source = validate({**essay("Start given", body=text), "annotations": [note]}, "e.jsonl", 1)
+    assert source.record is not None, source.problems
+    assert [(a.start, a.end) for a in anchored(source.record)] == [(28, 35)]
+
+    source = validate({**essay("Start wrong", body=text), "annotations": [{**note, "start": 5}]}, "e.jsonl", 1)
+    assert [str(p) for p in source.problems] == [
+        "e.jsonl:1: annotations[0].start: 'The war' is not at character 5 of paragraph 1 (it is at 0, 28, counted "
+        'from 0) (essay "Start wrong")'
+    ]

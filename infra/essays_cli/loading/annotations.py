@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from essays_cli.loading.record import MAX_ANNOTATIONS, MAX_COMMENT_CHARS, MAX_QUOTE_CHARS, Annotation, EssayRecord
 from shared.library.text import paragraphs
 
-FIELDS = ("paragraph", "quote", "comment", "kind", "occurrence")
+FIELDS = ("paragraph", "quote", "comment", "kind", "occurrence", "start")
 EXAMPLE = '[{"paragraph": 2, "quote": "exact words from paragraph 2", "comment": "...", "kind": "strength"}]'
 
 
@@ -96,13 +96,27 @@ def anchor(texts: list[str], notes: Sequence[Annotation | None]) -> tuple[list[A
             )
             problems.append((f"{where}.quote", f"{_clip(note.quote)!r} is not in paragraph {note.paragraph}{hint}"))
             continue
+        if note.start is not None:
+            # the offset the full essay serves (an annotation exported from it): the quote must be there
+            if note.start not in starts and text[note.start : note.start + len(note.quote)] != note.quote:
+                at = ", ".join(map(str, starts))
+                problems.append(
+                    (
+                        f"{where}.start",
+                        f"{_clip(note.quote)!r} is not at character {note.start} of paragraph {note.paragraph} "
+                        f"(it is at {at}, counted from 0)",
+                    )
+                )
+                continue
+            starts = [note.start]
         if note.occurrence is None and len(starts) > 1:
             places = "; ".join(f"{n}: …{_context(text, start, len(note.quote))}…" for n, start in enumerate(starts, 1))
             problems.append(
                 (
                     f"{where}.quote",
                     f"{_clip(note.quote)!r} is in paragraph {note.paragraph} {len(starts)} times ({places}); "
-                    f'say which with "occurrence": 1 to {len(starts)}, or quote more words',
+                    f'say which with "occurrence": 1 to {len(starts)} (or "start", its character offset), '
+                    "or quote more words",
                 )
             )
             continue
@@ -226,6 +240,8 @@ def annotation_problem(detail: Any, data: dict[str, Any]) -> tuple[str, str]:
         return field, f"this is not a field of an annotation; they are {', '.join(FIELDS)}"
     if name == "paragraph":
         return field, f"must be a whole number from 1 (the essay's first paragraph), not {value!r}"
+    if name == "start":
+        return field, f"must be a whole number from 0 (where the quote starts in its paragraph), not {value!r}"
     if name == "occurrence":
         return field, f"must be a whole number from 1 (the quote's first place in its paragraph), not {value!r}"
     if name == "kind":

@@ -37,6 +37,8 @@ class Annotation(BaseModel):
     kind: Literal["strength", "improvement", "note"] = "note"
     # which place of the quote in its paragraph (1 = the first), needed when it is there more than once
     occurrence: Annotated[int, Field(ge=1)] | None = None
+    # or where it starts in the paragraph (0-based, as the full essay serves it): an exported annotation
+    start: Annotated[int, Field(ge=0)] | None = None
 
     @field_validator("quote")
     @classmethod
