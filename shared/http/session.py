@@ -37,6 +37,9 @@ from http.cookies import CookieError, SimpleCookie
 from typing import Any
 
 REFRESH, ACCESS, PKCE = "essays_refresh", "essays_access", "essays_pkce"
+# No secret, readable by the page: whether asking /auth/token is worth a request (a visitor's page
+# then asks nothing: on AWS, no invocation of the handler per page view).
+HINT = "essays_signed_in"
 HEADER = "X-Essays-Session"
 REFRESH_DAYS = 30  # the template's client keeps refresh tokens 30 days
 EARLY = 5 * 60  # an access token this close to expiry is renewed rather than handed out
@@ -241,8 +244,9 @@ class TokenHandler:
         who = claims(answer.get("id_token")).get("email") or email or claims(access).get("username") or ""
         held = f"{expires_at}.{_b64(str(who).encode())}.{access}"
         return [
+            self._cookie(HINT, "1", REFRESH_DAYS * 86_400, path="/", http_only=False),
             self._cookie(REFRESH, refresh, REFRESH_DAYS * 86_400),
-            self._cookie(ACCESS, held, int(answer.get("expires_in") or 3600)),
+            self._cookie(ACCESS, held, int(answer.get("expires_in") or 3600)),  # last: token() reads it
         ]
 
     @staticmethod
@@ -255,10 +259,18 @@ class TokenHandler:
             return None
 
     def _forget(self) -> list[tuple[str, str]]:
-        return [self._cookie(REFRESH, "", 0), self._cookie(ACCESS, "", 0)]
+        return [
+            self._cookie(HINT, "", 0, path="/", http_only=False),
+            self._cookie(REFRESH, "", 0),
+            self._cookie(ACCESS, "", 0),
+        ]
 
-    def _cookie(self, name: str, value: str, max_age: int, path: str = "/auth") -> tuple[str, str]:
-        attributes = [f"{name}={value}", f"Path={path}", f"Max-Age={max_age}", "HttpOnly", "SameSite=Lax"]
+    def _cookie(
+        self, name: str, value: str, max_age: int, path: str = "/auth", http_only: bool = True
+    ) -> tuple[str, str]:
+        attributes = [f"{name}={value}", f"Path={path}", f"Max-Age={max_age}", "SameSite=Lax"]
+        if http_only:
+            attributes.insert(3, "HttpOnly")
         if self.secure:
             attributes.append("Secure")
         return ("Set-Cookie", "; ".join(attributes))

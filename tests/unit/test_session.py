@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from shared.http.session import ACCESS, PKCE, REFRESH, TokenHandler, safe_path
+from shared.http.session import ACCESS, HINT, PKCE, REFRESH, TokenHandler, safe_path
 
 SITE, POOL = "http://127.0.0.1:3001", "http://127.0.0.1:3000"
 
@@ -95,6 +95,8 @@ def test_sign_in_uses_pkce_and_comes_back_to_the_page(handler: TokenHandler, poo
     assert refresh.startswith(f"{REFRESH}=refresh-1;")
     assert all(part in refresh for part in ("HttpOnly", "SameSite=Lax", "Path=/auth"))
     assert "Max-Age=0" in cookies_of(headers)[PKCE]  # used once
+    # The page's hint that it is signed in: readable (no HttpOnly), site-wide, and no secret.
+    assert cookies_of(headers)[HINT].startswith(f"{HINT}=1; Path=/;") and "HttpOnly" not in cookies_of(headers)[HINT]
 
 
 def test_cookies_are_secure_on_https() -> None:

@@ -1,7 +1,8 @@
 // Sign-in through the site's token handler (/auth/*, on the site's own domain): the refresh token
 // lives in an HttpOnly cookie the page cannot read, and the access token only in this module's
-// memory, fetched from POST /auth/token on each page load and renewed before it expires. Nothing
-// is kept in localStorage or sessionStorage, yet every tab and reload of the site is signed in.
+// memory, fetched from POST /auth/token on each page load (of a signed-in reader) and renewed before
+// it expires. No token is kept in localStorage, sessionStorage or a readable cookie, yet every tab
+// and reload of the site is signed in.
 const EARLY = 5 * 60 * 1000; // renew this long before expiry
 // The token handler refuses POSTs without X-Essays-Session (CSRF). On AWS CloudFront signs the POSTs
 // to the handler's function URL with the body's SHA-256, which the viewer must send: these are empty.
@@ -9,7 +10,12 @@ const HEADERS = { "X-Essays-Session": "1", "x-amz-content-sha256": "e3b0c44298fc
 let current = null;
 let timer = null;
 
+// The token handler's readable hint (no secret): without it the reader is signed out, and no
+// request is made (a visitor's page costs the handler nothing).
+const hinted = () => document.cookie.split("; ").includes("essays_signed_in=1");
+
 async function ask(fresh) {
+  if (!hinted()) return null;
   const response = await fetch(`/auth/token${fresh ? "?fresh=1" : ""}`, { method: "POST", headers: HEADERS, credentials: "same-origin" });
   if (!response.ok) throw new Error(`the sign-in service answered ${response.status}`);
   const answer = await response.json();
