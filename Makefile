@@ -42,7 +42,7 @@ help:
 	@echo "  make bench-full     the same with the 150,000-essay load"
 	@echo "  make check-template sam validate --lint, cfn-lint (+ serverless rules), checkov, sam build"
 	@echo "  make mutation       mutmut over the paywall's modules: score per module, fails under 95% (long; after any change to them)"
-	@echo "  make screenshots    PNGs of the essay page (visitor, subscriber, paywall) into docs/screenshots/"
+	@echo "  make screenshots    PNGs of the essay page (visitor, subscriber, metered, paywall), plans, subscribed, account"
 	@echo "  make build          sam build"
 	@echo "  make deploy         sam build && sam deploy, then the web client and its config.json"
 	@echo "  make help           this list"
