@@ -85,6 +85,15 @@ def test_paying_returns_to_the_essay_opened_and_the_account_manages_and_cancels(
     page.context.clear_cookies()  # signed out: the visitor's "Sign in to subscribe"
     visit.goto(f"/essays/{ESSAY}")
     visit.api_calls.clear()
+    bearers: list[tuple[str, str]] = []  # (path, the token it was called with)
+    page.on(
+        "request",
+        lambda r: (
+            bearers.append((r.url.removeprefix(stack["apiUrl"]), r.headers["authorization"]))
+            if r.url.startswith(stack["apiUrl"]) and "authorization" in r.headers
+            else None
+        ),
+    )
     visit.sign_in(email, password, button="Sign in to subscribe", ends="**/c/pay/**")
     # Signing in to subscribe went straight on to the payment page without reading the essay.
     assert not [call for call in visit.api_calls if call.startswith(f"GET /essays/{ESSAY}") and "preview" not in call]
@@ -99,6 +108,11 @@ def test_paying_returns_to_the_essay_opened_and_the_account_manages_and_cancels(
     opened = time.monotonic() - paid
     assert opened < 10, f"the essay opened {opened:.1f} s after paying"
     assert page.locator("#plans").count() == 0
+    # The essay was read with a token minted after the payment: a new authorizer cache key, so no
+    # decision cached for the tokens used before it (a Deny, on AWS without the meter) applies.
+    before = {token for path, token in bearers if path in ("/checkout", "/me/subscription")}
+    (essay_token,) = {token for path, token in bearers if path == f"/essays/{ESSAY}"}
+    assert before and essay_token not in before
 
     # The account page: active, renewal date, Manage billing, Sign out.
     visit.goto("/account")
