@@ -153,8 +153,9 @@ class Accounts(Protocol):
         a record without a customer gets the summary's."""
         ...
 
-    def count_checkout(self, user_id: str, window: str, limit: int) -> bool:
-        """Count a new Checkout Session in `window`; False when `limit` were already made in it."""
+    def count_checkout(self, user_id: str, window: str, request_key: str, limit: int) -> bool:
+        """Count the checkout request `request_key` in `window` (once however often it comes); False
+        when `limit` other requests were already counted in it."""
         ...
 
     def remember_checkout(self, user_id: str, checkout: Checkout) -> None: ...
@@ -449,7 +450,7 @@ def start_checkout(
     if open_session and open_session.request_key == request_key and open_session.expires_at > now + _REUSE_MARGIN:
         return open_session.url
     window = now.strftime("%Y-%m-%dT%H")
-    if not accounts.count_checkout(user_id, window, settings.sessions_per_hour):
+    if not accounts.count_checkout(user_id, window, request_key, settings.sessions_per_hour):
         raise TooManyRequests("Too many checkout attempts; please try again in an hour.")
     customer = account.customer_id if account else None
     if customer is None:

@@ -104,6 +104,8 @@ def from_attribute(attribute: Mapping[str, Any]) -> Any:
         return from_item(value)
     if kind == "NULL":
         return None
+    if kind == "SS":
+        return set(value)
     raise TypeError(f"unexpected DynamoDB attribute type {kind}")
 
 

@@ -8,7 +8,7 @@
   plan, status, currentPeriodEnd, cancelAtPeriodEnd, subscriptionId, updatedAt
                           the summary: the subscription access follows (all the authorizer reads)
   checkout                the open Checkout Session {sessionId, url, expiresAt, requestKey}
-  checkoutWindow, checkoutCount   new Checkout Sessions made in the current hour
+  checkoutWindow, checkoutRequests   the distinct checkout requests of the current hour
   signedOutAt             tokens issued before it are refused
 
 The authorizer and the billing routes read it; the webhook (and an operator) write the subscriptions;
@@ -264,38 +264,45 @@ class SubscriptionStore(Table):
             raise
         return True
 
-    def count_checkout(self, user_id: str, window: str, limit: int) -> bool:
-        """One conditional write: a new window starts the count at 1; within it, refused at `limit`."""
+    def count_checkout(self, user_id: str, window: str, request_key: str, limit: int, again: bool = True) -> bool:
+        """One conditional write: the window's set of distinct checkout requests gains `request_key`,
+        unless it already holds `limit` others (False). The same request again counts once, so racing
+        clicks that Stripe answers with one session never use up the reader's allowance."""
+        key = {"SS": [request_key]}
         try:
             with dynamodb_errors():
                 self.client.update_item(
                     TableName=self.table_name,
                     Key={"userId": {"S": user_id}},
-                    UpdateExpression="SET checkoutWindow = :w, checkoutCount = :one",
-                    ConditionExpression="attribute_not_exists(checkoutWindow) OR checkoutWindow <> :w",
-                    ExpressionAttributeValues={":w": {"S": window}, ":one": {"N": "1"}},
+                    UpdateExpression="ADD checkoutRequests :k",
+                    ConditionExpression=(
+                        "checkoutWindow = :w AND (size(checkoutRequests) < :limit OR contains(checkoutRequests, :r))"
+                    ),
+                    ExpressionAttributeValues={
+                        ":k": key,
+                        ":r": {"S": request_key},
+                        ":w": {"S": window},
+                        ":limit": {"N": str(limit)},
+                    },
                 )
             return True
         except ClientError as error:
             if not _conditional_failure(error):
                 raise
-        try:
+        try:  # a new window (or the first checkout): start its set
             with dynamodb_errors():
                 self.client.update_item(
                     TableName=self.table_name,
                     Key={"userId": {"S": user_id}},
-                    UpdateExpression="ADD checkoutCount :one",
-                    ConditionExpression="checkoutWindow = :w AND checkoutCount < :limit",
-                    ExpressionAttributeValues={
-                        ":w": {"S": window},
-                        ":one": {"N": "1"},
-                        ":limit": {"N": str(limit)},
-                    },
+                    UpdateExpression="SET checkoutWindow = :w, checkoutRequests = :k",
+                    ConditionExpression="attribute_not_exists(checkoutWindow) OR checkoutWindow <> :w",
+                    ExpressionAttributeValues={":w": {"S": window}, ":k": key},
                 )
         except ClientError as error:
-            if _conditional_failure(error):
-                return False
-            raise
+            if not _conditional_failure(error):
+                raise
+            # the window is the current one: its limit is reached, or it was opened meanwhile (once more)
+            return again and self.count_checkout(user_id, window, request_key, limit, again=False)
         return True
 
     def remember_checkout(self, user_id: str, checkout: Checkout) -> None:

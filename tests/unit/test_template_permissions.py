@@ -8,7 +8,7 @@ from typing import Any
 from essays_cli.template import load_template
 
 READ_CURSOR_KEY = ("CursorSecret", {"secretsmanager:GetSecretValue"}, None)
-CUSTOMER_AND_CHECKOUT = {"userId", "customerId", "checkout", "checkoutWindow", "checkoutCount"}
+CUSTOMER_AND_CHECKOUT = {"userId", "customerId", "checkout", "checkoutWindow", "checkoutRequests"}
 Grant = tuple[Any, ...]  # (table or secret, actions, key prefixes[, the only attributes it may write])
 # function: the (table or secret, actions, key prefixes) its policy grants; nothing else
 EXPECTED = {
