@@ -675,6 +675,7 @@ def test_any_signed_in_reader_passes_the_signed_in_authorizer_subscriber_or_not(
         "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/checkout",
         "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/billing/portal",
         "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/me/subscription",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/me/signout",
     ]  # and never the full essay: its cached Allow cannot open the paywall
 
 
