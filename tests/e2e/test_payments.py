@@ -166,3 +166,23 @@ def test_the_meter_over_http(stack: dict[str, Any]) -> None:
     token = refreshed(stack, refresh_token)
     status, body = request(api + f"/essays/{essays[limit]}", token=token)
     assert status == HTTPStatus.OK and body["access"] == {"kind": "subscription"}
+
+
+def test_signing_out_everywhere_refuses_the_earlier_token_over_http(stack: dict[str, Any]) -> None:
+    """POST /me/signout, then the same token: 401 from the subscription authorizer once the local
+    cache TTL has run out (or at once, for a token it has not seen yet); a token issued afterwards reads."""
+    api = stack["apiUrl"]
+    _, token, refresh_token = new_reader(stack)
+    time.sleep(1.1)  # a token's iat is in whole seconds: the sign-out must come after it
+    status, _ = request(api + "/me/signout", "POST", token=token)
+    assert status == HTTPStatus.NO_CONTENT
+    essay = (
+        "/essays/"
+        + request(api + "/sections/as-and-a-level--history--modern-european-history-1789-1945/essays")[1]["essays"][0][
+            "essayId"
+        ]
+    )
+    assert request(api + essay, token=token)[0] == HTTPStatus.UNAUTHORIZED  # never cached before: refused now
+    time.sleep(1.1)
+    fresh = refreshed(stack, refresh_token)
+    assert request(api + essay, token=fresh)[0] in (HTTPStatus.OK, HTTPStatus.FORBIDDEN)  # the meter decides

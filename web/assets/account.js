@@ -28,6 +28,17 @@ function standing(mine) {
   }
 }
 
+// Every token issued until now is refused from here on (POST /me/signout), then this browser signs out.
+async function signOutEverywhere(tokens, status) {
+  try {
+    await api("/me/signout", { token: tokens.accessToken, method: "POST" });
+  } catch {
+    status.textContent = "We could not sign you out of your other devices. Please try again.";
+    return;
+  }
+  await signOut();
+}
+
 async function page() {
   document.title = "Your account · Essay library";
   const tokens = await session();
@@ -68,7 +79,18 @@ async function page() {
     left
       ? h("section", { class: "panel meter", "aria-labelledby": "meter-heading" }, h("h2", { id: "meter-heading" }, "Free essays"), h("p", {}, `${left[0].toUpperCase()}${left.slice(1)}.`))
       : null,
-    h("section", { class: "panel", "aria-labelledby": "signout-heading" }, h("h2", { id: "signout-heading" }, "Signing out"), h("p", {}, "Sign out of this browser (every tab)."), h("button", { type: "button", class: "secondary", onclick: () => signOut() }, "Sign out")),
+    h(
+      "section",
+      { class: "panel", "aria-labelledby": "signout-heading" },
+      h("h2", { id: "signout-heading" }, "Signing out"),
+      h("p", {}, "Sign out of this browser (every tab), or of every device you have signed in on: a lost phone or a shared computer stops reading."),
+      h(
+        "p",
+        { class: "actions" },
+        h("button", { type: "button", class: "secondary", onclick: () => signOut() }, "Sign out"),
+        h("button", { type: "button", class: "secondary", onclick: () => signOutEverywhere(tokens, status) }, "Sign out everywhere"),
+      ),
+    ),
   );
   main().setAttribute("aria-busy", "false");
 }
