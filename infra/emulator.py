@@ -12,6 +12,10 @@ without CORS headers and authorizer denials with API Gateway's default bodies in
 
 This module puts them in with ministack's own control-plane functions, at import time, exactly as
 the body states them, then starts ministack as its `ministack` command does.
+
+It also finds a method's own throttling settings under the key API Gateway and CloudFormation give
+them, the path with its slashes written `~1` (`/~1billing~1webhook/POST`): ministack 1.5.33 looks
+them up under the plain path only, so every method fell back to the stage-wide limits.
 """
 
 from __future__ import annotations
@@ -59,8 +63,22 @@ def import_operation(
         )
 
 
+_method_throttle_settings = apigateway._method_throttle_settings
+
+
+def method_throttle_settings(stage: dict[str, Any], resource_path: str, http_method: str) -> Any:
+    settings = stage.get("methodSettings") or {}
+    encoded = resource_path.replace("~", "~0").replace("/", "~1")  # RFC 6901, as API Gateway keys them
+    for key in (f"{encoded}/{http_method}", f"/{encoded}/{http_method}"):
+        entry = settings.get(key)
+        if isinstance(entry, dict) and ("throttlingRateLimit" in entry or "throttlingBurstLimit" in entry):
+            return entry
+    return _method_throttle_settings(stage, resource_path, http_method)
+
+
 apigateway._import_rest_api = import_rest_api
 apigateway._import_operation = import_operation
+apigateway._method_throttle_settings = method_throttle_settings
 
 if __name__ == "__main__":
     sys.exit(main())
