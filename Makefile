@@ -209,6 +209,8 @@ check-template: $(SAM) $(CFN_LINT) $(CHECKOV)
 	$(SAM) validate --lint
 	$(CFN_LINT) --include-checks I --append-rules cfn_lint_serverless.rules -- template.yaml
 	$(CHECKOV) -f template.yaml --framework cloudformation --compact --quiet --skip-download
+	$(CFN_LINT) --include-checks I -- infra/edge-waf.yaml
+	$(CHECKOV) -f infra/edge-waf.yaml --framework cloudformation --compact --quiet --skip-download
 	$(SAM) build
 	@du -sh .aws-sam/build/* | sed 's|.aws-sam/build/||'
 
