@@ -270,3 +270,14 @@ class IdentityConfig:
             ),
             jwks_url=_jwks_url(issuer),
         )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SignUpConfig:
+    """The user pool's sign-up triggers (functions/signup)."""
+
+    meter_table: str  # where claimed addresses are kept
+
+    @classmethod
+    def from_env(cls) -> SignUpConfig:
+        return cls(meter_table=_required("METER_TABLE"))

@@ -1,0 +1,38 @@
+"""Claimed e-mail addresses, in the meter table (the meter's rule is what they guard):
+userId `ADDRESS#<sha256 of the normalised address>`, month `ADDRESS`, `owner` the account's sub.
+Only the sign-up triggers (functions/signup) and the essay function's meter read or write them."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+
+from shared.store.dynamo import Table, dynamodb_errors
+
+PREFIX, SORT = "ADDRESS#", "ADDRESS"
+
+
+class AddressRegistry(Table):
+    def _key(self, key: str) -> dict[str, dict[str, str]]:
+        return {"userId": {"S": PREFIX + key}, "month": {"S": SORT}}
+
+    def owner(self, key: str) -> str | None:
+        with dynamodb_errors():
+            item = self.client.get_item(TableName=self.table_name, Key=self._key(key), ConsistentRead=True).get("Item")
+        owner = (item or {}).get("owner", {}).get("S")
+        return owner if isinstance(owner, str) and owner else None
+
+    def claim(self, key: str, user: str) -> str:
+        try:
+            with dynamodb_errors():
+                self.client.put_item(
+                    TableName=self.table_name,
+                    Item={**self._key(key), "owner": {"S": user}},
+                    ConditionExpression="attribute_not_exists(userId) OR #owner = :user",
+                    ExpressionAttributeNames={"#owner": "owner"},
+                    ExpressionAttributeValues={":user": {"S": user}},
+                )
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            return self.owner(key) or user
+        return user
