@@ -31,6 +31,8 @@ FUNCTIONS = [
     "me",
     "webhook",
     "pages",
+    "session",
+    "signup",
 ]
 
 
@@ -92,6 +94,13 @@ SHARED_AT_INIT = {
     "me": _EDGE | _ACCOUNT | {"shared.access.meter", "shared.store.meter", "shared.library.models"},
     "billing": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models", "shared.access.plans"},
     "webhook": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models", "shared.access.plans", "shared.store.billing"},
+    "session": {"shared.http.session"},  # the site's token handler: no data, no AWS SDK
+    # the user pool's sign-up triggers: the address rules and their registry in the meter table
+    "signup": {
+        *("shared.errors", "shared.http.config", "shared.http.observability", "shared.store.dynamo"),
+        "shared.access.addresses",
+        "shared.store.addresses",
+    },
 }
 SHARED_AT_INIT["essay"] = _ESSAYS | {"shared.access.meter", "shared.access.plans", "shared.store.meter"}
 # Libraries beyond the standard library: the runtime's AWS SDK and its dependencies, and the authorizer's

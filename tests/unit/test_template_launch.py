@@ -230,7 +230,8 @@ def test_every_alarm_notifies_the_topic_and_says_when_it_is_over() -> None:
     alarms = {k: v for k, v in RESOURCES.items() if v["Type"] == "AWS::CloudWatch::Alarm"}
     assert len(alarms) >= len(FUNCTIONS) + 7
     for name, alarm in alarms.items():
-        assert alarm["Condition"] == "WithAlarms", name
+        # the sign-up triggers' alarm exists with the user pool they belong to
+        assert alarm["Condition"] == ("WithSignUpAlarm" if name == "SignUpFunctionAlarm" else "WithAlarms"), name
         assert alarm["Properties"]["AlarmActions"] == [target], name
         assert alarm["Properties"]["OKActions"] == [target], name
     assert RESOURCES["AlarmTopic"]["Condition"] == "CreateAlarmTopic"
@@ -250,9 +251,15 @@ def test_each_function_has_an_errors_and_throttles_alarm_that_rolls_its_deploy_b
             stat = metrics[metric]["MetricStat"]["Metric"]
             assert stat["MetricName"] == name and stat["Dimensions"][0]["Value"] == {"Ref": function}
         triggers = RESOURCES[function]["Properties"]["DeploymentPreference"]["Alarms"]
-        assert triggers == {
-            "If": ["WithAlarms", [{"Ref": f"{function}Alarm"}, {"Ref": "Api5xxRateAlarm"}], [{"Ref": "AWS::NoValue"}]]
-        }
+        if function == "SignUpFunction":  # a user pool trigger, behind no API
+            expected = ["WithSignUpAlarm", [{"Ref": f"{function}Alarm"}], [{"Ref": "AWS::NoValue"}]]
+        else:
+            expected = [
+                "WithAlarms",
+                [{"Ref": f"{function}Alarm"}, {"Ref": "Api5xxRateAlarm"}],
+                [{"Ref": "AWS::NoValue"}],
+            ]
+        assert triggers == {"If": expected}
 
 
 @needs_sam

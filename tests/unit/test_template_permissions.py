@@ -49,6 +49,8 @@ EXPECTED = {
         ("StripeWebhookSecret", {"secretsmanager:GetSecretValue"}, None),
     ],
     "PlansFunction": [],
+    # the user pool's sign-up triggers: claimed e-mail addresses only, never a reader's meter
+    "SignUpFunction": [("MeterTable", {"dynamodb:GetItem", "dynamodb:PutItem"}, {"ADDRESS#*"})],
     "SessionFunction": [],  # the site's sign-in: the user pool's token endpoint only, no data
     "OpenApiFunction": [],
 }
@@ -169,6 +171,10 @@ def test_only_the_essay_function_writes_the_meter_and_only_me_reads_it() -> None
         for target, actions, *_ in _grants(resource)
         if target == "MeterTable"
     }
-    assert grants == {"EssayFunction": {"dynamodb:UpdateItem"}, "MeFunction": {"dynamodb:GetItem"}}
+    assert grants == {
+        "EssayFunction": {"dynamodb:UpdateItem"},
+        "MeFunction": {"dynamodb:GetItem"},
+        "SignUpFunction": {"dynamodb:GetItem", "dynamodb:PutItem"},  # ADDRESS# items only (EXPECTED)
+    }
     meter = resources["MeterTable"]["Properties"]
     assert meter["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
