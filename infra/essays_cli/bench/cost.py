@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from essays_cli.bench.common import FUNCTIONS
-from essays_cli.template import load_template
+from essays_cli.template import TEMPLATE, load_template
 
 # List prices (eu-west-2 is close; us-east-1 shown), USD.
 PRICE_API_PER_MILLION = 3.50  # REST API requests, first 333 million
@@ -88,3 +88,33 @@ def fixed_monthly(template: dict[str, Any] | None = None) -> list[tuple[str, flo
 def monthly_totals(per_million: float, fixed: float) -> list[tuple[int, float]]:
     """(requests a month, USD a month) at each of REQUEST_VOLUMES."""
     return [(volume, fixed + per_million * volume / 1_000_000) for volume in REQUEST_VOLUMES]
+
+
+# ---- the edge: public reads through the site's CloudFront and its web ACL (issue 31) -------------
+
+PRICE_CLOUDFRONT_HTTPS_PER_MILLION = 1.00  # $0.0100 per 10,000 HTTPS requests, US and Europe (PriceClass_100)
+PRICE_CLOUDFRONT_GB_OUT = 0.085  # first 10 TB a month to viewers, US and Europe; AWS origins to CloudFront are free
+PRICE_WAF_RULE_MONTH = 1.00  # per rule or managed rule group (AWS's baseline groups add no fee)
+EDGE_HIT_RATIOS = (0.90, 0.99)
+# A public answer as it leaves the edge, compressed, with its headers: an assumption (a preview card or a
+# page of 20 search hits is 2-6 KB of JSON before gzip), not a measure.
+PUBLIC_RESPONSE_BYTES = 4_000
+PUBLIC_ROUTES = ("preview", "related", "search", "suggest", "sections", "plans")
+EDGE_WAF_TEMPLATE = TEMPLATE.parent / "infra" / "edge-waf.yaml"
+
+
+def edge_cost_per_million(
+    origin_per_million: float, hit_ratio: float, response_bytes: float = PUBLIC_RESPONSE_BYTES
+) -> tuple[float, float, float, float, float]:
+    """Per million public reads at the edge: CloudFront requests, transfer out, WAF, the origin's share
+    (the misses only) and the total, USD."""
+    transfer = response_bytes * 1e6 / 1e9 * PRICE_CLOUDFRONT_GB_OUT
+    origin = (1 - hit_ratio) * origin_per_million
+    total = PRICE_CLOUDFRONT_HTTPS_PER_MILLION + transfer + PRICE_WAF_PER_MILLION + origin
+    return PRICE_CLOUDFRONT_HTTPS_PER_MILLION, transfer, PRICE_WAF_PER_MILLION, origin, total
+
+
+def edge_waf_monthly() -> float:
+    """infra/edge-waf.yaml's web ACL a month: the ACL and each of its rules."""
+    rules = load_template(EDGE_WAF_TEMPLATE)["Resources"]["EdgeWebAcl"]["Properties"]["Rules"]
+    return 5.00 + len(rules) * PRICE_WAF_RULE_MONTH

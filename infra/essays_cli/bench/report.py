@@ -19,10 +19,17 @@ from essays_cli.bench.bulk import bulk_load
 from essays_cli.bench.cold_start import cold_starts
 from essays_cli.bench.common import ROOT
 from essays_cli.bench.cost import (
+    EDGE_HIT_RATIOS,
+    PRICE_CLOUDFRONT_GB_OUT,
+    PRICE_CLOUDFRONT_HTTPS_PER_MILLION,
     PRICE_COGNITO_PLUS_MAU,
     PRICE_WAF_ACL_MONTH,
     PRICE_WAF_PER_MILLION,
+    PUBLIC_RESPONSE_BYTES,
+    PUBLIC_ROUTES,
     cost_per_million,
+    edge_cost_per_million,
+    edge_waf_monthly,
     fixed_monthly,
     monthly_totals,
 )
@@ -152,7 +159,29 @@ def other_sections(report: Report, env: dict[str, str], runs: int) -> None:
     for name, api, lam, ddb, total in per_route:
         emit(f"| {name} | {api:.2f} | {lam:.2f} | {ddb:.3f} | {total:.2f} |")
     emit()
+    edge_section(emit, [row for row in per_route if row[0] in PUBLIC_ROUTES])
     monthly_section(emit, sum(row[4] for row in per_route) / len(per_route))
+
+
+def edge_section(emit: Callable[..., None], public_rows: list[tuple[str, float, float, float, float]]) -> None:
+    """Public reads through the site's CloudFront and its web ACL (infra/edge-waf.yaml), beside the origin."""
+    origin = sum(row[4] for row in public_rows) / len(public_rows)
+    emit(
+        f"## Public reads at the edge, per million (CloudFront ${PRICE_CLOUDFRONT_HTTPS_PER_MILLION:.2f}/M HTTPS "
+        f"requests, ${PRICE_CLOUDFRONT_GB_OUT:.3f}/GB out, WAF ${PRICE_WAF_PER_MILLION:.2f}/M)",
+        f"Responses of {PUBLIC_RESPONSE_BYTES:,} bytes compressed (an assumption); misses pay the origin's mean "
+        f"over the public routes above, ${origin:.2f}. The web ACL itself: ${edge_waf_monthly():.0f} a month.",
+        "",
+        "| hit ratio | CloudFront requests | transfer | WAF | origin (misses) | total | vs origin only |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+    )
+    for ratio in EDGE_HIT_RATIOS:
+        requests, transfer, waf, misses, total = edge_cost_per_million(origin, ratio)
+        emit(
+            f"| {ratio:.0%} | {requests:.2f} | {transfer:.2f} | {waf:.2f} | {misses:.2f} | {total:.2f} "
+            f"| {total / origin:.0%} |"
+        )
+    emit()
 
 
 def monthly_section(emit: Callable[..., None], per_million: float) -> None:
