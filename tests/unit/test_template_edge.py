@@ -15,6 +15,7 @@ import pytest
 from essays_cli.template import api_routes, load_template
 
 from tests.conftest import ROOT
+from tests.unit.test_template_launch import needs_sam, transformed
 
 TEMPLATE_DOC = load_template()
 RESOURCES: dict[str, Any] = TEMPLATE_DOC["Resources"]
@@ -267,3 +268,13 @@ def test_the_common_rule_set_leaves_the_webhooks_large_bodies_alone() -> None:
     scope = RULES["Common"]["Statement"]["ManagedRuleGroupStatement"]["ScopeDownStatement"]
     match = scope["NotStatement"]["Statement"]["ByteMatchStatement"]
     assert (match["PositionalConstraint"], match["SearchString"]) == ("EXACTLY", "/api/billing/webhook")
+
+
+@needs_sam
+def test_the_origin_path_is_the_stage_api_gateway_deploys() -> None:
+    resources = transformed()["Resources"]
+    config = resources["SiteDistribution"]["Properties"]["DistributionConfig"]
+    (origin,) = [o for o in config["Origins"] if o["Id"] == "api"]
+    path, names = origin["OriginPath"]["Fn::Sub"]
+    assert path == "/${StageName}"
+    assert resources[names["StageName"]["Ref"]]["Type"] == "AWS::ApiGateway::Stage"
