@@ -26,16 +26,22 @@ class StripePayments:
         self._secret_key = secret_key
         self._api_base = api_base
         self._client: stripe.StripeClient | None = None
+        self._key = ""
 
     @property
     def client(self) -> stripe.StripeClient:
-        if self._client is None:
+        """The client for the current secret key: rebuilt when a rotated key reaches the secret cache
+        (shared/store/secrets.py keeps a value SECRETS_MAX_AGE_MINUTES at most), so a warm container
+        never keeps calling Stripe with a revoked key."""
+        key = self._secret_key()
+        if self._client is None or key != self._key:
             self._client = stripe.StripeClient(
-                self._secret_key(),
+                key,
                 base_addresses={"api": self._api_base} if self._api_base else None,  # api_base: a local fake
                 http_client=stripe.RequestsClient(timeout=TIMEOUT_SECONDS),
                 max_network_retries=1,
             )
+            self._key = key
         return self._client
 
     def create_customer(self, user_id: str, idempotency_key: str) -> str:

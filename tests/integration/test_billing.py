@@ -188,8 +188,23 @@ def test_a_returning_reader_checks_out_as_the_same_customer(billing: Any, stripe
 
 def test_racing_checkouts_make_one_customer_and_one_session(billing: Any, stripe_api: FakeStripe) -> None:
     """40 parallel clicks: every answer is the same session of the same, single customer."""
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
+    class OneCallAtATime:  # moto's tables are not thread-safe; DynamoDB is. Stripe calls stay parallel.
+        def __init__(self, client: Any) -> None:
+            self.client, self.lock = client, threading.Lock()
+
+        def __getattr__(self, name: str) -> Any:
+            method = getattr(self.client, name)
+
+            def call(*args: Any, **kwargs: Any) -> Any:
+                with self.lock:
+                    return method(*args, **kwargs)
+
+            return call
+
+    billing.billing.ACCOUNTS._client = OneCallAtATime(billing.billing.ACCOUNTS.client)
     with ThreadPoolExecutor(8) as pool:
         responses = list(pool.map(lambda _: billing.billing.handler(as_reader("checkout"), CONTEXT), range(40)))
     assert {r["statusCode"] for r in responses} == {HTTPStatus.OK}
@@ -1021,3 +1036,15 @@ def test_access_follows_stripe_for_any_events_over_two_subscriptions_in_any_orde
     for payload in deliveries:
         assert deliver(billing, payload)["statusCode"] == HTTPStatus.OK
     assert access(billing, user) == _truth(events, now)
+
+
+def test_a_rotated_stripe_key_is_used_by_a_warm_container_once_the_secret_cache_lets_it_in(
+    billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    moments = iter(range(0, 10_000, 400))  # each read of the clock: 400 s later (past the 5 minute age)
+    monkeypatch.setattr(secrets, "clock", lambda: float(next(moments)))
+    assert billing.billing.handler(as_reader("checkout"), CONTEXT)["statusCode"] == HTTPStatus.OK
+    boto3.client("secretsmanager").put_secret_value(SecretId="stripe-secret-key-test", SecretString="sk_test_rotated")
+    assert billing.billing.handler(as_reader("portal"), CONTEXT)["statusCode"] == HTTPStatus.OK
+    assert stripe_api.requests[0].authorization == f"Bearer {STRIPE_KEY}"
+    assert stripe_api.requests[-1].authorization == "Bearer sk_test_rotated"

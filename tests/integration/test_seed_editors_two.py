@@ -122,7 +122,7 @@ def test_ctrl_c_in_a_terminal_stops_the_worker_processes_without_a_traceback(tmp
     from tests.conftest import create_table_from_template
 
     path = tmp_path / "essays.jsonl"
-    generated_essays(path, 300)
+    generated_essays(path, 3000)  # enough that the load is still writing when Ctrl-C comes, on any machine
     server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
     server.start()
     try:
@@ -141,7 +141,7 @@ def test_ctrl_c_in_a_terminal_stops_the_worker_processes_without_a_traceback(tmp
             seen.append(line)
             if line.startswith("Writing"):
                 break
-        time.sleep(1.5)  # the worker processes are deriving
+        time.sleep(0.5)  # the worker processes are deriving
         os.killpg(process.pid, signal.SIGINT)
         _, rest = process.communicate(timeout=120)
         err = "".join(seen) + rest
