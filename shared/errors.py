@@ -53,3 +53,7 @@ class TooManyRequests(EssayApiError):
     """One caller asked for more than their share (e.g. checkout sessions): retry later."""
 
     code = "too_many_requests"
+
+
+class ConfigError(RuntimeError):
+    """A function was deployed with missing or invalid settings: a fault, never the caller's."""

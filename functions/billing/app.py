@@ -7,6 +7,7 @@ to come back to (`{"plan": "Monthly", "returnTo": "/essays/..."}`)."""
 from datetime import UTC, datetime
 
 from shared.access.billing import CheckoutSettings, portal, return_path, start_checkout
+from shared.access.plans import purchasable_plans
 from shared.access.stripe_api import StripePayments
 from shared.http.api import Event, Response, api_handler, json_body, private_response, reader_id
 from shared.http.config import BillingConfig
@@ -19,7 +20,7 @@ CONFIG = BillingConfig.from_env()
 ACCOUNTS = SubscriptionStore(CONFIG.subscriptions_table)
 PAYMENTS = StripePayments(lambda: secret_string(CONFIG.stripe.secret_key_id), CONFIG.stripe.api_base)
 SETTINGS = CheckoutSettings(
-    CONFIG.prices, CONFIG.success_url, CONFIG.cancel_url, CONFIG.portal_return_url, CONFIG.sessions_per_hour
+    purchasable_plans(), CONFIG.success_url, CONFIG.cancel_url, CONFIG.portal_return_url, CONFIG.sessions_per_hour
 )
 
 

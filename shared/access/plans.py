@@ -11,7 +11,7 @@ import os
 import re
 from typing import Any
 
-from shared.http.config import ConfigError
+from shared.errors import ConfigError
 from shared.library.models import Plan
 
 DEFAULT_PLANS = '[{"name": "Monthly", "price": "6.99", "currency": "GBP", "period": "month"}]'
@@ -62,6 +62,14 @@ def plan_prices() -> dict[str, str]:
             if not (isinstance(price, str) and _PRICE_ID.fullmatch(price)):
                 raise ConfigError(f"plan {plan.name!r}: priceId must be a Stripe price id such as price_1Abc")
             prices[plan.name] = price
+    return prices
+
+
+def purchasable_plans() -> dict[str, str]:
+    """plan_prices(), refused at start-up when no plan can be bought (a checkout could only fail)."""
+    prices = plan_prices()
+    if not prices:
+        raise ConfigError("no plan has a Stripe price: set STRIPE_PRICE_ID or a plan's priceId in PLANS")
     return prices
 
 

@@ -9,9 +9,7 @@ import os
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-
-class ConfigError(RuntimeError):
-    """A function was deployed with missing or invalid settings: a fault, never the caller's."""
+from shared.errors import ConfigError
 
 
 def _int(name: str, default: int, low: int, high: int) -> int:
@@ -159,22 +157,12 @@ class StripeConfig:
         return cls(secret_key_id=_required("STRIPE_SECRET_KEY_ID"), api_base=base or None)
 
 
-def _plan_prices() -> dict[str, str]:
-    from shared.access.plans import plan_prices  # the plans module reads PLANS (and raises ConfigError)
-
-    prices = plan_prices()
-    if not prices:
-        raise ConfigError("no plan has a Stripe price: set STRIPE_PRICE_ID or a plan's priceId in PLANS")
-    return prices
-
-
 @dataclass(frozen=True, eq=False, repr=False)
 class BillingConfig:
     """POST /checkout and POST /billing/portal."""
 
     subscriptions_table: str
     stripe: StripeConfig
-    prices: dict[str, str]  # plan name -> Stripe price id (shared/access/plans.py)
     sessions_per_hour: int  # new Checkout Sessions one reader may make in an hour
     success_url: str
     cancel_url: str
@@ -186,7 +174,6 @@ class BillingConfig:
         return cls(
             subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
             stripe=StripeConfig.from_env(),
-            prices=_plan_prices(),
             sessions_per_hour=_int("CHECKOUT_SESSIONS_PER_HOUR", 10, 1, 1000),
             success_url=_local_or_https("CHECKOUT_SUCCESS_URL", _required("CHECKOUT_SUCCESS_URL")),
             cancel_url=_local_or_https("CHECKOUT_CANCEL_URL", _required("CHECKOUT_CANCEL_URL")),
