@@ -132,8 +132,16 @@ def test_ctrl_c_in_a_terminal_stops_the_worker_processes_without_a_traceback(tmp
         command = [sys.executable, "-m", "essays_cli.seed", "load", str(path), "--table", "essays-ctrl-c"]
         command += ["--endpoint-url", endpoint]
         env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "eu-west-2"}
+        # A terminal delivers Ctrl-C; a test runner started in the background may have SIGINT ignored,
+        # which the child would inherit (and Python then installs no KeyboardInterrupt): restore it.
         process = subprocess.Popen(
-            command, stderr=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env, start_new_session=True
+            command,
+            stderr=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+            env=env,
+            start_new_session=True,
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.default_int_handler),
         )
         assert process.stderr is not None
         seen = []
