@@ -28,7 +28,7 @@ SETTINGS = CheckoutSettings(
 def handler(event: Event, context: object) -> Response:
     user_id = reader_id(event)
     if event.get("resource") == "/billing/portal":
-        url = portal(ACCOUNTS, PAYMENTS, SETTINGS, user_id)
+        url = portal(ACCOUNTS, PAYMENTS, SETTINGS, user_id, datetime.now(UTC))
         logger.info("portal session created", extra={"userId": user_id})
     else:
         body = json_body(event, ("plan", "returnTo"))

@@ -472,10 +472,10 @@ def start_checkout(
     return session.url
 
 
-def portal(accounts: Accounts, payments: Payments, settings: CheckoutSettings, user_id: str) -> str:
+def portal(accounts: Accounts, payments: Payments, settings: CheckoutSettings, user_id: str, now: datetime) -> str:
     """The portal of the customer whose subscription the reader's access follows (their one customer)."""
     account = accounts.account(user_id)
-    live = governing(account.subscriptions, datetime.now(UTC)) if account else None
+    live = governing(account.subscriptions, now) if account else None
     customer = (live.customer_id if live and live.customer_id else None) or (account.customer_id if account else None)
     if customer is None:
         raise NotFound("You have no billing account yet: subscribe first (POST /checkout).")
