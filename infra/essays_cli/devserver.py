@@ -207,7 +207,7 @@ def build_and_deploy(endpoint: str, site_url: str, log: Path, stripe_api: str) -
         "ConfigureApiGatewayLogging": "false",
         "GradualDeploys": "false",  # the emulator has no CodeDeploy: aliases are published and moved at once
         "TableDeletionProtection": "false",
-        # The local static server serves the site (see the README's table of emulator differences).
+        # The local static server serves the site (see the table of emulator differences in docs/development.md).
         "WebHosting": "false",
         "CorsAllowOrigin": site_url,
         "SiteCallbackUrls": f"{site_url}/callback",

@@ -2,7 +2,7 @@
 1.6 Mbps down, 150 ms round trips and the CPU slowed four times (the DevTools protocol's network and
 CPU emulation). Prints when the first extract and the largest contentful paint show; both must meet
 their targets, with no request chain before the first extract (it is in the HTML) and the page's
-HTML + CSS + JS within 60 KB. `make test` runs it; the README states its figures and the machine."""
+HTML + CSS + JS within 60 KB. `make test` runs it; docs/site.md states its figures and the machine."""
 
 from __future__ import annotations
 
