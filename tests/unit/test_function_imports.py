@@ -111,6 +111,7 @@ JWT = {"jwt", "cryptography", "_cffi_backend", "_openssl"}
 # in the test environment (the layer does not install them).
 STRIPE = {"stripe", "requests", "charset_normalizer", "idna", "httpx", "anyio", "click", "pygments"}
 STRIPE |= {"_cython_3_3_1", "cython_runtime", "typing_extensions"}
+STRIPE |= {"simplejson"}  # requests' JSON when installed: here by awslambdaric (the tests' Lambda runtime)
 NOT_LIBRARIES = {"functions", "shared", "_distutils_hack"}  # ours, and a setuptools hook of the test venv
 
 
