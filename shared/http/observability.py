@@ -62,8 +62,7 @@ class _StandIn(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         line: dict[str, Any] = {
-            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
-            + f".{int(record.msecs):03d}Z",
+            "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": logging.getLevelName(min(50, max(0, record.levelno)) // 10 * 10),
             "message": record.getMessage(),
             "logger": record.name,

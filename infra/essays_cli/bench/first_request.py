@@ -3,7 +3,6 @@
     python -m essays_cli.bench.first_request baseline
     python -m essays_cli.bench.first_request baseline-read
     python -m essays_cli.bench.first_request baseline-secret
-    python -m essays_cli.bench.first_request baseline-logger
     python -m essays_cli.bench.first_request function NAME EVENT_FILE
 
 Prints the milliseconds from this module's start to the response, wall clock and CPU time of
@@ -13,9 +12,7 @@ imports are timed alike for the baselines and the functions. The baselines are t
 function stands on: `baseline` imports boto3 and creates a DynamoDB client, `baseline-read` also
 makes the GetItem a function's first request makes (botocore resolves the endpoint, loads the
 operation's model and signs on the first call); `baseline-secret` also makes the GetSecretValue of
-the cursor key that search and sections make on a first request that pages; `baseline-logger`
-makes the GetItem and creates Powertools' Logger,
-which the functions keep (structured JSON logs with the correlation id): the floor with it.
+the cursor key that search and sections make on a first request that pages (they sign cursors).
 """
 
 import time
@@ -32,7 +29,7 @@ def _elapsed_ms() -> tuple[float, float]:
     return (time.perf_counter() - START) * 1000, (time.process_time() - START_CPU) * 1000
 
 
-def baseline(read: bool, secret: bool = False, logger: bool = False) -> tuple[float, float]:
+def baseline(read: bool, secret: bool = False) -> tuple[float, float]:
     import json
 
     import boto3
@@ -43,10 +40,6 @@ def baseline(read: bool, secret: bool = False, logger: bool = False) -> tuple[fl
         client.get_item(TableName=os.environ["ESSAYS_TABLE"], Key=key)
     if secret:
         boto3.client("secretsmanager").get_secret_value(SecretId=os.environ["CURSOR_SECRET_ARN"])
-    if logger:
-        from aws_lambda_powertools import Logger
-
-        Logger()
     json.dumps({"statusCode": 200, "body": json.dumps({"ok": True})})
     return _elapsed_ms()
 
@@ -82,8 +75,8 @@ class _Context:  # the bench's LambdaContext, not imported: common.py would load
 
 def main(argv: list[str]) -> None:
     kind = argv[0]
-    if kind in ("baseline", "baseline-read", "baseline-secret", "baseline-logger"):
-        print(*baseline(read=kind != "baseline", secret=kind == "baseline-secret", logger=kind == "baseline-logger"))
+    if kind in ("baseline", "baseline-read", "baseline-secret"):
+        print(*baseline(read=kind != "baseline", secret=kind == "baseline-secret"))
     elif kind == "function":
         print(*function(argv[1], argv[2]))
     else:
