@@ -38,7 +38,7 @@ WEB = ROOT / "web"
 # module). Each is also a cache behaviour of the distribution in template.yaml, with SiteRouterFunction
 # (tests/unit/test_website.py checks both). (Locally the token handler answers /callback first: see
 # shared/http/session.py; on AWS functions/session behind the distribution.)
-SHELL_PAGES = ("/plans", "/subscribed", "/account")
+SHELL_PAGES = ("/plans", "/subscribed", "/account", "/submit", "/submissions", "/review")
 PAGE_ROUTES = re.compile("^(" + "|".join(re.escape(p) for p in SHELL_PAGES) + ")$")
 SHELL = "/index.html"
 # What the distribution serves from the bucket (web/): its cache behaviours' path patterns.

@@ -3,6 +3,7 @@
 import { api, failure, h, main, meterText, show, start } from "./core.js";
 import { email, session, signIn, signOut, signUpUrl } from "./auth.js";
 import { manageButton } from "./subscribe.js";
+import { essaysPanel } from "./members.js";
 
 const day = (iso) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
@@ -79,6 +80,7 @@ async function page() {
     left
       ? h("section", { class: "panel meter", "aria-labelledby": "meter-heading" }, h("h2", { id: "meter-heading" }, "Free essays"), h("p", {}, `${left[0].toUpperCase()}${left.slice(1)}.`))
       : null,
+    essaysPanel(tokens),
     h(
       "section",
       { class: "panel", "aria-labelledby": "signout-heading" },

@@ -1,6 +1,6 @@
 // Picks the page's module by path. The pages readers land on (/, essays, sections, search) arrive
 // rendered by the server (functions/pages: <main data-rendered>), which the module then enhances; the
-// client-only pages (/plans, /subscribed, /account) are the one shell, web/index.html, which the
+// client-only pages (/plans, /subscribed, /account, /submit, /submissions, /review) are the one shell, web/index.html, which the
 // module fills in. (/callback and /auth/* are the token handler's: shared/http/session.py.)
 const PAGES = [
   // path, module, title while it loads, loading message
@@ -11,7 +11,12 @@ const PAGES = [
   [/^\/plans$/, "./plans.js", "Plans", "Loading the plans…"],
   [/^\/subscribed$/, "./subscribed.js", "Thank you", "Confirming your subscription…"],
   [/^\/account$/, "./account.js", "Your account", "Loading your account…"],
+  [/^\/submit$/, "./submit.js", "Submit your essay", "Loading the form…"],
+  [/^\/submissions$/, "./submissions.js", "My submissions", "Loading your submissions…"],
+  [/^\/review$/, "./review.js", "Review", "Loading the review…"],
 ];
+// A reader's own pages and the teachers': never indexed.
+const PRIVATE = ["./subscribed.js", "./account.js", "./submit.js", "./submissions.js", "./review.js"];
 
 const rendered = document.getElementById("main").dataset.rendered;
 const [, module, title, loading] = PAGES.find(([path]) => path.test(location.pathname)) || [];
@@ -25,7 +30,7 @@ if (rendered) {
 } else {
   const status = document.querySelector("#main .message p");
   if (title) document.title = `${title} · Essay library`;
-  if (!module || ["./subscribed.js", "./account.js"].includes(module)) {
+  if (!module || PRIVATE.includes(module)) {
     // Never indexed: a reader's own pages, and the shell under any other name (/index.html).
     document.head.append(Object.assign(document.createElement("meta"), { name: "robots", content: "noindex" }));
   }
