@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import re
+import time
 from typing import Any
 
 import pytest
@@ -106,7 +107,8 @@ def signed_in_as(visit: Visit, token: str) -> None:
     """The site's token handler answering with `token` (the page reads it as the session's)."""
     web = visit.stack["webUrl"]
     visit.page.context.add_cookies([{"name": "essays_signed_in", "value": "1", "url": web}])
-    answer = {"signedIn": True, "accessToken": token, "expiresAt": 4_102_444_800, "email": "teacher@example.com"}
+    # an hour ahead, as the handler says (a far date would overflow the page's renewal timer)
+    answer = {"signedIn": True, "accessToken": token, "expiresAt": int(time.time()) + 3600, "email": "t@example.com"}
     visit.page.route(f"{web}/auth/token*", lambda route: route.fulfill(json=answer))
 
 
@@ -165,8 +167,8 @@ def test_a_passage_selected_with_the_mouse_or_the_keyboard_is_sent_as_the_api_an
     units = len(second[:start].encode("utf-16-le")) // 2
     drag_select(visit, 2, units, units + len("the Politburo"))
     page.get_by_text("Selected in paragraph 2: “the Politburo”").wait_for()
-    page.get_by_label("To improve").check()
-    page.get_by_label("Comment").fill("Which members? Name them.")
+    page.get_by_role("radio", name="To improve").check()
+    page.get_by_label("Comment", exact=True).fill("Which members? Name them.")
     page.get_by_role("button", name="Add the annotation").click()
     page.get_by_text("Annotation added.").wait_for()
     assert stand_in.posted[-1] == {
@@ -186,7 +188,7 @@ def test_a_passage_selected_with_the_mouse_or_the_keyboard_is_sent_as_the_api_an
     for _ in range(len("neither sudden")):
         page.keyboard.press("Shift+ArrowRight")
     page.get_by_text("Selected in paragraph 1: “neither sudden”").wait_for()
-    page.get_by_label("Comment").fill("A clear thesis.")
+    page.get_by_label("Comment", exact=True).fill("A clear thesis.")
     page.get_by_role("button", name="Add the annotation").click()
     page.get_by_text("Annotation added.").wait_for()
     assert stand_in.posted[-1]["paragraph"] == 1
@@ -197,7 +199,7 @@ def test_a_passage_selected_with_the_mouse_or_the_keyboard_is_sent_as_the_api_an
     sent = len(stand_in.posted)
     drag_select(visit, 1, first.index("sudden"), first.index("sudden") + len("sudden nor"))
     page.get_by_text("This passage overlaps annotation 2").wait_for()
-    page.get_by_label("Comment").fill("Again?")
+    page.get_by_label("Comment", exact=True).fill("Again?")
     page.get_by_role("button", name="Add the annotation").click()
     page.get_by_text("That passage overlaps annotation 2").wait_for()
     assert len(stand_in.posted) == sent
