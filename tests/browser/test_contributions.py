@@ -13,11 +13,12 @@ import base64
 import json
 import re
 import time
+import uuid
 from typing import Any
 
 import pytest
 
-from tests.browser.conftest import Visit
+from tests.browser.conftest import Visit, api_get
 
 pytestmark = pytest.mark.browser
 
@@ -243,3 +244,168 @@ def test_the_pages_ask_visitors_to_sign_in_and_tell_readers_review_is_for_teache
     page.get_by_role("heading", name="This page is for teachers").wait_for()
     assert visit.accessibility_violations() == []
     assert visit.problems(expected_statuses=(403,)) == []
+
+
+# ---- the whole path, against the local stack ------------------------------------------------------
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LEVEL, SUBJECT, SECTION = "AS and A Level", "History", "Modern European History, 1789-1945"
+TOPICS = [
+    "the Weimar constitution",
+    "hyperinflation",
+    "the Dawes Plan",
+    "the Depression",
+    "Hindenburg",
+    "the Reichstag fire",
+]
+
+
+def essay_text(word: str) -> list[str]:
+    """About 900 words in eighteen paragraphs, its sentences distinct (for the extracts)."""
+    paragraphs = []
+    for n in range(18):
+        topic = TOPICS[n % len(TOPICS)]
+        paragraphs.append(
+            " ".join(
+                f"Point {n + 1}.{s + 1}: historians of {word} weigh {topic} against the other causes, and "
+                f"the sources from {1919 + n} suggest a different emphasis in each decade."
+                for s in range(2)
+            )
+        )
+    return paragraphs
+
+
+def unique_word() -> str:
+    """A made-up word no essay title has (search is by words of titles)."""
+    return "zy" + "".join("bcdfghjklmnpqrstvwxz"[int(c, 16) % 20] for c in uuid.uuid4().hex[:8])
+
+
+def teacher_signs_in(visit: Visit) -> None:
+    """The local teacher of `make dev`: through managed login when its password is in stack.json,
+    else with its token as the token handler would hand it out."""
+    stack = visit.stack
+    if stack.get("teacherEmail") and stack.get("teacherPassword"):
+        visit.sign_in(stack["teacherEmail"], stack["teacherPassword"])
+    else:
+        signed_in_as(visit, stack["teacherToken"])
+        visit.page.reload()
+        visit.page.wait_for_load_state("networkidle")
+
+
+def submit_a_docx(visit: Visit, title: str, paragraphs: list[str]) -> None:
+    """On /submit, signed in: first a file that is no Word document (refused by the field), then the essay."""
+    from tests.documents import essay_docx
+
+    page = visit.page
+    page.get_by_label("Title").fill(title)
+    page.get_by_label("Level").select_option(LEVEL)
+    page.get_by_label("Subject").select_option(SUBJECT)
+    page.get_by_label("Section").select_option(SECTION)
+    page.get_by_role("radio", name="Show my name on it").check()
+    page.get_by_label("The name to show").fill("Sam P.")
+    page.get_by_label("This essay is my own work").check()
+    page.set_input_files(
+        "#file", files=[{"name": "essay.docx", "mimeType": DOCX_TYPE, "buffer": b"plain text, not Word"}]
+    )
+    page.get_by_role("button", name="Submit the essay").click()
+    page.locator("#file-error").filter(has_text=re.compile(".")).wait_for(timeout=40_000)
+    assert page.get_by_role("alert").get_by_role("heading", name="Your essay was not sent").is_visible()
+    assert page.locator("#file").get_attribute("aria-invalid") == "true"
+    assert visit.accessibility_violations() == []
+
+    document = essay_docx(paragraphs)
+    page.set_input_files("#file", files=[{"name": "my essay.docx", "mimeType": DOCX_TYPE, "buffer": document}])
+    page.get_by_role("button", name="Submit the essay").click()
+    page.wait_for_url("**/submissions", timeout=40_000)
+
+
+def annotate(visit: Visit, paragraph: int, quote: str, kind: str, comment: str) -> None:
+    page = visit.page
+    text = page.locator(f"#essay-text [data-paragraph='{paragraph}']").inner_text()
+    start = text.index(quote)
+    drag_select(visit, paragraph, start, start + len(quote))
+    page.get_by_text(f"Selected in paragraph {paragraph}: “{quote}”").wait_for()
+    page.get_by_role("radio", name=kind).check()
+    page.get_by_label("Comment", exact=True).fill(comment)
+    page.get_by_role("button", name="Add the annotation").click()
+    page.get_by_text("Annotation added.").wait_for()
+
+
+def review_and_publish(visit: Visit, title: str) -> str:
+    """A teacher, on /review: claims the essay, annotates two passages, rates it and publishes it."""
+    page = visit.page
+    page.get_by_role("heading", name="Review queue").wait_for()
+    row = page.locator("table.queue tr", has_text=title)
+    row.get_by_role("link", name=title).click()
+    page.get_by_role("heading", name=title).wait_for()
+    page.get_by_role("button", name="Claim it to review").click()
+    page.get_by_text("You are reviewing this essay until").wait_for()
+    annotate(visit, 1, "weigh the Weimar constitution", "Strength", "A clear line of argument from the start.")
+    annotate(visit, 3, "a different emphasis in each decade", "To improve", "Which historians? Name two.")
+    assert page.locator("#essay-text mark").count() == 2
+    history = page.locator(".history").inner_text()
+    assert "You claimed it" in history and history.count("You annotated a passage") == 2
+    page.get_by_label("4 stars").check()
+    page.get_by_label("Teacher's comment").fill("A well-organised essay; support the historiography with names.")
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.get_by_role("heading", name="Published").wait_for(timeout=40_000)
+    href = page.get_by_role("link", name="See it on the site").get_attribute("href")
+    assert href and href.startswith("/essays/")
+    return href.removeprefix("/essays/")
+
+
+def test_a_reader_submits_a_docx_a_teacher_publishes_it_and_the_writer_earns_free_essays(
+    visit: Visit, stack: dict[str, Any]
+) -> None:
+    page = visit.page
+    word = unique_word()
+    title = f"How far did {word} shape the Weimar Republic"
+    paragraphs = essay_text(word)
+
+    # The reader: signs up on /submit, sends a .docx, sees it submitted.
+    visit.goto("/submit")
+    email = visit.sign_up()
+    submit_a_docx(visit, title, paragraphs)
+    page.get_by_text(f"Thank you: “{title}” is submitted.").wait_for()
+    mine = page.locator("li.submission", has_text=title)
+    assert mine.locator(".state").inner_text() == "Submitted"
+    assert mine.get_by_role("button", name=f"Withdraw {title}").is_visible()
+    assert visit.accessibility_violations() == []
+
+    # The teacher: claims it, annotates two passages, rates and publishes it.
+    page.context.clear_cookies()
+    visit.goto("/review")
+    teacher_signs_in(visit)
+    essay_id = review_and_publish(visit, title)
+
+    # In search (by a word of its title) within seconds, with a preview by the rules.
+    found: list[str] = []
+    for _ in range(40):
+        found = [e["essayId"] for e in api_get(stack, f"/search?q={word}")["results"]]
+        if essay_id in found:
+            break
+        time.sleep(0.5)
+    assert essay_id in found
+    preview = api_get(stack, f"/essays/{essay_id}/preview")
+    assert [e["part"] for e in preview["extracts"]] == ["Introduction", "Middle", "Conclusion"]
+    assert all(e["text"].endswith("...read more") for e in preview["extracts"])
+    shown = sum(len(e["text"].removesuffix("...read more").split()) for e in preview["extracts"])
+    assert 0 < shown <= 0.3 * preview["wordCount"], (shown, preview["wordCount"])
+    assert preview["rating"] == 4
+    page.context.clear_cookies()
+    visit.goto(f"/search?q={word}")
+    page.get_by_role("link", name=title).click()
+    page.wait_for_url(f"**/essays/{essay_id}")
+    assert page.locator(".extract").count() == 3
+    assert page.locator(".extract .read-more").count() == 3
+
+    # The writer: published, a link to it, the free essays earned.
+    visit.goto("/submissions")
+    visit.sign_in(email, "Local-reader-2026")
+    mine = page.locator("li.submission", has_text=title)
+    assert mine.locator(".state").inner_text() == "Published"
+    assert mine.get_by_role("link", name="read it on the site").get_attribute("href") == f"/essays/{essay_id}"
+    assert re.search(r"You earned \d+ free essays? to read\.", mine.inner_text())
+    assert mine.get_by_role("button", name=re.compile("^Withdraw")).count() == 0
+    assert visit.accessibility_violations() == []
+    assert visit.problems(expected_statuses=(400,)) == []
