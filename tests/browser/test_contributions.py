@@ -14,6 +14,7 @@ import json
 import re
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -219,6 +220,7 @@ def test_a_passage_selected_with_the_mouse_or_the_keyboard_is_sent_as_the_api_an
     assert page.locator(".annotations li").count() == 1
     assert page.locator("#essay-text mark").inner_text() == "neither sudden"
     assert visit.accessibility_violations() == []
+    assert visit.fits(390)
     assert visit.problems() == []
 
 
@@ -292,11 +294,20 @@ def teacher_signs_in(visit: Visit) -> None:
         visit.page.wait_for_load_state("networkidle")
 
 
-def submit_a_docx(visit: Visit, title: str, paragraphs: list[str]) -> None:
-    """On /submit, signed in: first a file that is no Word document (refused by the field), then the essay."""
+def submit_a_docx(
+    visit: Visit, title: str, paragraphs: list[str], before_sending: Callable[[], None] = lambda: None
+) -> None:
+    """On /submit, signed in: nothing filled in, then a file that is no Word document (both refused by
+    the fields), then the essay."""
     from tests.documents import essay_docx
 
     page = visit.page
+    # Nothing filled in: each field says what it needs, in a summary that links to them.
+    page.get_by_role("button", name="Submit the essay").click()
+    summary = page.get_by_role("alert")
+    summary.get_by_role("link", name="Enter the essay's title.").wait_for()
+    assert summary.get_by_role("link").count() == 4  # title, level, file, declaration
+    assert page.locator("#title").get_attribute("aria-invalid") == "true"
     page.get_by_label("Title").fill(title)
     page.get_by_label("Level").select_option(LEVEL)
     page.get_by_label("Subject").select_option(SUBJECT)
@@ -315,6 +326,7 @@ def submit_a_docx(visit: Visit, title: str, paragraphs: list[str]) -> None:
 
     document = essay_docx(paragraphs)
     page.set_input_files("#file", files=[{"name": "my essay.docx", "mimeType": DOCX_TYPE, "buffer": document}])
+    before_sending()
     page.get_by_role("button", name="Submit the essay").click()
     page.wait_for_url("**/submissions", timeout=40_000)
 
@@ -331,7 +343,7 @@ def annotate(visit: Visit, paragraph: int, quote: str, kind: str, comment: str) 
     page.get_by_text("Annotation added.").wait_for()
 
 
-def review_and_publish(visit: Visit, title: str) -> str:
+def review_and_publish(visit: Visit, title: str, before_publishing: Callable[[], None] = lambda: None) -> str:
     """A teacher, on /review: claims the essay, annotates two passages, rates it and publishes it."""
     page = visit.page
     page.get_by_role("heading", name="Review queue").wait_for()
@@ -347,6 +359,7 @@ def review_and_publish(visit: Visit, title: str) -> str:
     assert "You claimed it" in history and history.count("You annotated a passage") == 2
     page.get_by_label("4 stars").check()
     page.get_by_label("Teacher's comment").fill("A well-organised essay; support the historiography with names.")
+    before_publishing()
     page.get_by_role("button", name="Publish", exact=True).click()
     page.get_by_role("heading", name="Published").wait_for(timeout=40_000)
     href = page.get_by_role("link", name="See it on the site").get_attribute("href")

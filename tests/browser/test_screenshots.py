@@ -83,3 +83,41 @@ def test_account(visit: Visit, stack: dict[str, Any]) -> None:
     _page(visit, "account")
     visit.page.set_viewport_size({"width": 390, "height": 844})
     _page(visit, "account-phone")
+
+
+def test_contributions(visit: Visit, stack: dict[str, Any]) -> None:
+    """Submit your essay, My submissions (submitted, then published), the review queue and the review
+    page with two annotations (issue 34)."""
+    from tests.browser.test_contributions import (
+        essay_text,
+        review_and_publish,
+        submit_a_docx,
+        teacher_signs_in,
+        unique_word,
+    )
+
+    page = visit.page
+    title = "Was the Weimar Republic doomed from the start?"
+    paragraphs = essay_text(unique_word())
+    visit.goto("/submit")
+    email = visit.sign_up()
+    submit_a_docx(visit, title, paragraphs, lambda: _page(visit, "submit"))
+    page.locator("li.submission").first.wait_for()
+    _page(visit, "submissions")
+    page.context.clear_cookies()
+    visit.goto("/review")
+    teacher_signs_in(visit)
+    page.locator("table.queue").wait_for()
+    _page(visit, "review-queue")
+
+    def review_shot() -> None:
+        page.evaluate("document.getSelection().removeAllRanges()")
+        page.evaluate("window.scrollTo(0, 0)")
+        _page(visit, "review")
+
+    review_and_publish(visit, title, review_shot)
+    page.context.clear_cookies()
+    visit.goto("/submissions")
+    visit.sign_in(email, "Local-reader-2026")
+    page.locator("li.submission .state-published").first.wait_for()
+    _page(visit, "submissions-published")
