@@ -156,9 +156,10 @@ class Review {
       h(
         "div",
         { class: "columns review" },
-        h("div", { class: "content" }, this.essay(), this.open ? this.assessment() : this.outcome()),
+        h("div", { class: "content" }, this.essay()),
         h("aside", { class: "marking", "aria-label": "Annotations" }, this.mine && this.open ? this.annotateForm() : null, this.annotationList()),
       ),
+      this.open ? this.assessment() : this.outcome(),
       this.open && this.mine ? this.decisions() : null,
       this.history(),
     );
