@@ -150,7 +150,7 @@ class Review {
     main().replaceChildren(
       h("p", { class: "back" }, h("a", { href: "/review" }, "Review queue")),
       h("h1", {}, item.title),
-      h("p", { class: "meta" }, badge(item.state), h("span", {}, words(item.wordCount)), h("span", {}, `Sent ${day(item.createdAt)}`)),
+      h("p", { class: "meta review-meta" }, badge(item.state), h("span", {}, words(item.wordCount)), h("span", {}, `Sent ${day(item.createdAt)}`)),
       where(item),
       this.claimPanel(),
       h(
