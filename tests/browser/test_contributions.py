@@ -370,6 +370,8 @@ def review_and_publish(visit: Visit, title: str, before_publishing: Callable[[],
 def test_a_reader_submits_a_docx_a_teacher_publishes_it_and_the_writer_earns_free_essays(
     visit: Visit, stack: dict[str, Any]
 ) -> None:
+    if "teacherToken" not in stack:
+        pytest.skip("this stack has no local teacher (make dev makes one with the review routes, issue 34)")
     page = visit.page
     word = unique_word()
     title = f"How far did {word} shape the Weimar Republic"
