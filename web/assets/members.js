@@ -1,8 +1,9 @@
 // What the signed-in pages of contributors and teachers share: the sign-in gate, who the token
 // says the reader is (its claims, read for display only: the API checks the token itself), dates
 // in readers' words and the states of a submission.
-import { h, main } from "./core.js";
+
 import { session, signIn, signUpUrl } from "./auth.js";
+import { h, main } from "./core.js";
 
 // The reader's tokens, or null after showing `heading` and why to sign in.
 export async function signedIn(heading, why) {
@@ -57,7 +58,8 @@ export const STATES = {
 
 export const badge = (state) => h("span", { class: `state state-${state}` }, STATES[state] || state);
 
-export const where = (item) => h("p", { class: "where" }, [item.level, item.subject, item.section].filter(Boolean).join(" › "));
+export const where = (item) =>
+  h("p", { class: "where" }, [item.level, item.subject, item.section].filter(Boolean).join(" › "));
 
 // The account page's way in: the reader's own essays, and the review queue for teachers.
 export function essaysPanel(tokens) {
@@ -66,8 +68,17 @@ export function essaysPanel(tokens) {
       "section",
       { class: "panel", "aria-labelledby": "essays-heading" },
       h("h2", { id: "essays-heading" }, "Your essays"),
-      h("p", {}, "Send us an essay you wrote. Teachers review it, and when it is published you earn free essays to read."),
-      h("p", { class: "actions" }, h("a", { class: "button primary", href: "/submit" }, "Submit your essay"), h("a", { href: "/submissions" }, "My submissions")),
+      h(
+        "p",
+        {},
+        "Send us an essay you wrote. Teachers review it, and when it is published you earn free essays to read.",
+      ),
+      h(
+        "p",
+        { class: "actions" },
+        h("a", { class: "button primary", href: "/submit" }, "Submit your essay"),
+        h("a", { href: "/submissions" }, "My submissions"),
+      ),
     ),
     isTeacher(tokens)
       ? h(

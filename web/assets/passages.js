@@ -26,7 +26,9 @@ export function passageOf(range, root) {
   const first = paragraphOf(range.startContainer);
   let last = paragraphOf(range.endContainer);
   if (!first || !root.contains(first) || !last || !root.contains(last)) {
-    return root.contains(range.commonAncestorContainer) || (first && root.contains(first)) || (last && root.contains(last))
+    return root.contains(range.commonAncestorContainer) ||
+      (first && root.contains(first)) ||
+      (last && root.contains(last))
       ? { error: "Select a passage inside one paragraph of the essay." }
       : null;
   }
@@ -39,7 +41,8 @@ export function passageOf(range, root) {
   } else {
     end = unitsBefore(last, range.endContainer, range.endOffset);
   }
-  if (last !== first) return { error: "Select a passage inside one paragraph: annotate each paragraph's part on its own." };
+  if (last !== first)
+    return { error: "Select a passage inside one paragraph: annotate each paragraph's part on its own." };
   while (start < end && /\s/.test(text[start])) start++;
   while (end > start && /\s/.test(text[end - 1])) end--;
   if (start === end) return null;

@@ -24,6 +24,8 @@ const ACTIONS = {
   withdrawn: "withdrew it",
 };
 
+const clip = (text) => (text.length > 120 ? `${text.slice(0, 117)}…` : text);
+
 const forTeachers = () =>
   message(
     "This page is for teachers",
@@ -37,16 +39,24 @@ async function queue(tokens) {
   document.title = "Review queue · Essay library";
   const query = new URLSearchParams(location.search);
   const cursor = query.get("cursor");
-  const answer = await api(`/review/queue?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { token: tokens.accessToken });
+  const answer = await api(`/review/queue?limit=${PAGE}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, {
+    token: tokens.accessToken,
+  });
   const me = claims(tokens).sub;
   const claimState = (item) => {
     const held = item.claimedBy && item.claimExpiresAt && new Date(item.claimExpiresAt) > new Date();
     if (!held) return "Waiting";
-    return item.claimedBy === me ? `Yours until ${time(item.claimExpiresAt)}` : `Being reviewed until ${time(item.claimExpiresAt)}`;
+    return item.claimedBy === me
+      ? `Yours until ${time(item.claimExpiresAt)}`
+      : `Being reviewed until ${time(item.claimExpiresAt)}`;
   };
   main().replaceChildren(
     h("h1", {}, "Review queue"),
-    h("p", { class: "lead" }, "Essays readers have sent, the longest waiting first. Open one to claim it and review it."),
+    h(
+      "p",
+      { class: "lead" },
+      "Essays readers have sent, the longest waiting first. Open one to claim it and review it.",
+    ),
     answer.items.length
       ? h(
           "table",
@@ -55,7 +65,11 @@ async function queue(tokens) {
           h(
             "thead",
             {},
-            h("tr", {}, ["Essay", "Where", "Length", "Sent", "Review"].map((name) => h("th", { scope: "col" }, name))),
+            h(
+              "tr",
+              {},
+              ["Essay", "Where", "Length", "Sent", "Review"].map((name) => h("th", { scope: "col" }, name)),
+            ),
           ),
           h(
             "tbody",
@@ -64,7 +78,11 @@ async function queue(tokens) {
               h(
                 "tr",
                 {},
-                h("td", {}, h("a", { href: `/review?submission=${encodeURIComponent(item.submissionId)}` }, item.title)),
+                h(
+                  "td",
+                  {},
+                  h("a", { href: `/review?submission=${encodeURIComponent(item.submissionId)}` }, item.title),
+                ),
                 h("td", {}, [item.level, item.subject, item.section].join(" › ")),
                 h("td", {}, words(item.wordCount)),
                 h("td", {}, day(item.submittedAt)),
@@ -73,12 +91,18 @@ async function queue(tokens) {
             ),
           ),
         )
-      : h("div", { class: "message small" }, h("p", {}, cursor ? "No more essays are waiting." : "No essays are waiting for review. Thank you!")),
+      : h(
+          "div",
+          { class: "message small" },
+          h("p", {}, cursor ? "No more essays are waiting." : "No essays are waiting for review. Thank you!"),
+        ),
     h(
       "nav",
       { class: "pager", "aria-label": "Pages" },
       cursor ? h("a", { href: "/review" }, "First page") : null,
-      answer.cursor ? h("a", { href: `/review?cursor=${encodeURIComponent(answer.cursor)}`, rel: "next" }, "Next page") : null,
+      answer.cursor
+        ? h("a", { href: `/review?cursor=${encodeURIComponent(answer.cursor)}`, rel: "next" }, "Next page")
+        : null,
     ),
   );
   main().setAttribute("aria-busy", "false");
@@ -122,8 +146,10 @@ class Review {
       const text = error.body?.error?.message || "That was refused.";
       return `${text.charAt(0).toUpperCase()}${text.slice(1)}`.replace(/ \(PUT [^)]*\)/, "").replace(/\.?$/, ".");
     }
-    if (error instanceof ApiError && error.status === 401) return "Your sign-in has expired: reload the page to sign in again.";
-    if (error instanceof ApiError && error.status === 0) return "The essay library could not be reached. Please check your connection and try again.";
+    if (error instanceof ApiError && error.status === 401)
+      return "Your sign-in has expired: reload the page to sign in again.";
+    if (error instanceof ApiError && error.status === 0)
+      return "The essay library could not be reached. Please check your connection and try again.";
     return "Something went wrong at our end. Please try again in a moment.";
   }
 
@@ -150,14 +176,25 @@ class Review {
     main().replaceChildren(
       h("p", { class: "back" }, h("a", { href: "/review" }, "Review queue")),
       h("h1", {}, item.title),
-      h("p", { class: "meta review-meta" }, badge(item.state), h("span", {}, words(item.wordCount)), h("span", {}, `Sent ${day(item.createdAt)}`)),
+      h(
+        "p",
+        { class: "meta review-meta" },
+        badge(item.state),
+        h("span", {}, words(item.wordCount)),
+        h("span", {}, `Sent ${day(item.createdAt)}`),
+      ),
       where(item),
       this.claimPanel(),
       h(
         "div",
         { class: "columns review" },
         h("div", { class: "content" }, this.essay()),
-        h("aside", { class: "marking", "aria-label": "Annotations" }, this.mine && this.open ? this.annotateForm() : null, this.annotationList()),
+        h(
+          "aside",
+          { class: "marking", "aria-label": "Annotations" },
+          this.mine && this.open ? this.annotateForm() : null,
+          this.annotationList(),
+        ),
       ),
       this.open ? this.assessment() : this.outcome(),
       this.open && this.mine ? this.decisions() : null,
@@ -171,7 +208,11 @@ class Review {
     const claim = this.item.claim;
     const status = h("p", { class: "status", role: "status" });
     const held = claim && new Date(claim.expiresAt) > new Date();
-    const button = h("button", { type: "button", class: this.mine ? "link" : "primary small" }, this.mine ? "Keep it for longer" : "Claim it to review");
+    const button = h(
+      "button",
+      { type: "button", class: this.mine ? "link" : "primary small" },
+      this.mine ? "Keep it for longer" : "Claim it to review",
+    );
     button.addEventListener("click", () =>
       this.act(button, status, async () => {
         await this.call("/claim", "POST");
@@ -180,7 +221,12 @@ class Review {
       }),
     );
     if (this.mine) {
-      return h("div", { class: "message small claim" }, h("p", {}, `You are reviewing this essay until ${time(claim.expiresAt)}. `, button), status);
+      return h(
+        "div",
+        { class: "message small claim" },
+        h("p", {}, `You are reviewing this essay until ${time(claim.expiresAt)}. `, button),
+        status,
+      );
     }
     return h(
       "div",
@@ -189,7 +235,8 @@ class Review {
         "p",
         {},
         held
-          ? `Another teacher is reviewing this essay until ${time(claim.expiresAt)}. You can read it; claim it when they are done.`
+          ? `Another teacher is reviewing this essay until ${time(claim.expiresAt)}. ` +
+              "You can read it; claim it when they are done."
           : "Claim this essay to review it: while you hold it, no other teacher can change it.",
       ),
       held ? null : h("p", { class: "actions" }, button),
@@ -207,7 +254,9 @@ class Review {
         class: "essay-body full reviewing",
         tabindex: editable ? null : "0",
         role: editable ? "textbox" : "region",
-        "aria-label": editable ? "The essay: select a passage to annotate it (the mouse, or Shift and the arrow keys)" : "The essay",
+        "aria-label": editable
+          ? "The essay: select a passage to annotate it (the mouse, or Shift and the arrow keys)"
+          : "The essay",
         "aria-readonly": editable ? "true" : null,
         "aria-multiline": editable ? "true" : null,
         // A read-only text box: the caret and the keyboard's selection work, nothing changes the text.
@@ -222,20 +271,38 @@ class Review {
           pieces(paragraph, i + 1, annotations).map((piece) =>
             typeof piece === "string"
               ? piece
-              : h("mark", { class: `annotated ${piece.note.kind}`, "data-n": String(piece.number), id: `passage-${piece.number}` }, piece.text),
+              : h(
+                  "mark",
+                  {
+                    class: `annotated ${piece.note.kind}`,
+                    "data-n": String(piece.number),
+                    id: `passage-${piece.number}`,
+                  },
+                  piece.text,
+                ),
           ),
         ),
       ),
     );
     if (editable) {
-      for (const name of ["beforeinput", "paste", "drop", "cut"]) text.addEventListener(name, (event) => event.preventDefault());
+      for (const name of ["beforeinput", "paste", "drop", "cut"])
+        text.addEventListener(name, (event) => event.preventDefault());
     }
     return text;
   }
 
   annotateForm() {
-    const selected = h("p", { class: "selected", id: "selected-passage", "aria-live": "polite" }, "Select a passage in the essay.");
-    const comment = h("textarea", { id: "annotation-comment", rows: "4", maxlength: "1000", "aria-describedby": "selected-passage annotation-status" });
+    const selected = h(
+      "p",
+      { class: "selected", id: "selected-passage", "aria-live": "polite" },
+      "Select a passage in the essay.",
+    );
+    const comment = h("textarea", {
+      id: "annotation-comment",
+      rows: "4",
+      maxlength: "1000",
+      "aria-describedby": "selected-passage annotation-status",
+    });
     const status = h("p", { class: "status", id: "annotation-status", role: "status" });
     const add = h("button", { type: "submit", class: "primary small" }, "Add the annotation");
     const kind = (value, checked) =>
@@ -245,7 +312,14 @@ class Review {
       { class: "panel annotate", "aria-labelledby": "annotate-heading", novalidate: true },
       h("h2", { id: "annotate-heading" }, "Annotate a passage"),
       selected,
-      h("fieldset", { class: "choices" }, h("legend", {}, "Kind"), kind("strength", true), kind("improvement", false), kind("note", false)),
+      h(
+        "fieldset",
+        { class: "choices" },
+        h("legend", {}, "Kind"),
+        kind("strength", true),
+        kind("improvement", false),
+        kind("note", false),
+      ),
       h("label", { for: "annotation-comment" }, "Comment"),
       comment,
       h("p", { class: "actions" }, add),
@@ -265,25 +339,41 @@ class Review {
       this.passage = passage;
       const clash = overlaps(passage, this.item.annotations || []);
       selected.textContent = clash.length
-        ? `This passage overlaps annotation ${this.item.annotations.indexOf(clash[0]) + 1}: select another, or delete that one first.`
-        : `Selected in paragraph ${passage.paragraph}: “${passage.quote.length > 120 ? `${passage.quote.slice(0, 117)}…` : passage.quote}”`;
+        ? `This passage overlaps annotation ${this.item.annotations.indexOf(clash[0]) + 1}: ` +
+          "select another, or delete that one first."
+        : `Selected in paragraph ${passage.paragraph}: “${clip(passage.quote)}”`;
     };
     document.addEventListener("selectionchange", follow);
     this.unfollow?.();
     this.unfollow = () => document.removeEventListener("selectionchange", follow);
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
-      status.classList.add("error");
-      if (!this.passage) return (status.textContent = "Select a passage in the essay first (with the mouse, or Shift and the arrow keys).");
+      const refused = (text) => {
+        status.textContent = text;
+        status.classList.add("error");
+      };
+      if (!this.passage) {
+        return refused("Select a passage in the essay first (with the mouse, or Shift and the arrow keys).");
+      }
       const clash = overlaps(this.passage, this.item.annotations || []);
       if (clash.length) {
-        return (status.textContent = `That passage overlaps annotation ${this.item.annotations.indexOf(clash[0]) + 1}: a passage is annotated once. Select another, or delete that one first.`);
+        const number = this.item.annotations.indexOf(clash[0]) + 1;
+        return refused(
+          `That passage overlaps annotation ${number}: a passage is annotated once. ` +
+            "Select another, or delete that one first.",
+        );
       }
-      if (!comment.value.trim()) return (status.textContent = "Write a comment for the passage.");
+      if (!comment.value.trim()) return refused("Write a comment for the passage.");
       const { paragraph, start, end } = this.passage;
       const chosen = form.querySelector("input[name=kind]:checked").value;
       const done = await this.act(add, status, async () => {
-        const answer = await this.call("/annotations", "POST", { paragraph, start, end, kind: chosen, comment: comment.value.trim() });
+        const answer = await this.call("/annotations", "POST", {
+          paragraph,
+          start,
+          end,
+          kind: chosen,
+          comment: comment.value.trim(),
+        });
         this.item.annotations = answer.annotations;
       });
       if (done) {
@@ -307,7 +397,11 @@ class Review {
             "ol",
             {},
             annotations.map((note, i) => {
-              const remove = h("button", { type: "button", class: "link", "aria-label": `Delete annotation ${i + 1}` }, "Delete");
+              const remove = h(
+                "button",
+                { type: "button", class: "link", "aria-label": `Delete annotation ${i + 1}` },
+                "Delete",
+              );
               remove.addEventListener("click", () =>
                 this.act(remove, status, async () => {
                   const answer = await this.call(`/annotations/${i}`, "DELETE");
@@ -318,7 +412,12 @@ class Review {
               return h(
                 "li",
                 { class: `annotation ${note.kind}` },
-                h("p", { class: "kind" }, h("a", { href: `#passage-${i + 1}` }, KINDS[note.kind] || note.kind), ` · paragraph ${note.paragraph}`),
+                h(
+                  "p",
+                  { class: "kind" },
+                  h("a", { href: `#passage-${i + 1}` }, KINDS[note.kind] || note.kind),
+                  ` · paragraph ${note.paragraph}`,
+                ),
                 h("blockquote", {}, note.quote),
                 h("p", {}, note.comment),
                 editable ? remove : null,
@@ -360,7 +459,11 @@ class Review {
         ),
       ),
     );
-    const comment = h("textarea", { id: "teacher-comment", rows: "4", maxlength: "2000", disabled: !editable }, item.teacherComment || "");
+    const comment = h(
+      "textarea",
+      { id: "teacher-comment", rows: "4", maxlength: "2000", disabled: !editable },
+      item.teacherComment || "",
+    );
     const save = h("button", { type: "submit", class: "secondary" }, "Save the rating and comment");
     const form = h(
       "form",
@@ -372,7 +475,10 @@ class Review {
       editable ? h("p", { class: "actions" }, save) : null,
       status,
     );
-    this.assessed = () => ({ rating: Number(form.querySelector("input[name=rating]:checked")?.value) || null, teacherComment: comment.value.trim() });
+    this.assessed = () => ({
+      rating: Number(form.querySelector("input[name=rating]:checked")?.value) || null,
+      teacherComment: comment.value.trim(),
+    });
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       const values = this.assessed();
@@ -427,7 +533,10 @@ class Review {
             }
             if (await this.act(send, status, () => this.call(path, "POST", { [key]: text.value.trim() }))) {
               this.unfollow?.();
-              await this.reload(`Done: the essay is ${path === "/return" ? "returned to its writer" : "rejected"}.`, "decision-status");
+              await this.reload(
+                `Done: the essay is ${path === "/return" ? "returned to its writer" : "rejected"}.`,
+                "decision-status",
+              );
             }
           },
         },
@@ -442,8 +551,22 @@ class Review {
       h("h2", { id: "decisions-heading" }, "Your decision"),
       h("p", {}, "Publish it with its rating, comment and annotations, or send it back to its writer."),
       h("p", { class: "actions" }, publish),
-      reply("feedback", "Feedback for the writer (what to improve)", "Return with feedback", "/return", "feedback", "Write the feedback for the writer first."),
-      reply("reason", "Why it cannot be published", "Reject", "/reject", "reason", "Write the reason for rejecting it first."),
+      reply(
+        "feedback",
+        "Feedback for the writer (what to improve)",
+        "Return with feedback",
+        "/return",
+        "feedback",
+        "Write the feedback for the writer first.",
+      ),
+      reply(
+        "reason",
+        "Why it cannot be published",
+        "Reject",
+        "/reject",
+        "reason",
+        "Write the reason for rejecting it first.",
+      ),
       status,
     );
   }
@@ -454,7 +577,9 @@ class Review {
       "section",
       { class: "panel outcome", "aria-labelledby": "outcome-heading" },
       h("h2", { id: "outcome-heading" }, "Outcome"),
-      item.state === "published" && item.essayId ? h("p", {}, "Published: ", h("a", { href: essayLink(item) }, "see it on the site"), ".") : null,
+      item.state === "published" && item.essayId
+        ? h("p", {}, "Published: ", h("a", { href: essayLink(item) }, "see it on the site"), ".")
+        : null,
       item.rating ? h("p", {}, `Rated ${item.rating} out of 5.`) : null,
       item.teacherComment ? h("p", {}, `Teacher's comment: ${item.teacherComment}`) : null,
       item.feedback ? h("p", {}, `Feedback: ${item.feedback}`) : null,
@@ -467,7 +592,11 @@ class Review {
     const events = this.item.history || [];
     const WRITERS = ["submitted", "withdrawn"]; // the contributor's own actions (teachers never see their id)
     const who = (event) =>
-      WRITERS.includes(event.action) ? "The writer" : event.actor === this.me ? "You" : `Teacher ${String(event.actor).slice(0, 8)}`;
+      WRITERS.includes(event.action)
+        ? "The writer"
+        : event.actor === this.me
+          ? "You"
+          : `Teacher ${String(event.actor).slice(0, 8)}`;
     return h(
       "section",
       { class: "panel history", "aria-labelledby": "history-heading" },

@@ -22,12 +22,19 @@ function what(item) {
       const earned = item.freeEssaysEarned;
       return [
         h("p", {}, "It is in the library: ", h("a", { href: essayLink(item) }, "read it on the site"), "."),
-        earned ? h("p", { class: "earned" }, `You earned ${earned} free ${earned === 1 ? "essay" : "essays"} to read.`) : null,
-        item.credit === "named" && item.creditName ? h("p", { class: "detail" }, `Credited to ${item.creditName}.`) : null,
+        earned
+          ? h("p", { class: "earned" }, `You earned ${earned} free ${earned === 1 ? "essay" : "essays"} to read.`)
+          : null,
+        item.credit === "named" && item.creditName
+          ? h("p", { class: "detail" }, `Credited to ${item.creditName}.`)
+          : null,
       ];
     }
     case "rejected":
-      return [h("p", {}, "A teacher did not accept it for the library."), item.reason ? h("blockquote", { class: "feedback" }, item.reason) : null];
+      return [
+        h("p", {}, "A teacher did not accept it for the library."),
+        item.reason ? h("blockquote", { class: "feedback" }, item.reason) : null,
+      ];
     case "withdrawn":
       return [h("p", {}, "You withdrew it: teachers no longer see it.")];
     default:
@@ -42,7 +49,13 @@ function card(item, tokens) {
     "li",
     { class: "submission", id: `submission-${item.submissionId}` },
     h("h2", {}, item.title),
-    h("p", { class: "meta" }, badge(item.state), h("span", {}, words(item.wordCount)), h("span", {}, `Sent ${day(item.createdAt)}`)),
+    h(
+      "p",
+      { class: "meta" },
+      badge(item.state),
+      h("span", {}, words(item.wordCount)),
+      h("span", {}, `Sent ${day(item.createdAt)}`),
+    ),
     where(item),
     what(item),
     actions,
@@ -51,15 +64,24 @@ function card(item, tokens) {
   const offer = () => {
     actions.replaceChildren(
       WITHDRAWABLE.includes(item.state)
-        ? h("button", { type: "button", class: "secondary small", onclick: confirm, "aria-label": `Withdraw ${item.title}` }, "Withdraw")
+        ? h(
+            "button",
+            { type: "button", class: "secondary small", onclick: confirm, "aria-label": `Withdraw ${item.title}` },
+            "Withdraw",
+          )
         : null,
     );
   };
   const withdraw = async () => {
     status.textContent = "Withdrawing…";
     try {
-      await api(`/me/submissions/${encodeURIComponent(item.submissionId)}`, { token: tokens.accessToken, method: "DELETE" });
-      const fresh = await api(`/me/submissions/${encodeURIComponent(item.submissionId)}`, { token: tokens.accessToken }).catch(() => ({
+      await api(`/me/submissions/${encodeURIComponent(item.submissionId)}`, {
+        token: tokens.accessToken,
+        method: "DELETE",
+      });
+      const fresh = await api(`/me/submissions/${encodeURIComponent(item.submissionId)}`, {
+        token: tokens.accessToken,
+      }).catch(() => ({
         ...item,
         state: "withdrawn",
       }));
@@ -109,7 +131,11 @@ async function page() {
               onclick: async (event) => {
                 event.target.disabled = true;
                 try {
-                  add(await api(`/me/submissions?cursor=${encodeURIComponent(answer.cursor)}`, { token: tokens.accessToken }));
+                  add(
+                    await api(`/me/submissions?cursor=${encodeURIComponent(answer.cursor)}`, {
+                      token: tokens.accessToken,
+                    }),
+                  );
                 } catch {
                   event.target.disabled = false;
                   more.append(h("span", { role: "status" }, " They could not be loaded. Please try again."));
@@ -127,7 +153,12 @@ async function page() {
       ? h(
           "div",
           { class: "message small done", role: "status" },
-          h("p", {}, `Thank you: “${thanks.title}” is submitted. A teacher will review it, and you will see its progress here.`),
+          h(
+            "p",
+            {},
+            `Thank you: “${thanks.title}” is submitted. ` +
+              "A teacher will review it, and you will see its progress here.",
+          ),
         )
       : null,
     first.items.length
@@ -135,7 +166,12 @@ async function page() {
       : h("div", { class: "message small" }, h("p", {}, "You have not sent an essay yet.")),
     list,
     more,
-    h("p", { class: "actions" }, h("a", { class: "button primary", href: "/submit" }, "Submit an essay"), h("a", { href: "/account" }, "Your account")),
+    h(
+      "p",
+      { class: "actions" },
+      h("a", { class: "button primary", href: "/submit" }, "Submit an essay"),
+      h("a", { href: "/account" }, "Your account"),
+    ),
   );
   add(first);
   main().setAttribute("aria-busy", "false");

@@ -52,25 +52,39 @@ function fromApi(error, source) {
     return new Problem(here, "Your essay is too long to send: at most 200,000 characters (about 35,000 words).");
   }
   if (error instanceof ApiError && error.status === 401) {
-    return new Problem("form", "Your sign-in has expired. Please reload the page, sign in again and send your essay again.");
+    return new Problem(
+      "form",
+      "Your sign-in has expired. Please reload the page, sign in again and send your essay again.",
+    );
   }
   if (error instanceof ApiError && error.timedOut) {
     return new Problem(
       "form",
-      "The essay library is taking too long to answer. Your essay may have been sent: look in My submissions before sending it again.",
+      "The essay library is taking too long to answer. Your essay may have been sent: " +
+        "look in My submissions before sending it again.",
     );
   }
   if (error instanceof ApiError && error.status === 0) {
     return new Problem("form", "Your essay could not be sent. Please check your connection and try again.");
   }
-  return new Problem("form", "We could not take your essay because of a problem at our end. Please try again in a moment.");
+  return new Problem(
+    "form",
+    "We could not take your essay because of a problem at our end. Please try again in a moment.",
+  );
 }
 
 // The .docx straight to the bucket, with the fields S3's policy checks (type and size), then its id.
 async function upload(file, token) {
-  const form = await api("/me/submissions/uploads", { token, method: "POST", body: { fileName: file.name, size: file.size } });
+  const form = await api("/me/submissions/uploads", {
+    token,
+    method: "POST",
+    body: { fileName: file.name, size: file.size },
+  });
   if (file.size > form.maxBytes) {
-    throw new Problem("file", `The document is larger than ${megabytes(form.maxBytes)}: remove its images, or paste the text instead.`);
+    throw new Problem(
+      "file",
+      `The document is larger than ${megabytes(form.maxBytes)}: remove its images, or paste the text instead.`,
+    );
   }
   const data = new FormData();
   for (const [name, value] of Object.entries(form.fields)) data.append(name, value);
@@ -132,11 +146,18 @@ function form(tree, tokens) {
     choices(subject, "Choose a subject", levelNode()?.subjects.map((s) => s.name) || []);
     choices(section, "Choose the subject first", []);
   });
-  subject.addEventListener("change", () => choices(section, "Choose a section", subjectNode()?.sections.map((s) => s.name) || []));
+  subject.addEventListener("change", () =>
+    choices(section, "Choose a section", subjectNode()?.sections.map((s) => s.name) || []),
+  );
 
   const file = h("input", { type: "file", name: "file", accept: `.docx,${DOCX}` });
   const body = h("textarea", { name: "body", rows: "14" });
-  const fileField = field("file", "Your essay as a Word document (.docx)", file, "Paragraphs, bold and italics are kept. Save other formats as .docx first.");
+  const fileField = field(
+    "file",
+    "Your essay as a Word document (.docx)",
+    file,
+    "Paragraphs, bold and italics are kept. Save other formats as .docx first.",
+  );
   const bodyField = field("body", "Your essay's text", body, "Leave a blank line between paragraphs.");
   const source = (value, text, checked) =>
     h("label", { class: "choice" }, h("input", { type: "radio", name: "source", value, checked }), " ", text);
@@ -160,8 +181,18 @@ function form(tree, tokens) {
     "fieldset",
     { class: "choices", id: "credit" },
     h("legend", {}, "When it is published"),
-    h("label", { class: "choice" }, h("input", { type: "radio", name: "credit", value: "anonymous", checked: true }), " Publish it anonymously"),
-    h("label", { class: "choice" }, h("input", { type: "radio", name: "credit", value: "named" }), " Show my name on it"),
+    h(
+      "label",
+      { class: "choice" },
+      h("input", { type: "radio", name: "credit", value: "anonymous", checked: true }),
+      " Publish it anonymously",
+    ),
+    h(
+      "label",
+      { class: "choice" },
+      h("input", { type: "radio", name: "credit", value: "named" }),
+      " Show my name on it",
+    ),
   );
   const credited = () => credit.querySelector("input:checked").value;
   credit.addEventListener("change", () => {
@@ -219,13 +250,17 @@ function form(tree, tokens) {
       const chosenFile = file.files[0];
       if (!chosenFile) problems.push(new Problem("file", "Choose your Word document (.docx)."));
       else if (!/\.docx$/i.test(chosenFile.name)) {
-        problems.push(new Problem("file", "Choose a Word document whose name ends in .docx (in Word: Save As, Word Document)."));
-      } else if (chosenFile.size === 0) problems.push(new Problem("file", "That document is empty: choose the one with your essay."));
+        problems.push(
+          new Problem("file", "Choose a Word document whose name ends in .docx (in Word: Save As, Word Document)."),
+        );
+      } else if (chosenFile.size === 0)
+        problems.push(new Problem("file", "That document is empty: choose the one with your essay."));
     } else if (!body.value.trim()) problems.push(new Problem("body", "Paste your essay's text."));
     if (credited() === "named" && !creditName.value.trim()) {
       problems.push(new Problem("creditName", "Enter the name to show, or choose to publish it anonymously."));
     }
-    if (!ownWork.checked) problems.push(new Problem("ownWork", "Tick the box to confirm that the essay is your own work."));
+    if (!ownWork.checked)
+      problems.push(new Problem("ownWork", "Tick the box to confirm that the essay is your own work."));
     return problems;
   };
 
@@ -237,7 +272,14 @@ function form(tree, tokens) {
     send.disabled = true;
     const how = chosen();
     try {
-      const draft = { title: title.value.trim(), level: level.value, subject: subject.value, section: section.value, ownWork: true, credit: credited() };
+      const draft = {
+        title: title.value.trim(),
+        level: level.value,
+        subject: subject.value,
+        section: section.value,
+        ownWork: true,
+        credit: credited(),
+      };
       if (credited() === "named") draft.creditName = creditName.value.trim();
       if (how === "file") {
         status.textContent = "Uploading your document…";
@@ -247,7 +289,12 @@ function form(tree, tokens) {
         draft.body = body.value;
         status.textContent = "Sending your essay…";
       }
-      const made = await api("/me/submissions", { token: tokens.accessToken, method: "POST", body: draft, timeout: SENDING });
+      const made = await api("/me/submissions", {
+        token: tokens.accessToken,
+        method: "POST",
+        body: draft,
+        timeout: SENDING,
+      });
       location.assign(`/submissions?sent=${encodeURIComponent(made.submissionId)}`);
     } catch (error) {
       status.textContent = "";
@@ -284,7 +331,10 @@ function form(tree, tokens) {
 
 async function page() {
   document.title = "Submit your essay · Essay library";
-  const tokens = await signedIn("Submit your essay", "Sign in to send us an essay you wrote: teachers review it, and when it is published you earn free essays.");
+  const tokens = await signedIn(
+    "Submit your essay",
+    "Sign in to send us an essay you wrote: teachers review it, and when it is published you earn free essays.",
+  );
   if (!tokens) return;
   const tree = await api("/sections");
   main().replaceChildren(
@@ -292,7 +342,8 @@ async function page() {
     h(
       "p",
       { class: "lead" },
-      "Send us an essay you wrote. A teacher reads it and may rate it, mark it and publish it in the library: when it is published you earn free essays to read. Until then nobody else reads it.",
+      "Send us an essay you wrote. A teacher reads it and may rate it, mark it and publish it in the library: " +
+        "when it is published you earn free essays to read. Until then nobody else reads it.",
     ),
     form(tree, tokens),
   );
