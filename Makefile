@@ -23,7 +23,7 @@ AXE_VERSION := 4.14.1
 LOCUST := .venv-locust/bin/locust
 export SAM_CLI_TELEMETRY := 0
 
-.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots mutation load
+.PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots mutation load load-webhook
 
 help:
 	@echo "Targets (each installs what it needs first):"
@@ -35,7 +35,8 @@ help:
 	@echo "  make lint           Redocly (the OpenAPI document), ruff (lint and format check) and mypy"
 	@echo "  make format         ruff fixes and formatting"
 	@echo "  make fuzz           schemathesis against the local stack and its OpenAPI document"
-	@echo "  make load           Locust against the local stack: 20 readers for 60 s, then a burst above the throttling limit"
+	@echo "  make load           Locust against the local stack: 20 readers for 60 s, a burst above the throttling limit, the webhook flooded"
+	@echo "  make load-webhook   the webhook alone: Stripe's signed events under a flood of unsigned junk (10x their rate or more)"
 	@echo "  make generated-client  a Python client generated from the OpenAPI document (build/; e2e uses it)"
 	@echo "  make openapi        regenerate functions/openapi/openapi.json from template.yaml and the models"
 	@echo "  make bench          cold start, reads per request, warm latency, bulk load and cost (a few minutes)"
@@ -164,9 +165,10 @@ $(REDOCLY):
 $(OPENAPI_CLIENT):
 	$(PYTHON) -m venv .venv-openapi-client
 	.venv-openapi-client/bin/python -m pip install --quiet 'openapi-python-client==0.29.1'
-$(LOCUST):
+$(LOCUST): infra/load/requirements.txt
 	$(PYTHON) -m venv .venv-locust
-	.venv-locust/bin/python -m pip install --quiet 'locust==2.47.0'
+	.venv-locust/bin/python -m pip install --quiet -r infra/load/requirements.txt
+	touch $(LOCUST)
 $(CHECKOV):
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
@@ -200,8 +202,31 @@ load: install $(LOCUST) $(SAM) $(MINISTACK)
 	LOAD_REPORT=.dev/load-burst.md $(LOCUST) -f infra/load/locustfile.py --headless --only-summary \
 		-u 40 -r 40 -t 15s Burst >> .dev/load.log 2>&1 || status=1; \
 	$(BIN)/python infra/load/throttle.py restore || status=1; \
+	$(WEBHOOK_LOAD) >> .dev/load.log 2>&1 || status=1; \
 	{ echo "## 20 readers, 60 s"; cat .dev/load-readers.md; echo; echo "## Burst: 40 clients, no pause, 15 s"; \
-		cat .dev/load-burst.md; } > .dev/load.md; cat .dev/load.md; \
+		cat .dev/load-burst.md; echo; echo "## $(WEBHOOK_LOAD_TITLE)"; cat .dev/load-webhook.md; } > .dev/load.md; \
+	cat .dev/load.md; [ $$up = 1 ] || $(MAKE) --no-print-directory dev-down; exit $$status
+
+# The webhook under a flood, alone (also `make load`'s last phase): Stripe's events, signed with stripe-python
+# and the local endpoint's secret, one a second and retried as Stripe retries (429 and 5xx, with backoff),
+# while 4 clients send POST /billing/webhook unsigned junk: 30 s at 16 requests a second in all (16 times the
+# events' rate, within the webhook's own limit), then 30 s with no pause (far above it). Fails unless every
+# signed event is applied (read back from the reader's record) and the junk came at ten times their rate or
+# more. --stop-timeout: an event still being retried at the end is seen through. Figures: .dev/load-webhook.md.
+WEBHOOK_LOCUST = $(LOCUST) -f infra/load/locustfile.py --headless --only-summary \
+	-u 5 -r 5 -t 30s --stop-timeout 40 StripeEvents WebhookJunk
+WEBHOOK_LOAD = ( webhook=0; \
+	JUNK_PER_CLIENT=4 LOAD_REPORT=.dev/load-webhook-16.md $(WEBHOOK_LOCUST) || webhook=1; \
+	LOAD_REPORT=.dev/load-webhook-flood.md $(WEBHOOK_LOCUST) || webhook=1; \
+	{ echo "\#\#\# Junk at 16 requests/s (4 clients, 4 a second each)"; cat .dev/load-webhook-16.md; echo; \
+		echo "\#\#\# Junk with no pause (4 clients)"; cat .dev/load-webhook-flood.md; } > .dev/load-webhook.md; \
+	exit $$webhook )
+WEBHOOK_LOAD_TITLE := The webhook under a flood: 1 signed event a second, junk at 16/s then with no pause, 30 s each
+load-webhook: install $(LOCUST) $(SAM) $(MINISTACK)
+	@umask 077; up=0; [ -f .dev/stack.json ] && up=1; \
+	$(MAKE) --no-print-directory dev-up DEV_PORT=0 || exit 1; status=0; \
+	$(WEBHOOK_LOAD) > .dev/load-webhook.log 2>&1 || status=1; \
+	echo "## $(WEBHOOK_LOAD_TITLE)"; cat .dev/load-webhook.md; \
 	[ $$up = 1 ] || $(MAKE) --no-print-directory dev-down; exit $$status
 
 # The template checks CI runs: zero unsuppressed findings, each suppression justified in template.yaml.
