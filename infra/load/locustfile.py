@@ -54,8 +54,7 @@ CATALOG: dict[str, list[str]] = {}
 @events.test_start.add_listener
 def learn_the_catalog(environment: Environment, **_: Any) -> None:
     """Essay ids, section ids and title words, read through the API itself before the load."""
-    if all(user in (StripeEvents, WebhookJunk) for user in environment.user_classes):
-        warm_the_webhook(environment.parsed_options.num_users if environment.parsed_options else 1)
+    if _webhook_scenario(environment):
         return  # the webhook's scenario reads no essays
     import urllib.error
     import urllib.request
@@ -167,7 +166,7 @@ class Burst(Client):
 
 # Stripe's own schedule retries a failed delivery for up to three days (live mode), with exponential
 # backoff; the same backoff here, in seconds instead of hours, so a run stays short.
-RETRY_DELAYS = (1, 2, 4, 8, 16)
+RETRY_DELAYS = (1, 2, 4, 8, 16, 32)
 SIGNED_TYPE = "customer.subscription.created"
 
 
@@ -188,10 +187,19 @@ JUNK_PER_CLIENT = os.environ.get("JUNK_PER_CLIENT", "")
 JUNK: list[tuple[float, float]] = []  # each junk request: when it left, when it was answered
 
 
-def warm_the_webhook(clients: int) -> None:
-    """As many junk requests at once as there will be clients, answered before the run: each
-    concurrent request needs an execution environment of its own, and a cold one (seconds on a busy
-    machine, as on Lambda) is not what the run measures."""
+def _webhook_scenario(environment: Environment) -> bool:
+    return all(user in (StripeEvents, WebhookJunk) for user in environment.user_classes)
+
+
+@events.init.add_listener
+def warm_the_webhook(environment: Environment, **_: Any) -> None:
+    """Before the run's clock starts: as many junk requests at once as there will be requests in
+    flight (the clients, and a few retries beside the signed events), each answered. Every concurrent
+    request needs an execution environment of its own, and starting one (seconds on a busy machine,
+    as a cold start on Lambda) is not what the run measures."""
+    if not _webhook_scenario(environment):
+        return
+    clients = (environment.parsed_options.num_users if environment.parsed_options else 1) + 4
     import urllib.error
     import urllib.request
     from concurrent.futures import ThreadPoolExecutor
