@@ -15,6 +15,7 @@ from shared.store.rows import (
     SectionPage,
     SectionRow,
     SitemapRow,
+    StoredItemError,
     SuggestRow,
     SummaryRow,
     TaxonomyRow,
@@ -31,12 +32,12 @@ class ContentStore(Table):
     def get_card(self, essay_id: str) -> CardRow | None:
         """The essay's header and preview: one GetItem of an item under 4 KB."""
         item = self._get(schema.card_key(essay_id))
-        return CardRow.of(item) if item else None
+        return CardRow.from_item(item) if item else None
 
     def get_related(self, essay_id: str) -> RelatedRow | None:
         """The essay's precomputed related list: one GetItem of an item under 4 KB."""
         item = self._get(schema.related_key(essay_id))
-        return RelatedRow.of(item) if item else None
+        return RelatedRow.from_item(item) if item else None
 
     def postings(self, term: str, limit: int) -> list[tuple[str, int]]:
         """(essayId, rating) of essays whose title has the term, best rated first: one Query."""
@@ -51,7 +52,12 @@ class ContentStore(Table):
         found = []
         for item in response.get("Items", []):
             sk = item["sk"]["S"]
-            found.append((schema.essay_id_of_posting(sk), 9 - int(sk.split("#", 1)[0])))
+            posting = schema.of_rated_sk(sk)
+            if posting is None:
+                raise StoredItemError(
+                    f"stored posting {schema.term_pk(term)!r}: sort key {sk!r} is not <9-rating>#<id>"
+                )
+            found.append((posting[0], posting[1] or 0))
         return found
 
     def suggestions(self, prefix: str, limit: int) -> list[SuggestRow]:
@@ -61,15 +67,15 @@ class ContentStore(Table):
                 TableName=self.table_name,
                 KeyConditionExpression="pk = :pk",
                 ExpressionAttributeValues={":pk": {"S": schema.suggest_pk(prefix)}},
-                ProjectionExpression="sk, title",
+                ProjectionExpression=", ".join(SuggestRow.ATTRIBUTES),
                 Limit=limit,
             )
-        return [SuggestRow.of(from_item(i)) for i in response.get("Items", [])]
+        return [SuggestRow.from_item(from_item(i)) for i in response.get("Items", [])]
 
     def get_cards(self, essay_ids: list[str]) -> dict[str, CardRow]:
         """Cards of up to 100 essays in one BatchGetItem (unprocessed keys retried twice), by essay id."""
         keys = [schema.card_key(i) for i in essay_ids]
-        cards = (CardRow.of(item) for item in batch_get(self.client, self.table_name, keys))
+        cards = (CardRow.from_item(item) for item in batch_get(self.client, self.table_name, keys))
         return {card.header.essay_id: card for card in cards}
 
     def section_page(self, section_id: str, limit: int, start_after: str | None) -> SectionPage:
@@ -91,8 +97,8 @@ class ContentStore(Table):
         items = [from_item(i) for i in response.get("Items", [])]
         page = items[:limit]
         return SectionPage(
-            section=SectionRow.of(page[0]) if page else None,
-            essays=[SummaryRow.of(i) for i in page],
+            section=SectionRow.from_item(page[0]) if page else None,
+            essays=[SummaryRow.from_item(i) for i in page],
             next_key=str(page[-1]["sk"]) if len(items) > limit else None,
         )
 
@@ -104,7 +110,7 @@ class ContentStore(Table):
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": {"S": schema.TAXONOMY}},
         )
-        return [TaxonomyRow.of(item) for item in items]
+        return [TaxonomyRow.from_item(item) for item in items]
 
     def sitemap_entries(self, section_id: str, skip: int, limit: int) -> list[SitemapRow]:
         """A section's essays `skip` to `skip + limit` in title order, id and date only: Query pages of at
@@ -114,12 +120,12 @@ class ContentStore(Table):
             TableName=self.table_name,
             KeyConditionExpression="pk = :pk",
             ExpressionAttributeValues={":pk": {"S": schema.section_pk(section_id)}},
-            ProjectionExpression="essayId, updatedAt",
+            ProjectionExpression=", ".join(SitemapRow.ATTRIBUTES),
             Limit=skip + limit,
         )
-        return [SitemapRow.of(item) for item in islice(items, skip, skip + limit)]
+        return [SitemapRow.from_item(item) for item in islice(items, skip, skip + limit)]
 
     def get_body(self, essay_id: str) -> BodyRow | None:
         """The paywalled full essay with its header: one GetItem (only the essay function may)."""
         item = self._get(schema.body_key(essay_id))
-        return BodyRow.of(item) if item else None
+        return BodyRow.from_item(item) if item else None

@@ -113,6 +113,15 @@ def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: from_attribute(v) for k, v in item.items()}
 
 
+def projection(attributes: Sequence[str]) -> dict[str, Any]:
+    """The parameters of a read that returns only these attributes (each named by a placeholder:
+    some attribute names are DynamoDB reserved words)."""
+    return {
+        "ProjectionExpression": ", ".join(f"#a{i}" for i in range(len(attributes))),
+        "ExpressionAttributeNames": {f"#a{i}": name for i, name in enumerate(attributes)},
+    }
+
+
 def batch_get(
     client: Any,
     table: str,
@@ -127,8 +136,7 @@ def batch_get(
     times with `wait(attempt)` between; still refused, or throttled: Unavailable."""
     request: dict[str, Any] = {table: {"Keys": list(keys)} | ({"ConsistentRead": True} if consistent else {})}
     if attributes:
-        request[table]["ProjectionExpression"] = ", ".join(f"#a{i}" for i in range(len(attributes)))
-        request[table]["ExpressionAttributeNames"] = {f"#a{i}": name for i, name in enumerate(attributes)}
+        request[table] |= projection(attributes)
     for attempt in range(attempts):
         with dynamodb_errors():
             response = client.batch_get_item(RequestItems=request)

@@ -1,4 +1,7 @@
-"""The content table's items as typed rows: the only place that knows stored attribute names.
+"""The content table's items as typed rows, read and written: the only place that knows stored
+attribute names. Each row type has its reader (`from_item`, what the functions use) beside its
+writer (`to_item`, what the loader writes through); both speak plain values (shared/store/dynamo.py
+turns them into DynamoDB's), and the key shapes are schema.py's.
 
 Items read back are checked field by field (no validation library: cold start), so a malformed
 item is a loud fault (StoredItemError, a 500), never a silent leak or a half-filled response.
@@ -11,12 +14,15 @@ from __future__ import annotations
 import json
 import zlib
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from shared.store import schema
 
 # The card's extracts are stored zlib-compressed as one binary attribute: a 3,000-word essay's
 # 900-word preview is ~5.5 KB of text but ~2.5 KB stored, so its card stays one 0.5 RCU read.
 EXTRACTS_ATTRIBUTE = "extractsZ"
 MAX_EXTRACTS_BYTES = 256 * 1024  # far above any real preview: a corrupt item cannot balloon in memory
+RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
 
 
 class StoredItemError(ValueError):
@@ -62,8 +68,8 @@ def _texts(item: dict[str, Any], key: str) -> list[str]:
     return value
 
 
-def encode_extracts(extracts: tuple[str, ...] | list[str]) -> bytes:
-    """The loader's side of the extracts attribute (the card's largest part)."""
+def pack_extracts(extracts: tuple[str, ...] | list[str]) -> bytes:
+    """The card's extracts as stored: JSON, zlib-compressed (a big load packs them in its worker processes)."""
     return zlib.compress(json.dumps(list(extracts), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9)
 
 
@@ -95,8 +101,28 @@ class SectionRow:
     subject: str
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> SectionRow:
+    def from_item(cls, item: dict[str, Any]) -> SectionRow:
         return cls(_text(item, "sectionId"), _text(item, "sectionName"), _text(item, "level"), _text(item, "subject"))
+
+    def to_item(self) -> dict[str, Any]:
+        return {"sectionId": self.section_id, "sectionName": self.name, "level": self.level, "subject": self.subject}
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class Stamp:
+    """What a load writes on an essay's card and body to know it again: the fingerprint of what shaped
+    them, when the essay was first loaded and when a load last changed it."""
+
+    content_hash: str
+    created_at: str
+    updated_at: str
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> Stamp:
+        return cls(_text(item, "contentHash"), _text(item, "createdAt"), _text(item, "updatedAt"))
+
+    def to_item(self) -> dict[str, Any]:
+        return {"contentHash": self.content_hash, "createdAt": self.created_at, "updatedAt": self.updated_at}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -110,24 +136,88 @@ class HeaderRow:
     rating: int | None
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> HeaderRow:
+    def from_item(cls, item: dict[str, Any]) -> HeaderRow:
         return cls(
-            _text(item, "essayId"), _text(item, "title"), SectionRow.of(item), _whole(item, "wordCount"), _rating(item)
+            _text(item, "essayId"),
+            _text(item, "title"),
+            SectionRow.from_item(item),
+            _whole(item, "wordCount"),
+            _rating(item),
         )
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "essayId": self.essay_id,
+            "title": self.title,
+            **self.section.to_item(),
+            "wordCount": self.word_count,
+            "rating": self.rating,
+        }
 
 
 @dataclass(frozen=True, eq=False, repr=False)
 class CardRow:
-    """An essay's public card: header, the three preview extracts and the snippet."""
+    """An essay's public card: header, the three preview extracts and the snippet (and, for the
+    loader, its keywords: what related ranking compares)."""
 
     header: HeaderRow
     extracts: tuple[str, ...]  # Introduction, Middle, Conclusion
     snippet: str
     annotation_count: int
+    keywords: tuple[str, ...] = ()  # written, not read back by the functions
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> CardRow:
-        return cls(HeaderRow.of(item), _extracts(item), _text(item, "snippet"), _count(item, "annotationCount"))
+    def from_item(cls, item: dict[str, Any]) -> CardRow:
+        return cls(HeaderRow.from_item(item), _extracts(item), _text(item, "snippet"), _count(item, "annotationCount"))
+
+    def to_item(self, stamp: Stamp, packed: bytes | None = None) -> dict[str, Any]:
+        """`packed`: the extracts already packed (pack_extracts, in a worker process), else packed here."""
+        return {
+            "pk": schema.essay_pk(self.header.essay_id),
+            "sk": schema.CARD,
+            **self.header.to_item(),
+            EXTRACTS_ATTRIBUTE: pack_extracts(self.extracts) if packed is None else packed,
+            "snippet": self.snippet,
+            "annotationCount": self.annotation_count,
+            "keywords": list(self.keywords),
+            **stamp.to_item(),
+        }
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class StoredCard:
+    """What a load reads back of a stored card (a projection) to tell whether, and where from, an
+    essay changes."""
+
+    ATTRIBUTES: ClassVar[tuple[str, ...]] = (
+        "essayId",
+        "title",
+        "rating",
+        "sectionId",
+        "sectionName",
+        "level",
+        "subject",
+        "contentHash",
+        "createdAt",
+    )
+
+    essay_id: str
+    title: str
+    rating: int | None
+    section: SectionRow
+    content_hash: str
+    created_at: str
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> StoredCard:
+        return cls(
+            _text(item, "essayId"),
+            _text(item, "title"),
+            _rating(item),
+            SectionRow.from_item(item),
+            _text(item, "contentHash"),
+            _text(item, "createdAt"),
+        )
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -142,7 +232,7 @@ class AnnotationRow:
     kind: str
 
     @classmethod
-    def of(cls, item: dict[str, Any], paragraphs: list[str]) -> AnnotationRow:
+    def from_item(cls, item: dict[str, Any], paragraphs: list[str]) -> AnnotationRow:
         row = cls(
             _whole(item, "paragraph"),
             _whole(item, "start"),
@@ -154,6 +244,16 @@ class AnnotationRow:
         if not 1 <= row.paragraph <= len(paragraphs) or paragraphs[row.paragraph - 1][row.start : row.end] != row.quote:
             raise StoredItemError(f"a stored annotation of paragraph {row.paragraph} does not match its text")
         return row
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+            "quote": self.quote,
+            "comment": self.comment,
+            "kind": self.kind,
+        }
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -167,18 +267,30 @@ class BodyRow:
     updated_at: str
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> BodyRow:
+    def from_item(cls, item: dict[str, Any]) -> BodyRow:
         paragraphs = _texts(item, "paragraphs")
         notes = item.get("annotations") or []
         if not isinstance(notes, list) or not all(isinstance(n, dict) for n in notes):
             raise StoredItemError(f"stored item {item.get('pk', '?')!r}: annotations should be a list of maps")
         return cls(
-            HeaderRow.of(item),
+            HeaderRow.from_item(item),
             paragraphs,
             _optional_text(item, "teacherComment"),
-            [AnnotationRow.of(n, paragraphs) for n in notes],
+            [AnnotationRow.from_item(n, paragraphs) for n in notes],
             _text(item, "updatedAt"),
         )
+
+    def to_item(self, stamp: Stamp) -> dict[str, Any]:
+        """The whole essay and a copy of the header, so one read serves it (its updatedAt: the stamp's)."""
+        return {
+            "pk": schema.body_pk(self.header.essay_id),
+            "sk": schema.BODY,
+            **self.header.to_item(),
+            "paragraphs": self.paragraphs,
+            "teacherComment": self.teacher_comment,
+            "annotations": [a.to_item() for a in self.annotations],  # paywalled: only ever on this item
+            **stamp.to_item(),
+        }
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -192,7 +304,7 @@ class SummaryRow:
     annotation_count: int
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> SummaryRow:
+    def from_item(cls, item: dict[str, Any]) -> SummaryRow:
         return cls(
             _text(item, "essayId"),
             _text(item, "title"),
@@ -200,6 +312,71 @@ class SummaryRow:
             _rating(item),
             _count(item, "annotationCount"),
         )
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "essayId": self.essay_id,
+            "title": self.title,
+            "snippet": self.snippet,
+            "rating": self.rating,
+            "annotationCount": self.annotation_count,
+        }
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class MemberRow:
+    """An essay's entry in its section (title order): what listings and sitemaps show, and what
+    related ranking needs (its keywords)."""
+
+    # What ranking a section and its related entries read of each member (the members a load keeps aside).
+    RANKED: ClassVar[tuple[str, ...]] = ("essayId", "title", "snippet", "rating", "annotationCount", "keywords")
+
+    summary: SummaryRow
+    section: SectionRow
+    word_count: int
+    keywords: tuple[str, ...]
+    updated_at: str  # the essay's sitemap lastmod (functions/pages)
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "pk": schema.section_pk(self.section.section_id),
+            "sk": schema.member_sk(self.summary.title, self.summary.essay_id),
+            **self.summary.to_item(),
+            "wordCount": self.word_count,
+            "keywords": list(self.keywords),
+            **self.section.to_item(),
+            "updatedAt": self.updated_at,
+        }
+
+    @staticmethod
+    def keywords_of(item: dict[str, Any]) -> list[str]:
+        """A member's keywords (none when the item does not say)."""
+        return list(item.get("keywords") or [])
+
+    @staticmethod
+    def section_id_of(item: dict[str, Any]) -> str:
+        return _text(item, "sectionId")
+
+    @staticmethod
+    def sort_key_of(item: dict[str, Any]) -> str:
+        """Where the member sorts in its section (its sort key), from its own values."""
+        return schema.member_sk(_text(item, "title"), _text(item, "essayId"))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ListedRow:
+    """A section entry read for an operator's listing (TITLED) or to find edited copies (OPENING)."""
+
+    TITLED: ClassVar[tuple[str, ...]] = ("essayId", "title")
+    OPENING: ClassVar[tuple[str, ...]] = ("essayId", "title", "snippet")
+
+    essay_id: str
+    title: str
+    snippet: str  # "" when not read
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> ListedRow:
+        return cls(_text(item, "essayId"), _text(item, "title"), str(item.get("snippet") or ""))
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -211,11 +388,31 @@ class RelatedRow:
     related: list[SummaryRow]
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> RelatedRow:
+    def from_item(cls, item: dict[str, Any]) -> RelatedRow:
         entries = item.get("related") or []
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise StoredItemError(f"stored item {item.get('pk', '?')!r}: related should be a list of essays")
-        return cls(_text(item, "essayId"), SectionRow.of(item), [SummaryRow.of(e) for e in entries])
+        return cls(_text(item, "essayId"), SectionRow.from_item(item), [SummaryRow.from_item(e) for e in entries])
+
+    def to_item(self) -> dict[str, Any]:
+        """As many of the ranked essays as fit one small read (RELATED_ITEM_BUDGET), best first."""
+        entries: list[dict[str, Any]] = []
+        size = 300 + len(json.dumps(self.section.name))
+        for row in self.related:
+            entry = row.to_item()
+            if not entry["annotationCount"]:
+                entry["annotationCount"] = None  # absent means none: keeps the list inside one small read
+            size += len(json.dumps(entry, ensure_ascii=False).encode("utf-8"))
+            if size > RELATED_ITEM_BUDGET:
+                break
+            entries.append({k: v for k, v in entry.items() if v is not None})
+        return {
+            "pk": schema.essay_pk(self.essay_id),
+            "sk": schema.RELATED,
+            "essayId": self.essay_id,
+            **self.section.to_item(),
+            "related": entries,
+        }
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -239,7 +436,7 @@ class TaxonomyRow:
     updated_at: str | None = None  # when a load last changed the section (its sitemap lastmod)
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> TaxonomyRow:
+    def from_item(cls, item: dict[str, Any]) -> TaxonomyRow:
         return cls(
             _text(item, "sectionId"),
             _text(item, "name"),
@@ -248,6 +445,50 @@ class TaxonomyRow:
             _whole(item, "essayCount"),
             _optional_text(item, "updatedAt"),
         )
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "pk": schema.TAXONOMY,
+            "sk": schema.taxonomy_sk(self.section_id),
+            "sectionId": self.section_id,
+            "level": self.level,
+            "subject": self.subject,
+            "name": self.name,
+            "essayCount": self.essay_count,
+            "updatedAt": self.updated_at,
+        }
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class DirtyMarkRow:
+    """A section whose derived data a load has still to rebuild (loader side: the functions never read it)."""
+
+    section_id: str
+    name: str
+    level: str
+    subject: str
+    marked_at: str | None = None
+
+    @classmethod
+    def from_item(cls, item: dict[str, Any]) -> DirtyMarkRow:
+        return cls(
+            _text(item, "sectionId"),
+            _text(item, "name"),
+            _text(item, "level"),
+            _text(item, "subject"),
+            _optional_text(item, "markedAt"),
+        )
+
+    def to_item(self) -> dict[str, Any]:
+        return {
+            "pk": schema.LOADER,
+            "sk": schema.dirty_sk(self.section_id),
+            "sectionId": self.section_id,
+            "level": self.level,
+            "subject": self.subject,
+            "name": self.name,
+            "markedAt": self.marked_at,
+        }
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -258,14 +499,20 @@ class SuggestRow:
     title: str
     rating: int | None
 
+    ATTRIBUTES: ClassVar[tuple[str, ...]] = ("sk", "title")  # what suggest reads of each entry
+
     @classmethod
-    def of(cls, item: dict[str, Any]) -> SuggestRow:
+    def from_item(cls, item: dict[str, Any]) -> SuggestRow:
         sk = _text(item, "sk")
-        rank, _, essay_id = sk.partition("#")
-        if not (rank.isdigit() and 4 <= int(rank) <= 9 and essay_id):
+        rated = schema.of_rated_sk(sk)
+        if rated is None:
             raise StoredItemError(f"stored item {item.get('pk', '?')!r}: sort key {sk!r} is not <9-rating>#<id>")
-        rating = 9 - int(rank)
-        return cls(essay_id, _text(item, "title"), rating or None)
+        essay_id, rating = rated
+        return cls(essay_id, _text(item, "title"), rating)
+
+    def to_item(self, prefix: str) -> dict[str, str]:
+        """The entry under one prefix: the key says prefix, rating and essay; the title is what the reader sees."""
+        return {"pk": schema.suggest_pk(prefix), "sk": schema.rated_sk(self.essay_id, self.rating), "title": self.title}
 
 
 @dataclass(frozen=True, eq=False, repr=False)
@@ -273,9 +520,11 @@ class SitemapRow:
     """An essay as a sitemap lists it: its id and when a load last changed it (None: loaded before
     section entries carried the date)."""
 
+    ATTRIBUTES: ClassVar[tuple[str, ...]] = ("essayId", "updatedAt")  # read from the section entries
+
     essay_id: str
     updated_at: str | None
 
     @classmethod
-    def of(cls, item: dict[str, Any]) -> SitemapRow:
+    def from_item(cls, item: dict[str, Any]) -> SitemapRow:
         return cls(_text(item, "essayId"), _optional_text(item, "updatedAt"))

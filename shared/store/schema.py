@@ -52,17 +52,22 @@ def term_pk(term: str) -> str:
     return f"TERM#{term}"
 
 
-def posting_sk(essay_id: str, rating: int | None) -> str:
-    # 9 - rating sorts rating 5 first and unrated (0) last within a term's postings.
+def rated_sk(essay_id: str, rating: int | None) -> str:
+    """The sort key of a search posting or a suggest entry: 9 - rating sorts rating 5 first and
+    unrated (0) last within a term's or a prefix's partition."""
     return f"{9 - (rating or 0)}#{essay_id}"
+
+
+def of_rated_sk(sk: str) -> tuple[str, int | None] | None:
+    """(essay id, rating or None) of a rated_sk; None when sk is not one."""
+    rank, _, essay_id = sk.partition("#")
+    if not (rank.isdigit() and 4 <= int(rank) <= 9 and essay_id):
+        return None
+    return essay_id, (9 - int(rank)) or None
 
 
 def suggest_pk(prefix: str) -> str:
     return f"SUGGEST#{prefix}"
-
-
-def essay_id_of_posting(sk: str) -> str:
-    return sk.split("#", 1)[1]
 
 
 def section_pk(section_id: str) -> str:

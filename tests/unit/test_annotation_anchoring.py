@@ -68,7 +68,7 @@ def test_every_annotation_is_anchored_on_its_quote_where_the_editor_meant(data: 
 
     # and as stored and read back for the full essay
     item = body_values(source.record, "hash", "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z")
-    row = BodyRow.of(item)
+    row = BodyRow.from_item(item)
     assert len(row.annotations) == len(data["annotations"])
     for a in row.annotations:
         assert row.paragraphs[a.paragraph - 1][a.start : a.end] == a.quote

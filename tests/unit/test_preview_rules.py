@@ -11,7 +11,7 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from shared.library.text import join_units, paragraphs, sentence_spans, shorten, units
-from shared.store.rows import EXTRACTS_ATTRIBUTE, CardRow, StoredItemError, encode_extracts
+from shared.store.rows import EXTRACTS_ATTRIBUTE, CardRow, StoredItemError, pack_extracts
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzÉéëç0123456789'-", min_size=1, max_size=12)
 SENTENCE = st.builds(
@@ -263,18 +263,18 @@ def test_a_chinese_sample_essay_shows_at_most_30_percent_of_its_characters() -> 
 
 @given(extracts=st.tuples(st.text(), st.text(), st.text()))
 def test_stored_extracts_read_back_as_written(extracts: tuple[str, str, str]) -> None:
-    item = {"pk": "ESSAY#x", EXTRACTS_ATTRIBUTE: encode_extracts(extracts)}
-    assert CardRow.of({**item, **HEADER}).extracts == extracts
+    item = {"pk": "ESSAY#x", EXTRACTS_ATTRIBUTE: pack_extracts(extracts)}
+    assert CardRow.from_item({**item, **HEADER}).extracts == extracts
 
 
 @pytest.mark.parametrize(
     "blob",
-    [b"not zlib", zlib.compress(b'{"a": 1}'), zlib.compress(b"x" * 300_000), encode_extracts(["a"])[:-4], "text"],
+    [b"not zlib", zlib.compress(b'{"a": 1}'), zlib.compress(b"x" * 300_000), pack_extracts(["a"])[:-4], "text"],
     ids=["garbage", "not-a-list", "too-large", "truncated", "not-binary"],
 )
 def test_a_corrupt_stored_preview_is_a_loud_fault(blob: object) -> None:
     with pytest.raises(StoredItemError):
-        CardRow.of({"pk": "ESSAY#x", EXTRACTS_ATTRIBUTE: blob, **HEADER})
+        CardRow.from_item({"pk": "ESSAY#x", EXTRACTS_ATTRIBUTE: blob, **HEADER})
 
 
 HEADER = {

@@ -26,6 +26,7 @@ def card_sizes(word_counts: tuple[int, ...] = (500, 1000, 2000, 3000)) -> list[t
     from essays_cli.loading.record import EssayRecord
     from shared.library.text import paragraphs
     from shared.store.dynamo import to_item
+    from shared.store.rows import Stamp, pack_extracts
 
     samples = [s.record for path in sorted((ROOT / "samples" / "essays").glob("*.*")) for s in read_records(path)]
     pool = [p for record in samples if record for p in paragraphs(record.body)]
@@ -40,15 +41,11 @@ def card_sizes(word_counts: tuple[int, ...] = (500, 1000, 2000, 3000)) -> list[t
             {**longest.model_dump(by_alias=True, exclude={"body", "annotations"}), "body": text}
         )
         preview = build_preview(record.body, PreviewPolicy())
-        card = items.card_values(
-            record,
-            preview,
-            essay_keywords(record.title, record.body),
-            "0" * 32,
-            "2026-01-01T00:00:00Z",
-            "2026-01-01T00:00:00Z",
+        derivation = items.Derivation(
+            preview, essay_keywords(record.title, record.body), pack_extracts(preview.extracts)
         )
-        size = item_size(to_item(card))
+        essay = items.essay_rows(record, derivation, Stamp("0" * 32, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
+        size = item_size(to_item(essay.card_item()))
         shown = sum(end - start for start, end in preview.spans)
         raw = len(" ".join(preview.extracts).encode("utf-8"))
         rows.append((words, shown, size, raw, 0.5 * max(1, math.ceil(size / 4096))))
@@ -74,6 +71,7 @@ def suggest_scaling(
     from essays_cli.loading.writer import BatchWriter, put
     from essays_cli.template import table_definition
     from shared.library.suggest import parse, suggest
+    from shared.store import schema
     from shared.store.content import ContentStore
     from shared.store.dynamo import to_item
 
@@ -140,9 +138,9 @@ def suggest_scaling(
         for n in range(written, size):
             title = " ".join(rng.sample(vocabulary, rng.randint(3, 7))).capitalize()
             essay_id = f"essay-{n:06d}"
-            for pk, sk in items.suggest_keys(essay_id, title, rng.choice([None, 1, 2, 3, 4, 5])):
-                if pk.removeprefix("SUGGEST#") in read:
-                    batch.append(put(to_item(items.suggest_values(pk, sk, title))))
+            for (pk, _), entry in items.suggest_items(essay_id, title, rng.choice([None, 1, 2, 3, 4, 5])).items():
+                if pk.removeprefix(schema.suggest_pk("")) in read:
+                    batch.append(put(to_item(entry)))
             if len(batch) >= 2_500:
                 writer.write(batch)
                 batch = []

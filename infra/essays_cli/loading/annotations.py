@@ -3,7 +3,8 @@ wrong as `annotations[i].field: ...` (i counted from 0, as in the JSON list).
 
 The shape of one annotation is the record model's (record.Annotation); what only the essay can
 tell (the paragraph exists, the quote is in it) is checked here, and anchoring finds the quote's
-character offsets in the paragraph as the full essay serves it, so `paragraph[start:end] == quote`.
+character offsets in the paragraph as the full essay serves it, so `paragraph[start:end] == quote`
+(an anchored annotation is the stored row, shared/store/rows.AnnotationRow).
 """
 
 from __future__ import annotations
@@ -11,38 +12,16 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from pydantic import ValidationError
 
 from essays_cli.loading.record import MAX_ANNOTATIONS, MAX_COMMENT_CHARS, MAX_QUOTE_CHARS, Annotation, EssayRecord
 from shared.library.text import paragraphs
+from shared.store.rows import AnnotationRow
 
 FIELDS = ("paragraph", "quote", "comment", "kind", "occurrence", "start")
 EXAMPLE = '[{"paragraph": 2, "quote": "exact words from paragraph 2", "comment": "...", "kind": "strength"}]'
-
-
-@dataclass(frozen=True)
-class Anchored:
-    """An annotation as stored and served: paragraph (1-based) and [start, end) offsets in its text."""
-
-    paragraph: int
-    start: int
-    end: int
-    quote: str
-    comment: str
-    kind: str
-
-    def values(self) -> dict[str, Any]:
-        return {
-            "paragraph": self.paragraph,
-            "start": self.start,
-            "end": self.end,
-            "quote": self.quote,
-            "comment": self.comment,
-            "kind": self.kind,
-        }
 
 
 def anchoring_problems(record: EssayRecord) -> list[tuple[str, str]]:
@@ -52,7 +31,7 @@ def anchoring_problems(record: EssayRecord) -> list[tuple[str, str]]:
     return anchor(paragraphs(record.body), record.annotations)[1]
 
 
-def anchored(record: EssayRecord) -> list[Anchored]:
+def anchored(record: EssayRecord) -> list[AnnotationRow]:
     """The record's annotations with their offsets in their paragraph.
 
     Raises ValueError for an annotation that does not fit: records are checked first, so that is a bug.
@@ -65,14 +44,14 @@ def anchored(record: EssayRecord) -> list[Anchored]:
     return notes
 
 
-def anchor(texts: list[str], notes: Sequence[Annotation | None]) -> tuple[list[Anchored], list[tuple[str, str]]]:
+def anchor(texts: list[str], notes: Sequence[Annotation | None]) -> tuple[list[AnnotationRow], list[tuple[str, str]]]:
     """Each annotation anchored in its paragraph, and (field, message) for every one that cannot be:
     its paragraph or quote is not there, its quote is there more than once and it does not say
     which (`occurrence`), or it overlaps another (a page can mark a passage only once). A None
     (an annotation already found malformed) keeps its place in the numbering and is skipped."""
-    result: list[Anchored] = []
+    result: list[AnnotationRow] = []
     problems: list[tuple[str, str]] = []
-    placed: list[tuple[int, Anchored]] = []
+    placed: list[tuple[int, AnnotationRow]] = []
     for i, note in enumerate(notes):
         if note is None:
             continue
@@ -130,7 +109,9 @@ def anchor(texts: list[str], notes: Sequence[Annotation | None]) -> tuple[list[A
             )
             continue
         start = starts[(note.occurrence or 1) - 1]
-        anchored_note = Anchored(note.paragraph, start, start + len(note.quote), note.quote, note.comment, note.kind)
+        anchored_note = AnnotationRow(
+            note.paragraph, start, start + len(note.quote), note.quote, note.comment, note.kind
+        )
         clash = next(
             (
                 (j, other)

@@ -23,6 +23,8 @@ from typing import Any
 from shared.library.marks import MARKS
 from shared.library.text import fold, terms
 from shared.store import schema
+from shared.store.dynamo import projection
+from shared.store.rows import ListedRow
 
 SECTIONS_KEPT = 4
 SIMILAR = 0.9  # difflib's ratio from which two titles or openings are "almost the same"
@@ -100,17 +102,15 @@ class EditedCopies:
             return self.cache[section_id]
         entries = [
             _Entry(
-                m["essayId"],
-                _title_key(m["title"]),
-                fold(str(m.get("snippet", "")).removesuffix("…")),
-                typography_key(m["title"]),
+                listed.essay_id,
+                _title_key(listed.title),
+                fold(listed.snippet.removesuffix("…")),
+                typography_key(listed.title),
             )
-            for m in self.query(
-                schema.section_pk(section_id),
-                ProjectionExpression="#i, #t, #s",
-                ExpressionAttributeNames={"#i": "essayId", "#t": "title", "#s": "snippet"},
+            for listed in map(
+                ListedRow.from_item, self.query(schema.section_pk(section_id), **projection(ListedRow.OPENING))
             )
-            if not self.in_load(m["essayId"])  # essays of this load are not "already there"
+            if not self.in_load(listed.essay_id)  # essays of this load are not "already there"
         ]
         self.cache[section_id] = entries
         if len(self.cache) > SECTIONS_KEPT:

@@ -17,16 +17,16 @@ import threading
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
-from essays_cli.loading.previews import Preview, PreviewPolicy, build_preview
+from essays_cli.loading.items import Derivation
+from essays_cli.loading.previews import PreviewPolicy, build_preview
 from essays_cli.loading.ranking import SectionEssay, essay_keywords, rank_related
-from shared.store.rows import encode_extracts
-
-Derived = tuple[Preview, list[str], bytes]  # the preview, the keywords, the extracts as stored
+from shared.store.rows import pack_extracts
 
 
-def derive(title: str, body: str, policy: PreviewPolicy) -> Derived:
+def derive(title: str, body: str, policy: PreviewPolicy) -> Derivation:
+    """One essay's preview, keywords and packed extracts: a pure function of its text and the policy."""
     preview = build_preview(body, policy)
-    return preview, essay_keywords(title, body), encode_extracts(preview.extracts)
+    return Derivation(preview, essay_keywords(title, body), pack_extracts(preview.extracts))
 
 
 def _ignore_interrupts() -> None:
@@ -39,7 +39,7 @@ def _nothing() -> None:
     pass
 
 
-def _derive(job: tuple[str, str, PreviewPolicy]) -> Derived:
+def _derive(job: tuple[str, str, PreviewPolicy]) -> Derivation:
     return derive(*job)
 
 
@@ -75,7 +75,7 @@ class Deriver:
         finally:
             signal.signal(signal.SIGINT, previous)
 
-    def __call__(self, essays: Sequence[tuple[str, str]]) -> list[Derived]:
+    def __call__(self, essays: Sequence[tuple[str, str]]) -> list[Derivation]:
         """The preview and keywords of each (title, body), in order."""
         if self._pool is None or len(essays) < 2:
             return [derive(title, body, self.policy) for title, body in essays]

@@ -1,13 +1,14 @@
-"""The items an essay is stored as, built from a validated record (used by the loader).
+"""The rows an essay is stored as, built from a validated record and its derivation (pure: no AWS,
+no clock). The rows' attribute names and key shapes are the store's (shared/store/rows.py and
+schema.py), so the functions that read items and the loader that writes them cannot disagree.
 
-Kept beside schema.py so the functions that read items and the loader that writes them
-cannot disagree on their shape.
+`essay_rows` is the whole of one essay: what a load writes for it, and what anything else that
+stores an essay the way a load does (one at a time) writes too.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from essays_cli.loading.annotations import anchored
@@ -15,11 +16,41 @@ from essays_cli.loading.previews import Preview
 from essays_cli.loading.record import EssayRecord
 from shared.library.suggest import prefixes
 from shared.library.text import paragraphs, unique_terms
-from shared.store import rows, schema
+from shared.store import schema
+from shared.store.rows import BodyRow, CardRow, HeaderRow, MemberRow, SectionRow, Stamp, SuggestRow, SummaryRow
 
-RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
 MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's limit for one item
 ITEM_MARGIN = 6 * 1024  # what the card may hold beyond its extracts (keywords, snippet, hashes, dates)
+Key = tuple[str, str]  # (pk, sk)
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """What an essay's text gives, computed once per load of it (essays_cli.loading.deriving)."""
+
+    preview: Preview
+    keywords: list[str]
+    packed_extracts: bytes  # the preview's extracts as the card stores them
+
+
+@dataclass(frozen=True)
+class EssayRows:
+    """Every item of one essay: the card (its commit point, written last), the body, its section
+    entry, and the keys of its search postings (key-only items) and of its suggest entries."""
+
+    card: CardRow
+    body: BodyRow
+    member: MemberRow
+    stamp: Stamp
+    packed_extracts: bytes
+    postings: set[Key]
+    suggestions: dict[Key, dict[str, Any]]  # each suggest entry's item, by its key
+
+    def card_item(self) -> dict[str, Any]:
+        return self.card.to_item(self.stamp, self.packed_extracts)
+
+    def body_item(self) -> dict[str, Any]:
+        return self.body.to_item(self.stamp)
 
 
 def item_size(value: Any) -> int:
@@ -49,134 +80,56 @@ def size_problem(record: EssayRecord) -> str | None:
     )
 
 
-def card_values(
-    record: EssayRecord,
-    preview: Preview,
-    keywords: list[str],
-    content_hash: str,
-    created_at: str,
-    updated_at: str,
-    extracts: bytes | None = None,
-) -> dict[str, Any]:
-    """`extracts`: the preview's extracts already encoded (by a worker process), else encoded here."""
-    essay_id, section_id = record.essay_id, record.section_id
-    return {
-        "pk": schema.essay_pk(essay_id),
-        "sk": schema.CARD,
-        "essayId": essay_id,
-        "title": record.title,
-        "level": record.level,
-        "subject": record.subject,
-        "sectionId": section_id,
-        "sectionName": record.section,
-        "wordCount": record.word_count,
-        "rating": record.rating,
-        rows.EXTRACTS_ATTRIBUTE: rows.encode_extracts(preview.extracts) if extracts is None else extracts,
-        "snippet": preview.snippet,
-        "annotationCount": len(record.annotations),
-        "keywords": keywords,
-        "contentHash": content_hash,
-        "createdAt": created_at,
-        "updatedAt": updated_at,
-    }
+def header_row(record: EssayRecord) -> HeaderRow:
+    section = SectionRow(record.section_id, record.section, record.level, record.subject)
+    return HeaderRow(record.essay_id, record.title, section, record.word_count, record.rating)
+
+
+def body_row(record: EssayRecord, updated_at: str) -> BodyRow:
+    """The paywalled item: the formatted essay with a copy of the header, so one read serves it."""
+    return BodyRow(header_row(record), paragraphs(record.body), record.teacher_comment, anchored(record), updated_at)
 
 
 def body_values(record: EssayRecord, content_hash: str, created_at: str, updated_at: str) -> dict[str, Any]:
-    """The paywalled item: the formatted essay with a copy of the header, so one read serves it."""
-    return {
-        "pk": schema.body_pk(record.essay_id),
-        "sk": schema.BODY,
-        "essayId": record.essay_id,
-        "title": record.title,
-        "level": record.level,
-        "subject": record.subject,
-        "sectionId": record.section_id,
-        "sectionName": record.section,
-        "wordCount": record.word_count,
-        "rating": record.rating,
-        "paragraphs": paragraphs(record.body),
-        "teacherComment": record.teacher_comment,
-        "annotations": [a.values() for a in anchored(record)],  # paywalled: only ever on this item
-        "contentHash": content_hash,
-        "createdAt": created_at,
-        "updatedAt": updated_at,
-    }
+    """The body item's values, as written."""
+    return body_row(record, updated_at).to_item(Stamp(content_hash, created_at, updated_at))
 
 
-def member_values(card: dict[str, Any]) -> dict[str, Any]:
-    """The essay's entry in its section: what listings show and what related ranking needs."""
-    return {
-        "pk": schema.section_pk(card["sectionId"]),
-        "sk": schema.member_sk(card["title"], card["essayId"]),
-        **{
-            k: card[k]
-            for k in (
-                "essayId",
-                "title",
-                "rating",
-                "snippet",
-                "annotationCount",
-                "wordCount",
-                "keywords",
-                "sectionId",
-                "sectionName",
-                "level",
-                "subject",
-                "updatedAt",  # the essay's sitemap lastmod (functions/pages)
-            )
-        },
-    }
+def essay_rows(record: EssayRecord, derivation: Derivation, stamp: Stamp) -> EssayRows:
+    """Every item of one essay (the record with the library's names already: Taxonomy.canonical)."""
+    header = header_row(record)
+    preview = derivation.preview
+    annotations = len(record.annotations)
+    card = CardRow(header, preview.extracts, preview.snippet, annotations, tuple(derivation.keywords))
+    summary = SummaryRow(record.essay_id, record.title, preview.snippet, record.rating, annotations)
+    member = MemberRow(summary, header.section, record.word_count, card.keywords, stamp.updated_at)
+    return EssayRows(
+        card,
+        body_row(record, stamp.updated_at),
+        member,
+        stamp,
+        derivation.packed_extracts,
+        posting_keys(record.essay_id, record.title, record.rating),
+        suggest_items(record.essay_id, record.title, record.rating),
+    )
 
 
-def posting_keys(essay_id: str, title: str, rating: int | None) -> set[tuple[str, str]]:
+def posting_keys(essay_id: str, title: str, rating: int | None) -> set[Key]:
     """(pk, sk) of the search postings of an essay: one per distinct title term."""
-    return {(schema.term_pk(t), schema.posting_sk(essay_id, rating)) for t in unique_terms(title)}
+    return {(schema.term_pk(t), schema.rated_sk(essay_id, rating)) for t in unique_terms(title)}
 
 
-def suggest_keys(essay_id: str, title: str, rating: int | None) -> set[tuple[str, str]]:
-    """(pk, sk) of an essay's suggest entries: one per prefix of its title's words."""
-    return {(schema.suggest_pk(p), schema.posting_sk(essay_id, rating)) for p in prefixes(title)}
+def suggest_items(essay_id: str, title: str, rating: int | None) -> dict[Key, dict[str, Any]]:
+    """An essay's suggest entries, by key: one per prefix of its title's words."""
+    row = SuggestRow(essay_id, title, rating)
+    entries = (row.to_item(p) for p in prefixes(title))
+    return {(entry["pk"], entry["sk"]): entry for entry in entries}
 
 
-def suggest_values(pk: str, sk: str, title: str) -> dict[str, Any]:
-    """A suggest entry: the key says prefix, rating and essay; the title is what the reader sees."""
-    return {"pk": pk, "sk": sk, "title": title}
+def suggest_keys(essay_id: str, title: str, rating: int | None) -> set[Key]:
+    """(pk, sk) of an essay's suggest entries."""
+    return set(suggest_items(essay_id, title, rating))
 
 
-def related_values(card: dict[str, Any], related_cards: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The related list of one essay, as many of the ranked entries as fit one small read."""
-    entries: list[dict[str, Any]] = []
-    size = 300 + len(json.dumps(card["sectionName"]))
-    for other in related_cards:
-        entry = {k: other.get(k) for k in ("essayId", "title", "snippet", "rating", "annotationCount")}
-        if not entry["annotationCount"]:
-            entry["annotationCount"] = None  # absent means none: keeps the list inside one small read
-        size += len(json.dumps(entry, ensure_ascii=False).encode("utf-8"))
-        if size > RELATED_ITEM_BUDGET:
-            break
-        entries.append({k: v for k, v in entry.items() if v is not None})
-    return {
-        "pk": schema.essay_pk(card["essayId"]),
-        "sk": schema.RELATED,
-        "essayId": card["essayId"],
-        "sectionId": card["sectionId"],
-        "sectionName": card["sectionName"],
-        "level": card["level"],
-        "subject": card["subject"],
-        "related": entries,
-    }
-
-
-def taxonomy_values(
-    section_id: str, level: str, subject: str, name: str, essay_count: int, updated_at: str
-) -> dict[str, Any]:
-    return {
-        "pk": schema.TAXONOMY,
-        "sk": schema.taxonomy_sk(section_id),
-        "sectionId": section_id,
-        "level": level,
-        "subject": subject,
-        "name": name,
-        "essayCount": essay_count,
-        "updatedAt": updated_at,
-    }
+def member_key(section_id: str, title: str, essay_id: str) -> Key:
+    return schema.section_pk(section_id), schema.member_sk(title, essay_id)

@@ -11,6 +11,8 @@ from essays_cli.loading.copies import typography_key
 from essays_cli.loading.slugs import name_key
 from shared.library.text import fold, unique_terms
 from shared.store import schema
+from shared.store.dynamo import projection
+from shared.store.rows import ListedRow, TaxonomyRow
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,17 @@ class Listed:
         return f"{self.essay_id}\t{self.title}\t{self.section}"
 
 
-def sections(query: Callable[..., Iterator[dict[str, Any]]]) -> Iterator[dict[str, Any]]:
+def sections(query: Callable[..., Iterator[dict[str, Any]]]) -> Iterator[TaxonomyRow]:
     """The library's sections (TAXONOMY items), one Query."""
-    return query(schema.TAXONOMY, "SECTION#")
+    return map(TaxonomyRow.from_item, query(schema.TAXONOMY, schema.taxonomy_sk("")))
+
+
+def _titled(
+    query: Callable[..., Iterator[dict[str, Any]]], section_id: str, prefix: str | None = None
+) -> Iterator[ListedRow]:
+    """A section's entries: those whose sort key starts with `prefix`, else all of them, id and title only."""
+    pk = schema.section_pk(section_id)
+    return map(ListedRow.from_item, query(pk, prefix) if prefix else query(pk, **projection(ListedRow.TITLED)))
 
 
 def essays(
@@ -38,17 +48,12 @@ def essays(
     """Essays in title order, section by section; `section` matches a section's id or any part of
     its name (case and spacing aside), `search` keeps titles holding every word searched for."""
     wanted = set(unique_terms(search)) if search else set()
-    for item in sorted(sections(query), key=lambda i: (fold(i["level"]), fold(i["subject"]), fold(i["name"]))):
-        if section and not _matches(section, item):
+    for row in sorted(sections(query), key=lambda r: (fold(r.level), fold(r.subject), fold(r.name))):
+        if section and not _matches(section, row):
             continue
-        shown = f"{item['level']} / {item['subject']} / {item['name']}"
-        for member in query(
-            schema.section_pk(item["sectionId"]),
-            ProjectionExpression="#i, #t",
-            ExpressionAttributeNames={"#i": "essayId", "#t": "title"},
-        ):
-            if wanted <= set(unique_terms(member["title"])):
-                yield Listed(member["essayId"], member["title"], item["sectionId"], shown)
+        for member in _titled(query, row.section_id):
+            if wanted <= set(unique_terms(member.title)):
+                yield Listed(member.essay_id, member.title, row.section_id, _shown(row))
 
 
 def titled(query: Callable[..., Iterator[dict[str, Any]]], title: str) -> list[Listed]:
@@ -60,31 +65,28 @@ def titled(query: Callable[..., Iterator[dict[str, Any]]], title: str) -> list[L
     prefix = schema.member_sk(exact, "").removesuffix("#")
     found = []
     stored = list(sections(query))
-    for item in stored:
-        for member in query(schema.section_pk(item["sectionId"]), prefix):
-            if " ".join(member["title"].split()) == exact:
-                found.append(_listed(member, item))
+    for row in stored:
+        for member in _titled(query, row.section_id, prefix):
+            if " ".join(member.title.split()) == exact:
+                found.append(_listed(member, row))
     if found:
         return found
     key = typography_key(title)
-    for item in stored:
-        for member in query(
-            schema.section_pk(item["sectionId"]),
-            ProjectionExpression="#i, #t",
-            ExpressionAttributeNames={"#i": "essayId", "#t": "title"},
-        ):
-            if typography_key(member["title"]) == key:
-                found.append(_listed(member, item))
+    for row in stored:
+        for member in _titled(query, row.section_id):
+            if typography_key(member.title) == key:
+                found.append(_listed(member, row))
     return found
 
 
-def _listed(member: dict[str, Any], item: dict[str, Any]) -> Listed:
-    shown = f"{item['level']} / {item['subject']} / {item['name']}"
-    return Listed(
-        member["essayId"], member["title"], item["sectionId"], shown, item["level"], item["subject"], item["name"]
-    )
+def _shown(row: TaxonomyRow) -> str:
+    return f"{row.level} / {row.subject} / {row.name}"
 
 
-def _matches(wanted: str, item: dict[str, Any]) -> bool:
+def _listed(member: ListedRow, row: TaxonomyRow) -> Listed:
+    return Listed(member.essay_id, member.title, row.section_id, _shown(row), row.level, row.subject, row.name)
+
+
+def _matches(wanted: str, row: TaxonomyRow) -> bool:
     key = name_key(wanted)
-    return wanted == item["sectionId"] or (bool(key) and key in name_key(f"{item['subject']} {item['name']}"))
+    return wanted == row.section_id or (bool(key) and key in name_key(f"{row.subject} {row.name}"))

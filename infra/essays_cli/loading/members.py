@@ -18,9 +18,7 @@ import threading
 from array import array
 from typing import Any
 
-from shared.store import schema
-
-SLIM = ("essayId", "title", "snippet", "rating", "annotationCount", "keywords")
+from shared.store.rows import MemberRow
 
 
 class Members:
@@ -30,10 +28,11 @@ class Members:
         self._end = 0
         self._lock = threading.Lock()  # sections are rebuilt a few at a time, from one file
 
-    def add(self, card: dict[str, Any]) -> None:
-        """Keep the member entry of an essay (from its card's values)."""
-        line = json.dumps({k: card.get(k) for k in SLIM}, ensure_ascii=False, separators=(",", ":")).encode()
-        self._offsets.setdefault(card["sectionId"], array("Q")).append(self._end)
+    def add(self, member: dict[str, Any]) -> None:
+        """Keep what ranking needs of a member entry (its values, as written)."""
+        slim = {k: member.get(k) for k in MemberRow.RANKED}
+        line = json.dumps(slim, ensure_ascii=False, separators=(",", ":")).encode()
+        self._offsets.setdefault(MemberRow.section_id_of(member), array("Q")).append(self._end)
         self._file.write(line + b"\n")
         self._end += len(line) + 1
 
@@ -50,7 +49,7 @@ class Members:
                 lines.append(self._file.readline())
             self._file.seek(self._end)
         records = [json.loads(line) for line in lines]
-        records.sort(key=lambda r: schema.member_sk(r["title"], r["essayId"]).encode())
+        records.sort(key=lambda r: MemberRow.sort_key_of(r).encode())
         return records
 
     def kept_bytes(self) -> int:

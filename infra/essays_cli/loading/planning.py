@@ -17,7 +17,8 @@ from typing import Any
 
 from essays_cli.loading import items
 from essays_cli.loading.copies import EditedCopies
-from essays_cli.loading.deriving import Derived, Deriver
+from essays_cli.loading.deriving import Deriver
+from essays_cli.loading.items import Derivation, EssayRows
 from essays_cli.loading.members import Members
 from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.record import EssayRecord
@@ -27,22 +28,13 @@ from essays_cli.loading.writer import Backoff, WriteFailed, delete, key, put
 from shared.errors import Unavailable
 from shared.store import schema
 from shared.store.dynamo import batch_get, to_item
+from shared.store.rows import Stamp, StoredCard
 
 # Bump when previews or keywords are computed differently: reloads redo all.
 # 2: units of unspaced scripts, Unicode terms, CSV line breaks as paragraphs.
+# 3: extracts about a third of the budget each (unused words carry over), stored zlib-compressed.
 # 4: words keep their marks (Indic vowel signs, Thai vowels); unspaced bigrams of characters with their marks.
 ALGORITHM_VERSION = "4"
-STORED_FIELDS = (
-    "essayId",
-    "contentHash",
-    "sectionId",
-    "sectionName",
-    "level",
-    "subject",
-    "title",
-    "rating",
-    "createdAt",
-)
 READS_REFUSED = (
     "DynamoDB is too busy right now: it kept refusing reads; nothing was written for these essays: run again"
 )
@@ -94,7 +86,7 @@ class Planner:
         self.on_same: Callable[[EssayRecord, str], None] = lambda record, essay_id: None
         self.claimed: set[str] = set()  # stored essays given to such a title in this load
 
-    def stored_cards(self, essay_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+    def stored_cards(self, essay_ids: Sequence[str]) -> dict[str, StoredCard]:
         """The stored cards' bookkeeping fields, read strongly consistent (one BatchGetItem)."""
         keys = [schema.card_key(i) for i in dict.fromkeys(essay_ids)]
         try:
@@ -105,9 +97,9 @@ class Planner:
                 attempts=self.backoff.attempts,
                 wait=self.backoff.wait,
                 consistent=True,
-                attributes=STORED_FIELDS,
+                attributes=StoredCard.ATTRIBUTES,
             )
-            return {card["essayId"]: card for card in found}
+            return {card.essay_id: card for card in map(StoredCard.from_item, found)}
         except Unavailable as error:
             raise WriteFailed(READS_REFUSED) from error
 
@@ -123,32 +115,32 @@ class Planner:
         for record in map(self.taxonomy.canonical, chunk):  # the library's names, not the row's
             fingerprint = record.content_hash(self.fingerprint_salt)
             old = stored.get(record.essay_id)
-            if old and old.get("contentHash") == fingerprint:
+            if old and old.content_hash == fingerprint:
                 summary.unchanged += 1
             else:
                 changed.append((record, fingerprint, old))
         derived = self.derive([(record.title, record.body) for record, _, _ in changed])
         for (record, fingerprint, old), essay_derived in zip(changed, derived, strict=True):
-            created = old["createdAt"] if old else now
-            card, requests = self._essay_requests(record, essay_derived, fingerprint, created, now, old)
+            stamp = Stamp(fingerprint, old.created_at if old else now, now)
+            essay, requests = self._essay_requests(record, essay_derived, stamp, old)
             if old:
                 summary.updated += 1
             else:
                 summary.loaded += 1
-                self._said_new(record, card["snippet"])
+                self._said_new(record, essay.card.snippet)
             if dry_run:
                 continue
             touched = [(record.section_id, SectionLabel(record.level, record.subject, record.section))]
             if old:
-                touched.append((old["sectionId"], self.taxonomy.label(old["sectionId"], _label_of(old))))
+                touched.append((old.section.section_id, self.taxonomy.label(old.section.section_id, _label_of(old))))
             self._mark(touched, dirty, steps, now)
             steps.items += requests
-            steps.cards.append(put(to_item(card)))
+            steps.cards.append(put(to_item(essay.card_item())))
             if self.members is not None:
-                self.members.add(card)
+                self.members.add(essay.member.to_item())
         return steps
 
-    def _same_essays(self, chunk: list[EssayRecord], stored: dict[str, dict[str, Any]]) -> list[EssayRecord]:
+    def _same_essays(self, chunk: list[EssayRecord], stored: dict[str, StoredCard]) -> list[EssayRecord]:
         """The chunk with each new essay whose title is a stored essay's of its section but for its
         typography given that essay's id, so it is updated, not added beside it (an id in the file
         says otherwise: it is kept). Their stored cards are read into `stored`."""
@@ -180,12 +172,12 @@ class Planner:
         steps = Steps()
         now = self.clock()
         for essay_id, old in stored.items():
-            label = self.taxonomy.label(old["sectionId"], _label_of(old))
-            self._mark([(old["sectionId"], label)], dirty, steps, now)
-            keys = items.posting_keys(essay_id, old["title"], old.get("rating"))
-            keys |= items.suggest_keys(essay_id, old["title"], old.get("rating"))
+            label = self.taxonomy.label(old.section.section_id, _label_of(old))
+            self._mark([(old.section.section_id, label)], dirty, steps, now)
+            keys = items.posting_keys(essay_id, old.title, old.rating)
+            keys |= items.suggest_keys(essay_id, old.title, old.rating)
             keys |= {
-                (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], essay_id)),
+                items.member_key(old.section.section_id, old.title, essay_id),
                 (schema.essay_pk(essay_id), schema.RELATED),
                 (schema.body_pk(essay_id), schema.BODY),
             }
@@ -203,33 +195,26 @@ class Planner:
                 steps.marks.append(dirty_mark(section_id, label, now))
 
     def _essay_requests(
-        self,
-        record: EssayRecord,
-        derived: Derived,
-        fingerprint: str,
-        created: str,
-        now: str,
-        old: dict[str, Any] | None,
-    ) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        preview, keywords, extracts = derived
-        card = items.card_values(record, preview, keywords, fingerprint, created, now, extracts)
-        member = items.member_values(card)
-        postings = items.posting_keys(record.essay_id, record.title, record.rating)
-        suggestions = items.suggest_keys(record.essay_id, record.title, record.rating)
+        self, record: EssayRecord, derivation: Derivation, stamp: Stamp, old: StoredCard | None
+    ) -> tuple[EssayRows, list[dict[str, Any]]]:
+        """The essay's rows, and the writes of all but its card: puts of its items, deletes of those
+        an earlier version of it had and this one has not."""
+        essay = items.essay_rows(record, derivation, stamp)
+        member = essay.member.to_item()
         requests = [
-            put(to_item(items.body_values(record, fingerprint, created, now))),
+            put(to_item(essay.body_item())),
             put(to_item(member)),
-            *(put(key(pk, sk)) for pk, sk in sorted(postings)),
-            *(put(_strings(items.suggest_values(pk, sk, record.title))) for pk, sk in sorted(suggestions)),
+            *(put(key(pk, sk)) for pk, sk in sorted(essay.postings)),
+            *(put(_strings(essay.suggestions[k])) for k in sorted(essay.suggestions)),
         ]
         if old:
-            stale = items.posting_keys(record.essay_id, old["title"], old.get("rating")) - postings
-            stale |= items.suggest_keys(record.essay_id, old["title"], old.get("rating")) - suggestions
-            old_member = (schema.section_pk(old["sectionId"]), schema.member_sk(old["title"], old["essayId"]))
-            if old_member != (member["pk"], member["sk"]):
+            stale = items.posting_keys(record.essay_id, old.title, old.rating) - essay.postings
+            stale |= items.suggest_keys(record.essay_id, old.title, old.rating) - essay.suggestions.keys()
+            old_member = items.member_key(old.section.section_id, old.title, old.essay_id)
+            if old_member != items.member_key(record.section_id, record.title, record.essay_id):
                 stale.add(old_member)
             requests += [delete(key(pk, sk)) for pk, sk in sorted(stale)]
-        return card, requests
+        return essay, requests
 
 
 def _strings(values: dict[str, str]) -> dict[str, Any]:
@@ -237,5 +222,5 @@ def _strings(values: dict[str, str]) -> dict[str, Any]:
     return {k: {"S": v} for k, v in values.items()}
 
 
-def _label_of(card: dict[str, Any]) -> SectionLabel:
-    return SectionLabel(card["level"], card["subject"], card["sectionName"])
+def _label_of(card: StoredCard) -> SectionLabel:
+    return SectionLabel(card.section.level, card.section.subject, card.section.name)

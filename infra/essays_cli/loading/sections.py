@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
-from essays_cli.loading import items
 from essays_cli.loading.members import Members
 from essays_cli.loading.ranking import SectionEssay, rank_related
 from essays_cli.loading.writer import BatchWriter, delete, key, put
 from shared.store import schema
 from shared.store.dynamo import query_items, to_item
+from shared.store.rows import DirtyMarkRow, MemberRow, RelatedRow, SectionRow, SummaryRow, TaxonomyRow
 
 RELATED_PER_WRITE = 200  # 8 batches of 25: every write request in flight at once
 
@@ -33,19 +33,8 @@ class SectionLabel:
 
 
 def dirty_mark(section_id: str, label: SectionLabel, now: str) -> dict[str, Any]:
-    return put(
-        to_item(
-            {
-                "pk": schema.LOADER,
-                "sk": schema.dirty_sk(section_id),
-                "sectionId": section_id,
-                "level": label.level,
-                "subject": label.subject,
-                "name": label.name,
-                "markedAt": now,
-            }
-        )
-    )
+    """The write that marks a section dirty (before any write that touches it)."""
+    return put(to_item(DirtyMarkRow(section_id, label.name, label.level, label.subject, now).to_item()))
 
 
 def chunks(values: Iterator[Any], size: int) -> Iterator[list[Any]]:
@@ -81,10 +70,8 @@ class SectionRebuilder:
 
     def pending(self) -> dict[str, SectionLabel]:
         """Sections marked dirty by an earlier load that did not finish."""
-        return {
-            item["sectionId"]: SectionLabel(item["level"], item["subject"], item["name"])
-            for item in self.query(schema.LOADER, "DIRTY#")
-        }
+        marks = (DirtyMarkRow.from_item(item) for item in self.query(schema.LOADER, schema.dirty_sk("")))
+        return {mark.section_id: SectionLabel(mark.level, mark.subject, mark.name) for mark in marks}
 
     def rebuild_all(
         self, sections: dict[str, SectionLabel], at_once: int = 1, done: Callable[[int], Any] = lambda n: None
@@ -113,28 +100,23 @@ class SectionRebuilder:
         """
         members = self.members
         source = members.of(section_id) if members is not None and section_id in members else None
-        listed: dict[str, dict[str, Any]] = {}  # what a related entry shows
+        listed: dict[str, SummaryRow] = {}  # what a related entry shows
         essays: list[SectionEssay] = []  # what ranking needs
         for member in source if source is not None else self.query(schema.section_pk(section_id)):
-            listed[member["essayId"]] = {
-                k: member.get(k) for k in ("essayId", "title", "snippet", "rating", "annotationCount")
-            }
-            essays.append(
-                SectionEssay(member["essayId"], member["title"], member.get("rating"), member.get("keywords", []))
-            )
+            summary = SummaryRow.from_item(member)
+            listed[summary.essay_id] = summary
+            essays.append(SectionEssay(summary.essay_id, summary.title, summary.rating, MemberRow.keywords_of(member)))
         del source
-        header = {"sectionId": section_id, "sectionName": label.name, "level": label.level, "subject": label.subject}
+        section = SectionRow(section_id, label.name, label.level, label.subject)
         related = (
-            put(to_item(items.related_values({**header, "essayId": essay_id}, [listed[j] for j in others])))
+            put(to_item(RelatedRow(essay_id, section, [listed[j] for j in others]).to_item()))
             for essay_id, others in self.rank(essays)
         )
         for batch in chunks(related, RELATED_PER_WRITE):  # a related item is ~30 KB as boto3 request dicts
             self.writer.write(batch)
         if listed:
-            taxonomy = items.taxonomy_values(
-                section_id, label.level, label.subject, label.name, len(listed), self.clock()
-            )
-            self.writer.write([put(to_item(taxonomy))])
+            taxonomy = TaxonomyRow(section_id, label.name, label.level, label.subject, len(listed), self.clock())
+            self.writer.write([put(to_item(taxonomy.to_item()))])
         else:
             self.writer.write([delete(key(schema.TAXONOMY, schema.taxonomy_sk(section_id)))])
         self.writer.write([delete(key(schema.LOADER, schema.dirty_sk(section_id)))])

@@ -13,11 +13,11 @@ import difflib
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.sections import SectionLabel
 from essays_cli.loading.slugs import name_key
+from shared.store.rows import TaxonomyRow
 
 
 @dataclass(frozen=True)
@@ -37,14 +37,14 @@ class NewName:
 
 
 class Taxonomy:
-    def __init__(self, stored: Iterable[dict[str, Any]] = (), pending: dict[str, SectionLabel] | None = None) -> None:
+    def __init__(self, stored: Iterable[TaxonomyRow] = (), pending: dict[str, SectionLabel] | None = None) -> None:
         """`stored`: the library's sections (TAXONOMY items); `pending`: sections an unfinished load
         marked dirty, which are the library's too (the rerun that finishes them adds nothing)."""
         self.levels: dict[str, str] = {}
         self.subjects: dict[tuple[str, str], str] = {}
         self.sections: dict[str, SectionLabel] = {}
-        for item in stored:
-            self._add(item["sectionId"], SectionLabel(item["level"], item["subject"], item["name"]))
+        for row in stored:
+            self._add(row.section_id, SectionLabel(row.level, row.subject, row.name))
         self.published = len(self.sections)  # sections readers can see
         for section_id, label in sorted((pending or {}).items()):
             self._add(section_id, label)
