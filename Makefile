@@ -14,6 +14,9 @@ CFN_LINT := .venv-cfnlint/bin/cfn-lint
 CHECKOV := .venv-checkov/bin/checkov
 SCHEMATHESIS := .venv-schemathesis/bin/schemathesis
 REDOCLY := .venv-redocly/node_modules/.bin/redocly
+# The web client's linter and formatter (biome.jsonc), from npm, pinned.
+BIOME := .venv-biome/node_modules/.bin/biome
+BIOME_VERSION := 2.6.8
 OPENAPI_CLIENT := .venv-openapi-client/bin/openapi-python-client
 # The browser tests: Debian's chromium (Playwright's own browser downloads cannot reach the network
 # here) and axe-core from npm, pinned, in an environment of its own.
@@ -32,8 +35,8 @@ help:
 	@echo "  make dev-down       stop the background stack"
 	@echo "  make dev-tokens     the two local readers' current access tokens (renewed every 45 minutes)"
 	@echo "  make test           every test: unit, integration, and end to end against a deployed local stack"
-	@echo "  make lint           Redocly (the OpenAPI document), ruff (lint and format check) and mypy"
-	@echo "  make format         ruff fixes and formatting"
+	@echo "  make lint           Redocly (the OpenAPI document), ruff (lint and format check), mypy, Biome (web/)"
+	@echo "  make format         ruff and Biome fixes and formatting"
 	@echo "  make fuzz           schemathesis against the local stack and its OpenAPI document"
 	@echo "  make load           Locust against the local stack: 20 readers for 60 s, a burst above the throttling limit, the webhook flooded"
 	@echo "  make load-webhook   the webhook alone: Stripe's signed events under a flood of unsigned junk (10x their rate or more)"
@@ -128,16 +131,21 @@ screenshots: install $(SAM) $(MINISTACK) $(CHROMIUM)
 openapi: install
 	$(BIN)/essays-openapi
 
-lint: install $(REDOCLY)
+lint: install $(REDOCLY) $(BIOME)
 	$(REDOCLY) lint --extends=recommended-strict functions/openapi/openapi.json
+	$(BIOME) ci --colors=off --error-on-warnings web
+	@# Biome's formatter wraps code at 120 but not long strings or HTML: no line of web/ past 120 characters.
+	@awk 'length > 120 { print FILENAME ":" FNR ": longer than 120 characters"; bad = 1 } END { exit bad }' \
+		$$(find web -name '*.js' -o -name '*.css' -o -name '*.html')
 	$(BIN)/ruff check functions shared infra tests
 	$(BIN)/ruff format --check functions shared infra tests
 	$(BIN)/mypy --strict functions shared infra
 	$(BIN)/mypy tests
 
-format: install
+format: install $(BIOME)
 	$(BIN)/ruff check --fix functions shared infra tests
 	$(BIN)/ruff format functions shared infra tests
+	$(BIOME) check --write web
 
 clean:
 	rm -rf $(VENV) .venv-* mutants .pytest_cache .mypy_cache .ruff_cache .hypothesis .aws-sam .dev
@@ -162,6 +170,8 @@ $(SCHEMATHESIS):
 	.venv-schemathesis/bin/python -m pip install --quiet 'schemathesis==4.32.5'
 $(REDOCLY):
 	npm install --prefix .venv-redocly --no-audit --no-fund --silent '@redocly/cli@2.77.0'
+$(BIOME):
+	npm install --prefix .venv-biome --no-audit --no-fund --silent '@biomejs/biome@$(BIOME_VERSION)'
 $(OPENAPI_CLIENT):
 	$(PYTHON) -m venv .venv-openapi-client
 	.venv-openapi-client/bin/python -m pip install --quiet 'openapi-python-client==0.29.1'

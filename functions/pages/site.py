@@ -208,20 +208,21 @@ class Site:
         crumb = essay.breadcrumb
         url = origin + essay_path(essay_id)
         section_url = section_path(crumb.section.id)
-        texts = [x.text.removesuffix(READ_MORE).rstrip() for x in essay.extracts]
-        description = describe(texts[0] if texts and texts[0] else essay.title)
+        description = describe(essay.extracts[0].text if essay.extracts and essay.extracts[0].text else essay.title)
         # level > subject > section, as the page we model shows it (JSON-LD starts at the library's home)
         crumbs: list[tuple[str, str | None]] = [
             (crumb.level, None),
             (crumb.subject, None),
             (crumb.section.name, section_url),
         ]
+        # Each cut extract ends in the link to the plans (the API's `readMore`).
+        read_more = f' <a class="read-more" href="#plans">{READ_MORE}</a>'
         # The first extract is the page's first content: named for the Element Timing API, which the
         # mobile speed test reads (tests/browser/test_mobile_speed.py).
         extracts = "\n".join(
             f'        <div class="extract"><h2>{e(x.part)}</h2><p{FIRST_EXTRACT if i == 0 else ""}>'
-            f'{e(text)}{" " if text else ""}<a class="read-more" href="#plans">{READ_MORE}</a></p></div>'
-            for i, (x, text) in enumerate(zip(essay.extracts, texts, strict=True))
+            f"{e(x.text)}{read_more if x.read_more else ''}</p></div>"
+            for i, x in enumerate(essay.extracts)
         )
         documents = self.documents()
         content = ESSAY.substitute(

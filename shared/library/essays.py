@@ -9,7 +9,7 @@ from typing import Any, Protocol
 
 from shared.errors import NotFound
 from shared.library.models import Annotation, Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
-from shared.library.preview import PARTS, with_read_more
+from shared.library.preview import PARTS
 from shared.store.rows import BodyRow, CardRow, HeaderRow, StoredItemError
 
 
@@ -44,7 +44,7 @@ def preview_from_card(card: CardRow) -> EssayPreview:
     return EssayPreview(
         **_header_fields(header),
         annotation_count=card.annotation_count,
-        extracts=[Extract(part, with_read_more(extract)) for part, extract in zip(PARTS, card.extracts, strict=True)],
+        extracts=[Extract(part, extract) for part, extract in zip(PARTS, card.extracts, strict=True)],
     )
 
 

@@ -1,4 +1,5 @@
-"""The preview as it is served: the three parts' names and the "...read more" that ends each extract.
+"""The preview as it is served: the three parts' names, and the "...read more" a page shows after an
+extract whose `readMore` is true (the API sends the extract's text alone: each client words the link).
 
 The extracts themselves are computed once by the loader (essays_cli.loading.previews) and stored.
 """
@@ -7,7 +8,3 @@ from __future__ import annotations
 
 PARTS = ("Introduction", "Middle", "Conclusion")
 READ_MORE = "...read more"
-
-
-def with_read_more(extract: str) -> str:
-    return f"{extract} {READ_MORE}" if extract else READ_MORE

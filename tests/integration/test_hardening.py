@@ -19,7 +19,6 @@ from functions.search import app as search_app
 from functions.sections import app as sections_app
 from functions.suggest import app as suggest_app
 from shared.access.policy import Decision, policy
-from shared.library.preview import READ_MORE
 from shared.library.text import paragraphs
 from shared.store.dynamo import dynamodb_client
 from tests.conftest import api_event, body_of, sample_records
@@ -234,7 +233,7 @@ def test_dynamodb_faults_in_every_function_give_json_and_leak_nothing(
 
 def _covered(tokens: list[str], text: str, covered: set[int]) -> None:
     """Mark every place where text's words appear as a run in the essay (over-counting is safe)."""
-    words = text.removesuffix(READ_MORE).removesuffix("…").split()
+    words = text.removesuffix("…").split()
     if not words:
         return
     n = len(words)

@@ -1,24 +1,31 @@
 // /account: the reader's subscription (status, renewal or end date), this month's free essays,
 // Manage billing (Stripe's portal, which sends them back here) and Sign out.
-import { api, failure, h, main, meterText, show, start } from "./core.js";
-import { email, session, signIn, signOut, signUpUrl } from "./auth.js";
-import { manageButton } from "./subscribe.js";
-import { essaysPanel } from "./members.js";
 
-const day = (iso) => new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+import { email, session, signIn, signOut, signUpUrl } from "./auth.js";
+import { api, failure, h, meterText, sentence, show, start } from "./core.js";
+import { essaysPanel } from "./members.js";
+import { ENTITLED, manageButton, OWING } from "./subscribe.js";
+
+const day = (iso) =>
+  new Date(iso).toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
 
 function standing(mine) {
   const until = mine.currentPeriodEnd ? day(mine.currentPeriodEnd) : null;
   const plan = mine.plan ? `${mine.plan} plan` : "Subscription";
   switch (mine.status) {
     case "active":
-      return mine.cancelAtPeriodEnd ? [`${plan}: active until ${until}.`, "It will not renew: you have cancelled it."] : [`${plan}: active.`, `Renews on ${until}.`];
+      return mine.cancelAtPeriodEnd
+        ? [`${plan}: active until ${until}.`, "It will not renew: you have cancelled it."]
+        : [`${plan}: active.`, `Renews on ${until}.`];
     case "trialing":
       return [`${plan}: free trial.`, `The trial ends on ${until}.`];
     case "past_due":
     case "unpaid":
     case "incomplete":
-      return [`${plan}: a payment did not go through.`, "Update your card in Manage billing to keep reading every essay."];
+      return [
+        `${plan}: a payment did not go through.`,
+        "Update your card in Manage billing to keep reading every essay.",
+      ];
     case "paused":
       return [`${plan}: paused.`, "Resume it in Manage billing."];
     case "canceled":
@@ -44,20 +51,24 @@ async function page() {
   document.title = "Your account · Essay library";
   const tokens = await session();
   if (!tokens) {
-    main().replaceChildren(
+    return show(
       h("h1", {}, "Your account"),
       h(
         "div",
         { class: "message" },
         h("p", {}, "Sign in to see your subscription and your free essays."),
-        h("p", { class: "actions" }, h("button", { type: "button", class: "primary small", onclick: () => signIn() }, "Sign in"), h("a", { href: await signUpUrl() }, "Create an account")),
+        h(
+          "p",
+          { class: "actions" },
+          h("button", { type: "button", class: "primary small", onclick: () => signIn() }, "Sign in"),
+          h("a", { href: await signUpUrl() }, "Create an account"),
+        ),
       ),
     );
-    return main().setAttribute("aria-busy", "false");
   }
   const mine = await api("/me/subscription", { token: tokens.accessToken });
   const [headline, detail] = standing(mine);
-  const entitled = ["active", "trialing"].includes(mine.status);
+  const entitled = ENTITLED.includes(mine.status);
   const left = !entitled ? meterText(mine.meter) : null;
   const status = h("p", { class: "status", role: "status" });
   show(
@@ -73,28 +84,43 @@ async function page() {
         "p",
         { class: "actions" },
         mine.status !== "none" ? manageButton(status) : null,
-        !entitled && !["past_due", "unpaid", "incomplete", "paused"].includes(mine.status) ? h("a", { class: "button primary", href: "/plans" }, "Subscribe") : null,
+        !entitled && !OWING.includes(mine.status)
+          ? h("a", { class: "button primary", href: "/plans" }, "Subscribe")
+          : null,
       ),
       status,
     ),
     left
-      ? h("section", { class: "panel meter", "aria-labelledby": "meter-heading" }, h("h2", { id: "meter-heading" }, "Free essays"), h("p", {}, `${left[0].toUpperCase()}${left.slice(1)}.`))
+      ? h(
+          "section",
+          { class: "panel meter", "aria-labelledby": "meter-heading" },
+          h("h2", { id: "meter-heading" }, "Free essays"),
+          h("p", {}, sentence(left)),
+        )
       : null,
     essaysPanel(tokens),
     h(
       "section",
       { class: "panel", "aria-labelledby": "signout-heading" },
       h("h2", { id: "signout-heading" }, "Signing out"),
-      h("p", {}, "Sign out of this browser (every tab), or of every device you have signed in on: a lost phone or a shared computer stops reading."),
+      h(
+        "p",
+        {},
+        "Sign out of this browser (every tab), or of every device you have signed in on: " +
+          "a lost phone or a shared computer stops reading.",
+      ),
       h(
         "p",
         { class: "actions" },
         h("button", { type: "button", class: "secondary", onclick: () => signOut() }, "Sign out"),
-        h("button", { type: "button", class: "secondary", onclick: () => signOutEverywhere(tokens, status) }, "Sign out everywhere"),
+        h(
+          "button",
+          { type: "button", class: "secondary", onclick: () => signOutEverywhere(tokens, status) },
+          "Sign out everywhere",
+        ),
       ),
     ),
   );
-  main().setAttribute("aria-busy", "false");
 }
 
 start();

@@ -1,14 +1,6 @@
-// What every page shares: the site's config.json, calls to the API, small DOM helpers, the
-// header's search box (with suggestions where the API offers them) and the sign-in button.
-let configPromise = null;
-
-export function config() {
-  configPromise ??= fetch("/config.json").then((r) => {
-    if (!r.ok) throw new ApiError(r.status, null);
-    return r.json();
-  });
-  return configPromise;
-}
+// What every page shares: calls to the API, small DOM helpers and page chores (the content and its
+// aria-busy, messages, the pager), the header's search box with its suggestions and the sign-in button.
+import { config } from "./config.js";
 
 export class ApiError extends Error {
   // status 0: the API could not be reached (timedOut: it did not answer in time)
@@ -33,7 +25,12 @@ export async function api(path, { token, method = "GET", body, timeout = TIMEOUT
   let response;
   let data = null;
   try {
-    response = await fetch(apiUrl + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), signal: abort.signal });
+    response = await fetch(apiUrl + path, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal: abort.signal,
+    });
     data = await response.json().catch(() => null);
   } catch {
     throw new ApiError(0, null, abort.signal.aborted);
@@ -61,7 +58,7 @@ export function h(tag, attributes = {}, ...children) {
 
 export const main = () => document.getElementById("main");
 
-// The page's content, leaving out the parts that are null.
+// The page's content, leaving out the parts that are null: the page is no longer busy.
 export function show(...nodes) {
   main().replaceChildren(...nodes.flat().filter((node) => node !== null && node !== undefined && node !== false));
   main().setAttribute("aria-busy", "false");
@@ -70,36 +67,75 @@ export function show(...nodes) {
 // Loading, empty, not found and failure states: always a heading and a plain message, never a blank
 // page; `actions` are buttons or links (Retry, Start again...).
 export function message(text, detail, ...actions) {
-  main().replaceChildren(
-    h("div", { class: "message", role: "status" }, h("h1", {}, text), detail ? h("p", { class: "detail" }, detail) : null, actions.length ? h("p", { class: "actions" }, actions) : null),
+  show(
+    h(
+      "div",
+      { class: "message", role: "status" },
+      h("h1", {}, text),
+      detail ? h("p", { class: "detail" }, detail) : null,
+      actions.length ? h("p", { class: "actions" }, actions) : null,
+    ),
   );
-  main().setAttribute("aria-busy", "false");
 }
 
-export const retryButton = (retry = () => location.reload()) => h("button", { type: "button", class: "primary small", onclick: retry }, "Try again");
+// A listing's pages (a section, search results, the review queue): "First page" once past it, "Next
+// page" while there is one, each the listing's path with the query given (URLSearchParams; none: no link).
+export function pager(path, first, next) {
+  const href = (query) => (String(query) ? `${path}?${query}` : path);
+  return h(
+    "nav",
+    { class: "pager", "aria-label": "Pages" },
+    first ? h("a", { href: href(first) }, "First page") : null,
+    next ? h("a", { href: href(next), rel: "next" }, "Next page") : null,
+  );
+}
+
+// "2 of 3 free essays left" as a sentence of its own: "2 of 3 free essays left."
+export const sentence = (text) => `${text[0].toUpperCase()}${text.slice(1)}.`;
+
+export const retryButton = (retry = () => location.reload()) =>
+  h("button", { type: "button", class: "primary small", onclick: retry }, "Try again");
 
 // What went wrong, in readers' words: not found, too slow, our outage. Never the API's own message.
 export function failure(error, what, retry) {
   if (error instanceof ApiError && (error.status === 404 || error.status === 400)) {
     document.title = `Not found · Essay library`;
     document.head.append(h("meta", { name: "robots", content: "noindex" }));
-    message(`Sorry, we could not find ${what}.`, "It may have been removed, or the link may be mistyped. Try searching for it instead.", h("a", { href: "/" }, "Browse the library"));
+    message(
+      `Sorry, we could not find ${what}.`,
+      "It may have been removed, or the link may be mistyped. Try searching for it instead.",
+      h("a", { href: "/" }, "Browse the library"),
+    );
   } else if (error instanceof ApiError && error.timedOut) {
-    message("The essay library is taking too long to answer.", "This is usually brief. Please try again in a moment.", retryButton(retry));
+    message(
+      "The essay library is taking too long to answer.",
+      "This is usually brief. Please try again in a moment.",
+      retryButton(retry),
+    );
   } else if (error instanceof ApiError && error.status === 0 && navigator.onLine === false) {
     message("You seem to be offline.", "Check your connection, then try again.", retryButton(retry));
   } else {
-    message("We're having problems at our end.", "Sorry about this: we are on it. Please try again in a moment.", retryButton(retry));
+    message(
+      "We're having problems at our end.",
+      "Sorry about this: we are on it. Please try again in a moment.",
+      retryButton(retry),
+    );
   }
 }
 
 export function stars(rating) {
   if (!rating) return h("span", { class: "stars none" }, "Not yet rated");
-  return h("span", { class: "stars", role: "img", "aria-label": `Rated ${rating} out of 5 by a teacher` }, "★".repeat(rating) + "☆".repeat(5 - rating));
+  return h(
+    "span",
+    { class: "stars", role: "img", "aria-label": `Rated ${rating} out of 5 by a teacher` },
+    "★".repeat(rating) + "☆".repeat(5 - rating),
+  );
 }
 
 export function price(plan) {
-  const amount = new Intl.NumberFormat("en-GB", { style: "currency", currency: plan.currency }).format(Number(plan.price));
+  const amount = new Intl.NumberFormat("en-GB", { style: "currency", currency: plan.currency }).format(
+    Number(plan.price),
+  );
   return `${amount} a ${plan.period}`;
 }
 
@@ -136,9 +172,13 @@ export function pathId(prefix) {
 
 // The meter in readers' words: "2 of 3 free essays left this month, resets 1 January".
 export function meterText(meter) {
-  if (!meter || !meter.limit) return null;
+  if (!meter?.limit) return null;
   const left = Math.max(meter.limit - meter.used, 0);
-  const resets = new Date(meter.resetsAt).toLocaleDateString("en-GB", { day: "numeric", month: "long", timeZone: "UTC" });
+  const resets = new Date(meter.resetsAt).toLocaleDateString("en-GB", {
+    day: "numeric",
+    month: "long",
+    timeZone: "UTC",
+  });
   const essays = meter.limit === 1 ? "free essay" : "free essays";
   return `${left} of ${meter.limit} ${essays} left this month, resets ${resets}`;
 }
@@ -146,7 +186,6 @@ export function meterText(meter) {
 // The search boxes' suggestions as they type (GET /search/suggest, prefix of the last word), as an
 // ARIA combobox: arrows move through them, Enter opens the highlighted one or searches what was
 // typed, Escape closes, the count is announced, and the list closes when focus leaves the box.
-let suggestAvailable = true;
 let boxes = 0;
 function wireSuggestions(form) {
   const input = form.querySelector("input[name=q]");
@@ -168,7 +207,7 @@ function wireSuggestions(form) {
   const highlight = (index) => {
     const all = options();
     active = all.length ? (index + all.length) % all.length : -1;
-    all.forEach((option, i) => option.setAttribute("aria-selected", String(i === active)));
+    for (const [i, option] of all.entries()) option.setAttribute("aria-selected", String(i === active));
     if (active >= 0) input.setAttribute("aria-activedescendant", all[active].id);
     else input.removeAttribute("aria-activedescendant");
   };
@@ -180,29 +219,42 @@ function wireSuggestions(form) {
     input.setAttribute("aria-expanded", "false");
     input.removeAttribute("aria-activedescendant");
   };
-  const show = (suggestions) => {
+  const offer = (suggestions) => {
     list.replaceChildren(
       ...suggestions.map((s, i) =>
-        h("li", { id: `${id}-${i}`, role: "option", "aria-selected": "false", "data-href": essayLink(s), onmousedown: (e) => e.preventDefault(), onclick: () => location.assign(essayLink(s)) }, s.title),
+        h(
+          "li",
+          {
+            id: `${id}-${i}`,
+            role: "option",
+            "aria-selected": "false",
+            "data-href": essayLink(s),
+            onmousedown: (e) => e.preventDefault(),
+            onclick: () => location.assign(essayLink(s)),
+          },
+          s.title,
+        ),
       ),
     );
     active = -1;
     input.setAttribute("aria-expanded", String(suggestions.length > 0));
     input.removeAttribute("aria-activedescendant");
-    live.textContent = suggestions.length ? `${suggestions.length} ${suggestions.length === 1 ? "suggestion" : "suggestions"}: use the up and down arrows to choose.` : "";
+    live.textContent = suggestions.length
+      ? `${suggestions.length} ${suggestions.length === 1 ? "suggestion" : "suggestions"}: ` +
+        "use the up and down arrows to choose."
+      : "";
   };
   input.addEventListener("input", () => {
     clearTimeout(timer);
     const q = input.value.trim();
-    if (q.length < 2 || !suggestAvailable) return close();
+    if (q.length < 2) return close();
     timer = setTimeout(async () => {
       asked = q;
       try {
         const answer = await api(`/search/suggest?q=${encodeURIComponent(q)}`);
-        if (asked === q && document.activeElement === input) show((answer.suggestions || []).slice(0, 8));
-      } catch (error) {
-        if (error.status === 404 || error.status === 403) suggestAvailable = false; // plain search only
-        close();
+        if (asked === q && document.activeElement === input) offer(answer.suggestions.slice(0, 8));
+      } catch {
+        close(); // no suggestions: the search itself still works
       }
     }, 200);
   });
@@ -224,6 +276,16 @@ function wireSuggestions(form) {
   form.addEventListener("focusout", (event) => {
     if (!form.contains(event.relatedTarget)) close();
   });
+}
+
+// "New here? Create an account": signing up comes back to `returnTo`.
+export function joinLink(returnTo) {
+  const open = async (event) => {
+    event.preventDefault();
+    const auth = await import("./auth.js");
+    location.assign(await auth.signUpUrl(returnTo));
+  };
+  return h("p", { class: "join" }, "New here? ", h("a", { href: "#", onclick: open }, "Create an account"));
 }
 
 async function wireAccount() {

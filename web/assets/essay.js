@@ -4,8 +4,27 @@
 //   metered:      the full essay (its `access` carries the meter) + plans, for the Subscribe box
 //   not subscribed: the full essay (403, whose body lists the plans and the meter) + preview + sections
 // The related essays, below the fold, are fetched when the reader scrolls near them.
-import { ApiError, api, config, essayList, failure, h, main, message, meterText, pathId, price, retryButton, stars, start } from "./core.js";
-import { forget, session, signIn, signUpUrl } from "./auth.js";
+import { forget, session, signIn } from "./auth.js";
+import { config } from "./config.js";
+import {
+  ApiError,
+  api,
+  essayList,
+  failure,
+  h,
+  joinLink,
+  main,
+  message,
+  meterText,
+  pathId,
+  price,
+  retryButton,
+  sentence,
+  show,
+  stars,
+  start,
+} from "./core.js";
+
 // subscribe.js is fetched on the first click: a visitor's page never needs it.
 const subscribe = (...args) => import("./subscribe.js").then((module) => module.subscribe(...args));
 
@@ -15,7 +34,8 @@ const RENDERED = main().dataset.rendered === "essay"; // the server sent the pre
 function documents(tree) {
   const total = (tree?.levels || []).reduce((sum, level) => sum + level.essayCount, 0);
   if (!total) return null;
-  const shown = total >= 1000 ? `${(Math.floor(total / 1000) * 1000).toLocaleString("en-GB")}+` : total.toLocaleString("en-GB");
+  const shown =
+    total >= 1000 ? `${(Math.floor(total / 1000) * 1000).toLocaleString("en-GB")}+` : total.toLocaleString("en-GB");
   return `${shown} ${total === 1 ? "document" : "documents"} available`;
 }
 
@@ -50,10 +70,21 @@ function header(essay) {
     h(
       "nav",
       { class: "breadcrumb", "aria-label": "Breadcrumb" },
-      h("ol", {}, h("li", {}, crumb.level), h("li", {}, crumb.subject), h("li", {}, h("a", { href: `/sections/${encodeURIComponent(crumb.section.id)}` }, crumb.section.name))),
+      h(
+        "ol",
+        {},
+        h("li", {}, crumb.level),
+        h("li", {}, crumb.subject),
+        h("li", {}, h("a", { href: `/sections/${encodeURIComponent(crumb.section.id)}` }, crumb.section.name)),
+      ),
     ),
     h("h1", {}, essay.title),
-    h("p", { class: "meta" }, stars(essay.rating), h("span", { class: "words" }, `${essay.wordCount.toLocaleString("en-GB")} words`)),
+    h(
+      "p",
+      { class: "meta" },
+      stars(essay.rating),
+      h("span", { class: "words" }, `${essay.wordCount.toLocaleString("en-GB")} words`),
+    ),
   ];
 }
 
@@ -63,42 +94,52 @@ function preview(essay) {
       "section",
       { class: `${PAYWALLED} preview`, "aria-label": "Preview of the essay" },
       essay.extracts.map((extract) =>
-        // The API's text ends in "...read more"; here that ending is the link to the plans.
-        h("div", { class: "extract" }, h("h2", {}, extract.part), h("p", {}, extract.text.replace(/\s*\.\.\.read more$/, ""), " ", extract.readMore ? h("a", { class: "read-more", href: "#plans" }, "...read more") : null)),
+        // An extract the essay goes on after (`readMore`) ends in a link to the plans.
+        h(
+          "div",
+          { class: "extract" },
+          h("h2", {}, extract.part),
+          h(
+            "p",
+            {},
+            extract.text,
+            extract.readMore ? [" ", h("a", { class: "read-more", href: "#plans" }, "...read more")] : null,
+          ),
+        ),
       ),
     ),
     h("p", { class: "note" }, "The above preview is unformatted text"),
   ];
 }
 
-// Annotations, when the API sends them: {paragraph (1-based), start, end} offsets or a quoted passage, and a comment.
-function annotate(paragraphs, annotations) {
+// The teachers' annotations as the API anchors them: characters start to end of paragraph `paragraph`
+// (counted from 1) are the passage, and `comment` the note. Offsets count characters as Python does
+// (code points, not JavaScript's UTF-16 units). The loader refuses overlapping passages; one that
+// overlaps or does not fit its paragraph is left out rather than marked wrongly.
+function annotate(paragraphs, annotations = []) {
+  const chars = paragraphs.map((text) => Array.from(text));
   const notes = [];
   const marks = paragraphs.map(() => []);
-  for (const note of annotations || []) {
-    const comment = note.comment || note.note || note.text;
-    const quote = note.quote || note.passage || note.highlight;
-    let index = Number.isInteger(note.paragraph) ? note.paragraph - 1 : -1; // the API counts paragraphs from 1
-    let from = note.start;
-    let to = note.end;
-    if (quote && !(Number.isInteger(from) && Number.isInteger(to))) {
-      index = index >= 0 ? index : paragraphs.findIndex((p) => p.includes(quote));
-      from = index >= 0 ? paragraphs[index].indexOf(quote) : -1;
-      to = from + quote.length;
-    }
-    if (!comment || index < 0 || index >= paragraphs.length || !(from >= 0 && to > from && to <= paragraphs[index].length)) continue;
-    if (marks[index].some((m) => from < m.to && m.from < to)) continue; // overlapping: keep the first
+  for (const { paragraph, start: from, end: to, comment } of annotations) {
+    const length = chars[paragraph - 1]?.length;
+    if (!(from >= 0 && to > from && to <= length)) continue;
+    if (marks[paragraph - 1].some((m) => from < m.to && m.from < to)) continue;
     notes.push(comment);
-    marks[index].push({ from, to, n: notes.length });
+    marks[paragraph - 1].push({ from, to, n: notes.length });
   }
-  const body = paragraphs.map((text, i) => {
+  const body = chars.map((text, i) => {
+    const cut = (a, b) => text.slice(a, b).join("");
     const pieces = [];
     let at = 0;
     for (const m of marks[i].sort((a, b) => a.from - b.from)) {
-      pieces.push(text.slice(at, m.from), h("mark", { class: "annotated", id: `mark-${m.n}`, "aria-describedby": `note-${m.n}` }, text.slice(m.from, m.to)), h("sup", {}, h("a", { href: `#note-${m.n}` }, String(m.n))));
+      pieces.push(
+        cut(at, m.from),
+        h("mark", { class: "annotated", id: `mark-${m.n}`, "aria-describedby": `note-${m.n}` }, cut(m.from, m.to)),
+        h("sup", {}, h("a", { href: `#note-${m.n}` }, String(m.n))),
+      );
       at = m.to;
     }
-    pieces.push(text.slice(at));
+    pieces.push(cut(at));
     return h("p", {}, pieces);
   });
   return { body, notes };
@@ -113,10 +154,29 @@ function full(essay) {
           "section",
           { class: "annotations", "aria-labelledby": "annotations-heading" },
           h("h2", { id: "annotations-heading" }, "Annotated by experienced teachers"),
-          h("ol", {}, notes.map((text, i) => h("li", { id: `note-${i + 1}` }, text, " ", h("a", { href: `#mark-${i + 1}`, "aria-label": `Back to passage ${i + 1}` }, "↩")))),
+          h(
+            "ol",
+            {},
+            notes.map((text, i) =>
+              h(
+                "li",
+                { id: `note-${i + 1}` },
+                text,
+                " ",
+                h("a", { href: `#mark-${i + 1}`, "aria-label": `Back to passage ${i + 1}` }, "↩"),
+              ),
+            ),
+          ),
         )
       : null,
-    essay.teacherComment ? h("section", { class: "teacher-comment", "aria-labelledby": "comment-heading" }, h("h2", { id: "comment-heading" }, "Teacher's comment"), h("p", {}, essay.teacherComment)) : null,
+    essay.teacherComment
+      ? h(
+          "section",
+          { class: "teacher-comment", "aria-labelledby": "comment-heading" },
+          h("h2", { id: "comment-heading" }, "Teacher's comment"),
+          h("p", {}, essay.teacherComment),
+        )
+      : null,
   ];
 }
 
@@ -140,7 +200,15 @@ function searchAgain() {
       "form",
       { class: "search", action: "/search", method: "get", role: "search", "aria-label": "Search again" },
       h("label", { for: "search-again-q", class: "visually-hidden" }, "Essay title"),
-      h("input", { id: "search-again-q", name: "q", type: "search", placeholder: "Search for your essay title...", autocomplete: "off", required: true, maxlength: "200" }),
+      h("input", {
+        id: "search-again-q",
+        name: "q",
+        type: "search",
+        placeholder: "Search for your essay title...",
+        autocomplete: "off",
+        required: true,
+        maxlength: "200",
+      }),
       h("button", { type: "submit", class: "primary" }, "Search"),
       h("ul", { class: "suggestions" }),
     ),
@@ -157,23 +225,36 @@ function related(essay) {
   const load = async () => {
     try {
       const answer = await api(`/essays/${encodeURIComponent(essay.essayId)}/related?limit=8`);
-      section.lastChild.replaceWith(answer.related.length ? essayList(answer.related) : h("p", { class: "message small" }, "No other essays in this section yet."));
+      section.lastChild.replaceWith(
+        answer.related.length
+          ? essayList(answer.related)
+          : h("p", { class: "message small" }, "No other essays in this section yet."),
+      );
     } catch {
-      section.lastChild.replaceWith(h("p", { class: "message small" }, "The related essays could not be loaded just now."));
+      section.lastChild.replaceWith(
+        h("p", { class: "message small" }, "The related essays could not be loaded just now."),
+      );
     }
   };
-  const watcher = new IntersectionObserver((entries) => {
-    if (entries.some((e) => e.isIntersecting)) {
-      watcher.disconnect();
-      load();
-    }
-  }, { rootMargin: "200px" });
+  const watcher = new IntersectionObserver(
+    (entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        watcher.disconnect();
+        load();
+      }
+    },
+    { rootMargin: "200px" },
+  );
   requestAnimationFrame(() => watcher.observe(section));
   return section;
 }
 
 function plansList(plans) {
-  return h("ul", { class: "plan-list" }, plans.map((plan) => h("li", {}, h("strong", {}, plan.name), " ", price(plan))));
+  return h(
+    "ul",
+    { class: "plan-list" },
+    plans.map((plan) => h("li", {}, h("strong", {}, plan.name), " ", price(plan))),
+  );
 }
 
 // The page to come back to after paying (or giving up): this essay.
@@ -189,14 +270,24 @@ function subscribeBox({ id, heading, lines, plans, tree, signedIn }) {
     lines.map((line) => (line ? h("p", { class: line.cls || "" }, line.text) : null)),
     first ? h("p", { class: "price" }, `Just ${price(first)}`) : h("p", { class: "price" }, "Plans from the library"),
     documents(tree) ? h("p", { class: "count" }, documents(tree)) : null,
-    h("ul", { class: "perks" }, h("li", {}, "Full, formatted essays"), h("li", {}, "Teachers' comments and annotations"), h("li", {}, "Cancel any time")),
+    h(
+      "ul",
+      { class: "perks" },
+      h("li", {}, "Full, formatted essays"),
+      h("li", {}, "Teachers' comments and annotations"),
+      h("li", {}, "Cancel any time"),
+    ),
     plans?.length > 1 ? plansList(plans) : null,
     signedIn
       ? h("button", { type: "button", class: "primary subscribe", onclick: () => subscribe(box, here()) }, "Subscribe")
       : [
           // Signing in to subscribe goes straight on to the payment page: it spends no free essay.
-          h("button", { type: "button", class: "primary", onclick: () => signIn(plansFor(here())) }, "Sign in to subscribe"),
-          h("p", { class: "join" }, "New here? ", h("a", { href: "#", onclick: async (e) => { e.preventDefault(); location.assign(await signUpUrl(plansFor(here()))); } }, "Create an account")),
+          h(
+            "button",
+            { type: "button", class: "primary", onclick: () => signIn(plansFor(here())) },
+            "Sign in to subscribe",
+          ),
+          joinLink(plansFor(here())),
         ],
     h("p", { class: "status", role: "status" }),
   );
@@ -213,7 +304,7 @@ function plansBox({ id, plans, tree, signedIn, meter }) {
     signedIn,
     heading: signedIn ? "Subscribe to read the full essay" : "Unlimited access to the full essays",
     lines: signedIn
-      ? [left ? { text: left[0].toUpperCase() + left.slice(1) + ".", cls: "meter" } : { text: "Your account has no active subscription." }]
+      ? [left ? { text: sentence(left), cls: "meter" } : { text: "Your account has no active subscription." }]
       : [],
   });
 }
@@ -226,7 +317,7 @@ function meteredBox({ id, access, plans }) {
     plans,
     signedIn: true,
     heading: "You are reading a free essay",
-    lines: [{ text: left[0].toUpperCase() + left.slice(1) + ".", cls: "meter" }, { text: "Subscribe for every essay in full, with no limit." }],
+    lines: [{ text: sentence(left), cls: "meter" }, { text: "Subscribe for every essay in full, with no limit." }],
   });
 }
 
@@ -235,25 +326,30 @@ function render(essay, parts, aside) {
     "article",
     { class: "essay" },
     header(essay),
-    h("div", { class: "columns" }, h("div", { class: "content" }, parts, foundIn(essay), searchAgain(), related(essay)), aside),
+    h(
+      "div",
+      { class: "columns" },
+      h("div", { class: "content" }, parts, foundIn(essay), searchAgain(), related(essay)),
+      aside,
+    ),
   );
-  main().replaceChildren(article);
-  main().setAttribute("aria-busy", "false");
+  show(article);
   start();
 }
 
 const settled = (result) => (result.status === "fulfilled" ? result.value : null);
 
 async function visitorPage(id, { plans = null, signedIn = false, meter = null } = {}) {
-  const [essay, planAnswer, tree] = await Promise.allSettled([
+  const [answer, planAnswer, tree] = await Promise.allSettled([
     api(`/essays/${encodeURIComponent(id)}/preview`),
     plans ? Promise.resolve({ plans }) : api("/plans"),
     api("/sections"),
   ]);
-  if (essay.status === "rejected") throw essay.reason;
-  const preview_ = essay.value;
-  await seo(preview_, preview_.extracts[0]?.text.replace(/\s*\.\.\.read more$/, "") || preview_.title);
-  render(preview_, preview(preview_), plansBox({ id, plans: settled(planAnswer)?.plans, tree: settled(tree), signedIn, meter }));
+  if (answer.status === "rejected") throw answer.reason;
+  const essay = answer.value;
+  await seo(essay, essay.extracts[0]?.text || essay.title);
+  const box = plansBox({ id, plans: settled(planAnswer)?.plans, tree: settled(tree), signedIn, meter });
+  render(essay, preview(essay), box);
 }
 
 async function page() {
@@ -265,9 +361,16 @@ async function page() {
       const essay = await api(`/essays/${encodeURIComponent(id)}`, { token: tokens.accessToken });
       await seo(essay, essay.paragraphs[0] || essay.title);
       const metered = essay.access?.kind === "metered" && essay.access.limit;
-      return render(essay, full(essay), metered ? meteredBox({ id, access: essay.access, plans: (await api("/plans").catch(() => null))?.plans }) : null);
+      return render(
+        essay,
+        full(essay),
+        metered
+          ? meteredBox({ id, access: essay.access, plans: (await api("/plans").catch(() => null))?.plans })
+          : null,
+      );
     } catch (error) {
-      if (error.status === 403) return visitorPage(id, { plans: error.body?.error?.plans, signedIn: true, meter: error.body?.error?.meter });
+      if (error.status === 403)
+        return visitorPage(id, { plans: error.body?.error?.plans, signedIn: true, meter: error.body?.error?.meter });
       if (error.status !== 401) throw error;
       forget(); // the token was refused: read on as a visitor
     }
@@ -278,7 +381,9 @@ async function page() {
 // A visitor on the server's page: it shows everything already. "Sign in to subscribe" comes back to
 // the payment page, not to this essay (which would spend a free one).
 function enhance() {
-  document.querySelectorAll('[data-action="sign-in-to-subscribe"]').forEach((button) => button.addEventListener("click", () => signIn(plansFor(here()))));
+  for (const button of document.querySelectorAll('[data-action="sign-in-to-subscribe"]')) {
+    button.addEventListener("click", () => signIn(plansFor(here())));
+  }
 }
 
 // The server's page stays when the full essay cannot be had: a notice above it says why, with Retry.
@@ -288,11 +393,20 @@ function notice(error) {
     h(
       "div",
       { class: "message notice", role: "alert" },
-      h("p", {}, h("strong", {}, slow ? "The essay library is taking too long to answer." : "We're having problems at our end."), " We could not open the full essay just now: here is its preview."),
+      h(
+        "p",
+        {},
+        h("strong", {}, slow ? "The essay library is taking too long to answer." : "We're having problems at our end."),
+        " We could not open the full essay just now: here is its preview.",
+      ),
       h("p", { class: "actions" }, retryButton()),
     ),
   );
 }
 
 start();
-page().catch((error) => (RENDERED && !(error instanceof ApiError && [400, 404].includes(error.status)) ? notice(error) : failure(error, "that essay")));
+page().catch((error) =>
+  RENDERED && !(error instanceof ApiError && [400, 404].includes(error.status))
+    ? notice(error)
+    : failure(error, "that essay"),
+);

@@ -1,5 +1,5 @@
 // The home page, /: the level > subject > section tree with essay counts (GET /sections).
-import { api, failure, h, main, message, start } from "./core.js";
+import { api, failure, h, main, message, show, start } from "./core.js";
 
 const count = (n) => `${n.toLocaleString("en-GB")} ${n === 1 ? "essay" : "essays"}`;
 
@@ -7,7 +7,7 @@ async function page() {
   if (main().dataset.rendered) return; // the server rendered this page whole
   const tree = await api("/sections");
   if (!tree.levels.length) return message("The library has no essays yet.", "Please come back soon.");
-  main().replaceChildren(
+  show(
     h("h1", {}, "Browse the essay library"),
     h(
       "div",
@@ -22,14 +22,25 @@ async function page() {
               "div",
               { class: "subject" },
               h("h3", {}, subject.name, " ", h("span", { class: "count" }, count(subject.essayCount))),
-              h("ul", {}, subject.sections.map((section) => h("li", {}, h("a", { href: `/sections/${encodeURIComponent(section.id)}` }, section.name), " ", h("span", { class: "count" }, count(section.essayCount))))),
+              h(
+                "ul",
+                {},
+                subject.sections.map((section) =>
+                  h(
+                    "li",
+                    {},
+                    h("a", { href: `/sections/${encodeURIComponent(section.id)}` }, section.name),
+                    " ",
+                    h("span", { class: "count" }, count(section.essayCount)),
+                  ),
+                ),
+              ),
             ),
           ),
         ),
       ),
     ),
   );
-  main().setAttribute("aria-busy", "false");
 }
 
 start();

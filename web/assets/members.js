@@ -3,13 +3,13 @@
 // in readers' words and the states of a submission.
 
 import { session, signIn, signUpUrl } from "./auth.js";
-import { h, main } from "./core.js";
+import { h, show } from "./core.js";
 
 // The reader's tokens, or null after showing `heading` and why to sign in.
 export async function signedIn(heading, why) {
   const tokens = await session();
   if (tokens) return tokens;
-  main().replaceChildren(
+  show(
     h("h1", {}, heading),
     h(
       "div",
@@ -23,7 +23,6 @@ export async function signedIn(heading, why) {
       ),
     ),
   );
-  main().setAttribute("aria-busy", "false");
   return null;
 }
 

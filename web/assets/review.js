@@ -5,7 +5,7 @@
 // rating and the teacher's comment, then publish, return with feedback or reject with a reason.
 // Everyone's actions are listed. The API decides who is a teacher: anyone else gets its 403 and
 // a plain message here.
-import { ApiError, api, essayLink, failure, h, main, message, start } from "./core.js";
+import { ApiError, api, essayLink, failure, h, message, pager, show, start } from "./core.js";
 import { badge, claims, day, moment, signedIn, time, where, words } from "./members.js";
 import { overlaps, passageOf, pieces } from "./passages.js";
 
@@ -50,7 +50,7 @@ async function queue(tokens) {
       ? `Yours until ${time(item.claimExpiresAt)}`
       : `Being reviewed until ${time(item.claimExpiresAt)}`;
   };
-  main().replaceChildren(
+  show(
     h("h1", {}, "Review queue"),
     h(
       "p",
@@ -96,16 +96,8 @@ async function queue(tokens) {
           { class: "message small" },
           h("p", {}, cursor ? "No more essays are waiting." : "No essays are waiting for review. Thank you!"),
         ),
-    h(
-      "nav",
-      { class: "pager", "aria-label": "Pages" },
-      cursor ? h("a", { href: "/review" }, "First page") : null,
-      answer.cursor
-        ? h("a", { href: `/review?cursor=${encodeURIComponent(answer.cursor)}`, rel: "next" }, "Next page")
-        : null,
-    ),
+    pager("/review", cursor && new URLSearchParams(), answer.cursor && new URLSearchParams({ cursor: answer.cursor })),
   );
-  main().setAttribute("aria-busy", "false");
 }
 
 // ---- one submission ------------------------------------------------------------------------------
@@ -173,7 +165,7 @@ class Review {
   render() {
     const item = this.item;
     document.title = `Review: ${item.title} · Essay library`;
-    main().replaceChildren(
+    show(
       h("p", { class: "back" }, h("a", { href: "/review" }, "Review queue")),
       h("h1", {}, item.title),
       h(
@@ -200,7 +192,6 @@ class Review {
       this.open && this.mine ? this.decisions() : null,
       this.history(),
     );
-    main().setAttribute("aria-busy", "false");
   }
 
   claimPanel() {

@@ -1,7 +1,7 @@
 // Picks the page's module by path. The pages readers land on (/, essays, sections, search) arrive
 // rendered by the server (functions/pages: <main data-rendered>), which the module then enhances; the
-// client-only pages (/plans, /subscribed, /account, /submit, /submissions, /review) are the one shell, web/index.html, which the
-// module fills in. (/callback and /auth/* are the token handler's: shared/http/session.py.)
+// client-only pages (/plans, /subscribed, /account, /submit, /submissions, /review) are the one shell,
+// web/index.html, which the module fills in. (/callback and /auth/* are the token handler's: shared/http/session.py.)
 const PAGES = [
   // path, module, title while it loads, loading message
   [/^\/$/, "./home.js", null, "Loading the library…"],
@@ -25,7 +25,10 @@ if (rendered) {
   // sign-in, the full essay and suggestions. Its 404 and error pages get the search box and sign-in.
   const again = rendered === "error" && document.querySelector('[data-action="start-again"]');
   if (again) location.replace(again.href); // an expired page link starts again by itself
-  const enhancer = module && rendered !== "not-found" && rendered !== "error" ? import(module) : import("./core.js").then((core) => core.start());
+  const enhancer =
+    module && rendered !== "not-found" && rendered !== "error"
+      ? import(module)
+      : import("./core.js").then((core) => core.start());
   enhancer.catch(() => null);
 } else {
   const status = document.querySelector("#main .message p");
@@ -40,7 +43,9 @@ if (rendered) {
       status.textContent = "This page could not be loaded. Please check your connection and reload it.";
     });
   } else {
-    status.replaceWith(Object.assign(document.createElement("h1"), { textContent: "Sorry, there is no page at this address." }));
+    status.replaceWith(
+      Object.assign(document.createElement("h1"), { textContent: "Sorry, there is no page at this address." }),
+    );
     document.getElementById("main").setAttribute("aria-busy", "false");
   }
 }

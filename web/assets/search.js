@@ -1,16 +1,17 @@
 // Search results, /search?q=...&cursor=...: paged with the API's cursor. A query no title matches
 // word for word falls back to titles starting with what was typed (the suggestions' prefix match),
 // and an expired page link starts again from the first page.
-import { ApiError, api, essayList, failure, h, main, message, start } from "./core.js";
+import { ApiError, api, essayList, failure, h, main, message, pager, show, start } from "./core.js";
 
-const where = (hit) => (hit.breadcrumb ? h("p", { class: "where" }, `${hit.breadcrumb.level} › ${hit.breadcrumb.subject} › ${hit.breadcrumb.section.name}`) : null);
+const where = ({ breadcrumb: crumb }) =>
+  crumb ? h("p", { class: "where" }, `${crumb.level} › ${crumb.subject} › ${crumb.section.name}`) : null;
 
 // Titles starting with what was typed (the last word a prefix), when no title has its words.
 async function startingWith(q) {
   const prefix = await api(`/search/suggest?${new URLSearchParams({ q })}`).catch(() => null);
   if (!prefix?.suggestions?.length) return false;
-  main().replaceChildren(h("h1", {}, `Essays starting with “${q}”`), essayList(prefix.suggestions.map((s) => ({ snippet: "", ...s })), where, "h2"));
-  main().setAttribute("aria-busy", "false");
+  // Suggestions carry no snippet and no breadcrumb: the list shows their titles and ratings.
+  show(h("h1", {}, `Essays starting with “${q}”`), essayList(prefix.suggestions, where, "h2"));
   return true;
 }
 
@@ -34,24 +35,21 @@ async function page() {
     answer = await api(`/search?${params}`);
   } catch (error) {
     if (!(error instanceof ApiError) || error.status !== 400) throw error;
-    if (query.get("cursor")) return location.replace(`/search?${new URLSearchParams({ q })}`); // an old page link: start again
+    // An old page link: start again.
+    if (query.get("cursor")) return location.replace(`/search?${new URLSearchParams({ q })}`);
     return message(`Nothing to search for in “${q}”`, "Try other words from the essay's title.");
   }
   if (!answer.results.length && !query.get("cursor") && (await startingWith(q))) return;
   if (!answer.results.length) return message(`No essay titles match “${q}”`, "Try fewer or other words.");
-  const next = new URLSearchParams({ q });
-  if (answer.nextCursor) next.set("cursor", answer.nextCursor);
-  main().replaceChildren(
+  show(
     h("h1", {}, `Essays matching “${q}”`),
     essayList(answer.results, where, "h2"),
-    h(
-      "nav",
-      { class: "pager", "aria-label": "Pages" },
-      query.get("cursor") ? h("a", { href: `/search?${new URLSearchParams({ q })}` }, "First page") : null,
-      answer.nextCursor ? h("a", { href: `/search?${next}`, rel: "next" }, "Next page") : null,
+    pager(
+      "/search",
+      query.get("cursor") && new URLSearchParams({ q }),
+      answer.nextCursor && new URLSearchParams({ q, cursor: answer.nextCursor }),
     ),
   );
-  main().setAttribute("aria-busy", "false");
 }
 
 start();

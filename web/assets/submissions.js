@@ -2,7 +2,7 @@
 // next page), each with its state: submitted, in review, returned with the teacher's feedback,
 // published (a link to it and the free essays it earned), not accepted (the reason), withdrawn.
 // Withdraw (DELETE /me/submissions/{id}) until it is published, after a confirmation.
-import { ApiError, api, essayLink, failure, h, main, start } from "./core.js";
+import { ApiError, api, essayLink, failure, h, show, start } from "./core.js";
 import { badge, day, signedIn, where, words } from "./members.js";
 
 const WITHDRAWABLE = ["submitted", "in_review", "returned"];
@@ -147,7 +147,7 @@ async function page() {
         : "",
     );
   };
-  main().replaceChildren(
+  show(
     h("h1", {}, "My submissions"),
     thanks
       ? h(
@@ -174,7 +174,6 @@ async function page() {
     ),
   );
   add(first);
-  main().setAttribute("aria-busy", "false");
   if (sent) history.replaceState(null, "", "/submissions"); // a reload does not thank them again
 }
 

@@ -3,7 +3,7 @@
 // (.docx: posted straight to the uploads bucket with the presigned form of POST
 // /me/submissions/uploads, then named by its uploadId), the declaration that it is their own work
 // and how they are credited. Problems are told by the field they concern, the API's too.
-import { ApiError, api, failure, h, main, start } from "./core.js";
+import { ApiError, api, failure, h, main, show, start } from "./core.js";
 import { signedIn } from "./members.js";
 
 const DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
@@ -337,7 +337,7 @@ async function page() {
   );
   if (!tokens) return;
   const tree = await api("/sections");
-  main().replaceChildren(
+  show(
     h("h1", {}, "Submit your essay"),
     h(
       "p",
@@ -347,7 +347,6 @@ async function page() {
     ),
     form(tree, tokens),
   );
-  main().setAttribute("aria-busy", "false");
 }
 
 start();

@@ -2,19 +2,18 @@
 // It waits for Stripe's webhook to reach us (polls GET /me/subscription), gets the reader a new
 // access token (a new authorizer cache key: no Deny cached from before the payment applies to it),
 // then takes them back to their essay, opened.
-import { api, h, main, message, start } from "./core.js";
-import { refreshed, session, signIn, sitePath } from "./auth.js";
-import { RETURN_KEY } from "./subscribe.js";
+
+import { isEssayPath, refreshed, session, signIn } from "./auth.js";
+import { api, h, main, message, show, start } from "./core.js";
+import { ENTITLED, RETURN_KEY } from "./subscribe.js";
 
 const EVERY = 1000;
 const WAIT = 30000;
-const isEssay = (path) => /^\/essays\/[^/?#]+$/.test(path || "");
-
 function destination() {
-  const asked = sitePath(new URLSearchParams(location.search).get("returnTo"), "");
-  if (isEssay(asked)) return asked;
+  const asked = new URLSearchParams(location.search).get("returnTo");
+  if (isEssayPath(asked)) return asked;
   const kept = sessionStorage.getItem(RETURN_KEY);
-  return isEssay(kept) ? kept : null;
+  return isEssayPath(kept) ? kept : null;
 }
 
 const pause = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -24,7 +23,7 @@ async function confirmed(tokens) {
   while (Date.now() < until) {
     try {
       const mine = await api("/me/subscription", { token: tokens.accessToken });
-      if (["active", "trialing"].includes(mine.status)) return true;
+      if (ENTITLED.includes(mine.status)) return true;
     } catch {
       // an outage or a slow answer: keep waiting until the deadline
     }
@@ -44,16 +43,22 @@ async function page() {
       h("button", { type: "button", class: "primary small", onclick: () => signIn() }, "Sign in"),
     );
   }
-  main().replaceChildren(
+  show(
     h(
       "div",
       { class: "message waiting" },
       h("h1", {}, "Thank you for subscribing"),
-      h("p", { role: "status" }, back ? "We are confirming your payment, then your essay opens. This takes a few seconds." : "We are confirming your payment. This takes a few seconds."),
+      h(
+        "p",
+        { role: "status" },
+        back
+          ? "We are confirming your payment, then your essay opens. This takes a few seconds."
+          : "We are confirming your payment. This takes a few seconds.",
+      ),
       h("p", { class: "spinner", "aria-hidden": "true" }),
     ),
   );
-  main().setAttribute("aria-busy", "true");
+  main().setAttribute("aria-busy", "true"); // still waiting for the payment
   if (await confirmed(tokens)) {
     await refreshed();
     sessionStorage.removeItem(RETURN_KEY);
