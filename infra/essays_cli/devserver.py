@@ -358,7 +358,9 @@ def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers, *, 
     print(f"  {LAPSED}      {readers.passwords[1]}   (lapsed)\n")
     print(f"or make a new reader (three free essays a month) at {site_url}/auth/signup, then Subscribe:")
     print("the offline Stripe's payment page has Pay and Cancel, and its portal Cancel subscription.\n")
-    print(f"The essay API (template.yaml, deployed into the local emulator) is up at\n\n  {api}\n\nTry:\n")
+    print(f"The essay API (template.yaml, deployed into the local emulator) is up at\n\n  {api}\n")
+    print("and on the site's origin, as CloudFront serves it (public reads cached by their s-maxage;")
+    print(f"X-Cache says Hit or Miss), at\n\n  {site_url}/api\n\nTry:\n")
     for example in (
         f"/essays/{EXAMPLE_ESSAY}/preview",
         f"/essays/{EXAMPLE_ESSAY}/related?limit=3",
@@ -394,6 +396,7 @@ def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Rea
     state = {
         "apiUrl": api,
         "webUrl": site_url,
+        "siteApiUrl": f"{site_url}/api",  # the same API on the site's origin, cached as CloudFront caches it
         "webhookUrl": f"{api}/billing/webhook",
         "stripeWebhookSecret": signing_secret,
         "stripePriceId": PRICE,  # the local plan's price: the one checkout charges and the webhook counts
@@ -530,9 +533,10 @@ def main(argv: list[str] | None = None) -> int:
         # The site's pages come from the pages function's URL, signed as the distribution signs them.
         pages = local_function_url(outputs["PagesFunctionUrl"], endpoint)
         site.configure(
-            site_config(api, REGION, readers.user_pool_id, readers.client_id, endpoint, site.url),
+            site_config(REGION, readers.user_pool_id, readers.client_id, endpoint, site.url),
             pages,
             create_account=account_maker(readers.user_pool_id),
+            api_url=api,
         )
         # The fake's Pay and Cancel buttons send their events to the stack's webhook.
         stripe_api.connect(f"{api}/billing/webhook", signing_secret)

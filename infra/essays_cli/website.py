@@ -29,6 +29,7 @@ from urllib.error import HTTPError
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import Request, urlopen
 
+from essays_cli.edgecache import API_PREFIX, Answer, EdgeCache, is_public_read, public_key, upstream_query
 from shared.http.session import TokenHandler, safe_path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +44,8 @@ PAGE_ROUTES = re.compile("^(" + "|".join(re.escape(p) for p in SHELL_PAGES) + ")
 SHELL = "/index.html"
 # What the distribution serves from the bucket (web/): its cache behaviours' path patterns.
 SITE_FILES = re.compile(r"^/(assets/.*|config\.json|404\.html)$")
+# The API's answer headers the local edge passes on (it adds its own security headers and Vary).
+PASSED_ON = ("Content-Type", "Cache-Control", "ETag", "Retry-After", "Location", "WWW-Authenticate", "Content-Language")
 COMPRESSED = ("text/", "application/xml", "application/json")  # CloudFront compresses these types
 CONTENT_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -88,23 +91,21 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def content_security_policy(api_url: str, user_pool_url: str, in_meta: bool = False) -> str:
-    """Only the site itself, the API and the user pool's sign-in endpoints (frame-ancestors only
-    works in a header, not in a <meta> policy)."""
-    others = " ".join(dict.fromkeys((origin_of(api_url), origin_of(user_pool_url))))
+def content_security_policy(user_pool_url: str) -> str:
+    """Only the site itself (its pages, files and the API under /api) and the user pool's sign-in
+    endpoints: the distribution's header policy, in Python."""
+    pool = origin_of(user_pool_url)
     return (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-        f"connect-src 'self' {others}; form-action 'self' {origin_of(user_pool_url)}; "
-        "base-uri 'none'; object-src 'none'" + ("" if in_meta else "; frame-ancestors 'none'")
+        f"connect-src 'self' {pool}; form-action 'self' {pool}; "
+        "base-uri 'none'; object-src 'none'; frame-ancestors 'none'"
     )
 
 
-def site_config(
-    api_url: str, region: str, pool_id: str, client_id: str, pool_url: str, site_url: str
-) -> dict[str, Any]:
-    """config.json: what the site learns at run time (nothing secret: a public client has no secret)."""
+def site_config(region: str, pool_id: str, client_id: str, pool_url: str, site_url: str) -> dict[str, Any]:
+    """config.json: what the site learns at run time (nothing secret: a public client has no secret).
+    The API is not in it: the site calls it on its own origin, under /api (web/assets/core.js)."""
     return {
-        "apiUrl": api_url.rstrip("/"),
         "region": region,
         "siteUrl": site_url.rstrip("/"),
         "userPool": {
@@ -126,6 +127,8 @@ class _Handler(BaseHTTPRequestHandler):
     config: ClassVar[dict[str, Any]] = {}
     csp: str = ""
     pages_url: str = ""  # the pages function's URL on the local stack ("" before it is up)
+    api_url: str = ""  # the API stage's URL on the local stack, served under /api (essays_cli/edgecache.py)
+    edge: ClassVar[EdgeCache] = EdgeCache()
     site_origin: str = ""
     sessions: ClassVar[TokenHandler | None] = None
     # Local only: makes a reader in the emulator's user pool, whose managed login has no sign-up page
@@ -138,9 +141,30 @@ class _Handler(BaseHTTPRequestHandler):
     def do_HEAD(self) -> None:
         self._serve(body=False)
 
+    def do_PUT(self) -> None:
+        self._api_or_refuse()
+
+    def do_PATCH(self) -> None:
+        self._api_or_refuse()
+
+    def do_DELETE(self) -> None:
+        self._api_or_refuse()
+
+    def _api_or_refuse(self) -> None:
+        if self._for_api(urlsplit(self.path).path):
+            self._api()
+        else:
+            self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", ".html", True, "no-store")
+
+    @staticmethod
+    def _for_api(path: str) -> bool:
+        return path == API_PREFIX or path.startswith(API_PREFIX + "/")
+
     def do_POST(self) -> None:
         path = urlsplit(self.path).path
-        if path == "/auth/signup" and self.account_maker:
+        if self._for_api(path):
+            self._api()
+        elif path == "/auth/signup" and self.account_maker:
             length = int(self.headers.get("Content-Length") or 0)
             form = dict(parse_qsl(self.rfile.read(min(length, 4096)).decode("utf-8", "replace")))
             self._signup(form)
@@ -181,6 +205,9 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _serve(self, body: bool) -> None:
         path = urlsplit(self.path).path
+        if self._for_api(path):
+            self._api()
+            return
         if path == "/auth/signup" and self.account_maker and body:
             self._signup(None)
             return
@@ -199,6 +226,59 @@ class _Handler(BaseHTTPRequestHandler):
             return
         cache = "no-cache" if target.suffix == ".html" else "public, max-age=300"
         self._send(HTTPStatus.OK, target.read_bytes(), target.suffix, body, cache)
+
+    def _api(self) -> None:
+        """/api/* as the distribution's API behaviours serve it: the public reads from the shared
+        cache while their s-maxage lasts, everything else passed to the API and never kept."""
+        method, parts = self.command, urlsplit(self.path)
+        upstream_path = parts.path.removeprefix(API_PREFIX) or "/"
+        if "Authorization" not in self.headers and is_public_read(method, parts.path):
+            key = public_key(parts.path, parts.query)
+            cached = self.edge.get(key)
+            if cached is not None:
+                answer, age = cached
+                self._api_answer(answer, {"Age": str(age), "X-Cache": "Hit from essays-web"})
+                return
+            query = upstream_query(parts.query)
+            answer = self._from_api("GET", upstream_path + (f"?{query}" if query else ""), {}, None)
+            self.edge.put(key, answer)
+            self._api_answer(answer, {"X-Cache": "Miss from essays-web"})
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        payload = self.rfile.read(length) if length else None
+        forwarded = ("Authorization", "Content-Type", "Accept", "Stripe-Signature", "If-None-Match")
+        headers = {name: self.headers[name] for name in forwarded if self.headers.get(name)}
+        query = f"?{parts.query}" if parts.query else ""
+        answer = self._from_api(method, upstream_path + query, headers, payload)
+        self._api_answer(answer, {"X-Cache": "Miss from essays-web"})
+
+    def _from_api(self, method: str, path: str, headers: dict[str, str], payload: bytes | None) -> Answer:
+        if not self.api_url:
+            return Answer(502, {"Content-Type": "application/json"}, b'{"error":{"code":"no_api","message":"no API"}}')
+        request = Request(self.api_url + path, data=payload, headers=headers, method=method)
+        try:
+            with urlopen(request, timeout=30) as response:
+                status, answer_headers, body = response.status, response.headers, response.read()
+        except HTTPError as error:
+            status, answer_headers, body = error.code, error.headers, error.read()
+        kept = {name: answer_headers[name] for name in PASSED_ON if answer_headers.get(name)}
+        return Answer(status, kept, body)
+
+    def _api_answer(self, answer: Answer, extra: dict[str, str]) -> None:
+        headers = {k: v for k, v in answer.headers.items() if k not in ("Content-Type", "Cache-Control")}
+        etag = answer.headers.get("ETag")
+        status, body = answer.status, answer.body
+        if etag and answer.status == 200 and self.headers.get("If-None-Match") == etag:
+            status, body = 304, b""  # as CloudFront answers a matching conditional GET from its copy
+        self._send(
+            HTTPStatus(status),
+            body,
+            "",
+            self.command != "HEAD" and status != 304,
+            answer.headers.get("Cache-Control", "no-store"),
+            answer.headers.get("Content-Type", "application/json"),
+            {**headers, **extra},
+        )
 
     def _page(self, body: bool) -> None:
         """A server-rendered page, from the pages function as the distribution gets it."""
@@ -295,22 +375,27 @@ class LocalSite:
         self.server.daemon_threads = True
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
         self.thread: threading.Thread | None = None
+        self.edge = EdgeCache()  # the local edge's cache of public API answers
 
     def configure(
         self,
         config: dict[str, Any],
         pages_url: str = "",
         create_account: Callable[[str, str], str | None] | None = None,
+        api_url: str = "",
     ) -> None:
-        """Serve web/ with this config.json, the pages from `pages_url` (the local function URL), and
-        the token handler on /auth/* and /callback (with a sign-up form if `create_account`)."""
+        """Serve web/ with this config.json, the pages from `pages_url` (the local function URL), the
+        API at `api_url` under /api (cached as the distribution caches it), and the token handler on
+        /auth/* and /callback (with a sign-up form if `create_account`)."""
         pool = config["userPool"]
         if create_account:
             config = {**config, "signUpUrl": "/auth/signup"}
         settings = {
             "config": config,
-            "csp": content_security_policy(config["apiUrl"], pool["domain"]),
+            "csp": content_security_policy(pool["domain"]),
             "pages_url": pages_url.rstrip("/"),
+            "api_url": api_url.rstrip("/"),
+            "edge": self.edge,
             "site_origin": self.url,
             "sessions": TokenHandler(self.url, pool["domain"], pool["clientId"], pool.get("scopes", "openid email")),
             "account_maker": (create_account,) if create_account else (),
@@ -334,14 +419,6 @@ def _stack_settings(config_env: str) -> tuple[str, str]:
     return str(settings["stack_name"]), str(settings["region"])
 
 
-def with_csp_meta(html: str, csp_in_meta: str) -> str:
-    """The exact API origin, which the distribution's header policy cannot name (the API's CORS
-    origin is the distribution: naming the API there would be a circular dependency). Browsers
-    enforce both policies, so connect-src ends up the site, this API and the user pool."""
-    meta = f'<meta http-equiv="Content-Security-Policy" content="{csp_in_meta}">'
-    return html.replace('<meta charset="utf-8">', '<meta charset="utf-8">\n  ' + meta, 1)
-
-
 def publish(config_env: str) -> int:
     import boto3
 
@@ -352,21 +429,17 @@ def publish(config_env: str) -> int:
         print(f"essays-web: {stack_name} has no site (WebHosting=false); nothing to publish")
         return 0
     config = site_config(
-        outputs["ApiUrl"],
         region,
         outputs["UserPoolId"],
         outputs["UserPoolClientId"],
         outputs["UserPoolDomainUrl"],
         outputs["SiteUrl"],
     )
-    csp = content_security_policy(config["apiUrl"], config["userPool"]["domain"], in_meta=True)
     s3 = boto3.client("s3", region_name=region)
     files = [p for p in sorted(WEB.rglob("*")) if p.is_file()]
     for path in files:
         key = path.relative_to(WEB).as_posix()
         data = path.read_bytes()
-        if path.suffix == ".html":
-            data = with_csp_meta(data.decode(), csp).encode()
         cache = "no-cache" if path.suffix == ".html" else "public, max-age=300"
         content_type = CONTENT_TYPES.get(path.suffix, "application/octet-stream")
         s3.put_object(

@@ -96,7 +96,7 @@ def test_every_api_route_is_reached_under_api_through_the_path_function_and_the_
     assert origin["DomainName"] == {"Sub": "${Api}.execute-api.${AWS::Region}.${AWS::URLSuffix}"}
     assert origin["OriginPath"] == {"Sub": ["/${StageName}", {"StageName": {"Ref": "Api.Stage"}}]}
     assert origin["CustomOriginConfig"]["OriginProtocolPolicy"] == "https-only"
-    # The direct execute-api URL stays: the API itself has no new restriction on who calls it.
+    # No resource policy: a REST API's cannot test a header, the stage's web ACL does (the origin guard below).
     assert "Policy" not in RESOURCES["Api"]["Properties"]
 
 
@@ -278,3 +278,134 @@ def test_the_origin_path_is_the_stage_api_gateway_deploys() -> None:
     path, names = origin["OriginPath"]["Fn::Sub"]
     assert path == "/${StageName}"
     assert resources[names["StageName"]["Ref"]]["Type"] == "AWS::ApiGateway::Stage"
+
+
+# ---- only CloudFront reaches the origin: X-Origin-Verify, checked by the stage's web ACL ---------------
+
+NO_VALUE = object()
+
+
+def _condition(name: str, values: dict[str, str]) -> bool:
+    return bool(_cfn(TEMPLATE_DOC["Conditions"][name], values))
+
+
+def _cfn(node: Any, values: dict[str, str]) -> Any:
+    """The template's intrinsic functions this part uses, as CloudFormation resolves them."""
+    if isinstance(node, list):
+        return [item for item in (_cfn(x, values) for x in node) if item is not NO_VALUE]
+    if not isinstance(node, dict):
+        return node
+    if len(node) == 1:
+        ((function, argument),) = node.items()
+        if function == "Ref":
+            return NO_VALUE if argument == "AWS::NoValue" else values.get(argument, argument)
+        if function == "Condition":
+            return _condition(argument, values)
+        if function == "If":
+            name, when_true, when_false = argument
+            return _cfn(when_true if _condition(name, values) else when_false, values)
+        if function == "Equals":
+            left, right = (_cfn(x, values) for x in argument)
+            return left == right
+        if function == "Not":
+            return not _cfn(argument[0], values)
+        if function == "And":
+            return all(_cfn(x, values) for x in argument)
+        if function == "Or":
+            return any(_cfn(x, values) for x in argument)
+        if function in ("GetAtt", "Sub"):
+            return node
+    return {k: v for k, v in ((k, _cfn(v, values)) for k, v in node.items()) if v is not NO_VALUE}
+
+
+def _parameters(**overrides: str) -> dict[str, str]:
+    values = {name: str(p.get("Default", "")) for name, p in TEMPLATE_DOC["Parameters"].items()}
+    return {**values, **overrides}
+
+
+def _matches(statement: dict[str, Any], request: dict[str, Any]) -> bool:
+    """AWS WAF's evaluation of the statement kinds the stage's ACL uses."""
+    ((kind, body),) = statement.items()
+    if kind == "AndStatement":
+        return all(_matches(s, request) for s in body["Statements"])
+    if kind == "NotStatement":
+        return not _matches(body["Statement"], request)
+    if kind == "IPSetReferenceStatement":
+        return bool(request.get("from_allowed_ip"))
+    assert kind == "ByteMatchStatement", kind
+    field = body["FieldToMatch"]
+    value = request["path"] if "UriPath" in field else request["headers"].get(field["SingleHeader"]["Name"].lower(), "")
+    for transformation in body["TextTransformations"]:
+        value = value.lower() if transformation["Type"] == "LOWERCASE" else value
+    wanted, how = body["SearchString"], body["PositionalConstraint"]
+    return value == wanted if how == "EXACTLY" else value.endswith(wanted) if how == "ENDS_WITH" else wanted in value
+
+
+def _stage_answers(values: dict[str, str], request: dict[str, Any]) -> str:
+    """allow, or what blocks the request, by the stage's web ACL resolved for these parameters."""
+    if not _condition(RESOURCES["WebhookFirewall"]["Condition"], values):
+        return "allow (no web ACL)"
+    acl = _cfn(RESOURCES["WebhookFirewall"]["Properties"], values)
+    for rule in sorted(acl["Rules"], key=lambda r: r["Priority"]):
+        if _matches(rule["Statement"], request):
+            return f"block ({rule['Name']})"
+    return "allow"
+
+
+SECRET, OLD_SECRET = "a" * 64, "b" * 64
+
+
+def test_the_distribution_sends_the_origin_secret_and_the_stage_lets_only_it_through() -> None:
+    values = _parameters(OriginVerifySecret=SECRET)
+    (origin,) = [o for o in _cfn(DISTRIBUTION, values)["Origins"] if o["Id"] == "api"]
+    assert origin["OriginCustomHeaders"] == [{"HeaderName": "X-Origin-Verify", "HeaderValue": SECRET}]
+    through_cloudfront = {"path": "/prod/essays/e1/preview", "headers": {"x-origin-verify": SECRET}}
+    direct = {"path": "/prod/essays/e1/preview", "headers": {}}
+    guessed = {"path": "/prod/search", "headers": {"x-origin-verify": SECRET[:-1]}}
+    stripe = {"path": "/prod/billing/webhook", "headers": {}}
+    assert _stage_answers(values, through_cloudfront) == "allow"
+    assert _stage_answers(values, direct) == "block (OnlyThroughTheDistribution)"
+    assert _stage_answers(values, guessed) == "block (OnlyThroughTheDistribution)"
+    assert _stage_answers(values, stripe) == "allow", "Stripe calls the direct URL: the webhook stays reachable"
+    # The refusal is the API's JSON error shape, with a 403.
+    acl = _cfn(RESOURCES["WebhookFirewall"]["Properties"], values)
+    (rule,) = acl["Rules"]
+    response = rule["Action"]["Block"]["CustomResponse"]
+    assert response["ResponseCode"] == 403
+    assert json.loads(acl["CustomResponseBodies"][response["CustomResponseBodyKey"]]["Content"])["error"]["code"]
+    association = RESOURCES["WebhookFirewallAssociation"]
+    assert association["Condition"] == RESOURCES["WebhookFirewall"]["Condition"]
+    assert association["Properties"]["WebACLArn"] == {"GetAtt": "WebhookFirewall.Arn"}
+
+
+def test_the_secret_rotates_without_a_refusal_and_is_never_shown() -> None:
+    parameters = TEMPLATE_DOC["Parameters"]
+    for name in ("OriginVerifySecret", "OriginVerifySecretPrevious"):
+        assert parameters[name]["NoEcho"] is True and parameters[name]["Default"] == ""
+        assert "{32,128}" in parameters[name]["AllowedPattern"]
+    rotating = _parameters(OriginVerifySecret=SECRET, OriginVerifySecretPrevious=OLD_SECRET)
+    for value in (SECRET, OLD_SECRET):  # edges still sending the old value while the new one deploys
+        assert _stage_answers(rotating, {"path": "/prod/plans", "headers": {"x-origin-verify": value}}) == "allow"
+    done = _parameters(OriginVerifySecret=SECRET)
+    assert _stage_answers(done, {"path": "/prod/plans", "headers": {"x-origin-verify": OLD_SECRET}}).startswith("block")
+
+
+def test_without_a_secret_or_a_site_the_direct_url_answers_everything_and_prod_needs_one() -> None:
+    direct = {"path": "/dev/essays/e1/preview", "headers": {}}
+    assert _stage_answers(_parameters(), direct) == "allow (no web ACL)"
+    no_site = _parameters(OriginVerifySecret=SECRET, WebHosting="false")
+    assert _stage_answers(no_site, direct) == "allow (no web ACL)", "no distribution: nothing else could reach it"
+    (origin,) = [o for o in _cfn(DISTRIBUTION, _parameters())["Origins"] if o["Id"] == "api"]
+    assert "OriginCustomHeaders" not in origin
+    # The webhook's allow-list and the guard share the stage's one web ACL.
+    both = _parameters(OriginVerifySecret=SECRET, WebhookAllowedCidrs="203.0.113.7/32")
+    stranger = {"path": "/prod/billing/webhook", "headers": {}, "from_allowed_ip": False}
+    assert _stage_answers(both, stranger) == "block (WebhookFromStripeOnly)"
+    assert _stage_answers(both, {**stranger, "from_allowed_ip": True}) == "allow"
+    assert _stage_answers(both, direct) == "block (OnlyThroughTheDistribution)"
+    rule = TEMPLATE_DOC["Rules"]["ProdGuardsItsOrigin"]
+    assert _cfn(rule["RuleCondition"], _parameters(Stage="prod"))
+    assert not _cfn(rule["RuleCondition"], _parameters(Stage="prod", WebHosting="false"))
+    (assertion,) = rule["Assertions"]
+    assert not _cfn(assertion["Assert"], _parameters(Stage="prod"))
+    assert _cfn(assertion["Assert"], _parameters(Stage="prod", OriginVerifySecret=SECRET))

@@ -25,6 +25,7 @@ PROD = {
     "AlarmEmail": "ops@example.org",
     "GradualDeploys": "true",
     "DeploymentType": "Canary10Percent5Minutes",
+    "OriginVerifySecret": "0123456789abcdef0123456789abcdef",
 }
 needs_sam = pytest.mark.skipif(not SAM_PYTHON.exists(), reason="SAM CLI (.venv-sam) is not installed: make build")
 
@@ -107,7 +108,8 @@ def test_samconfig_prod_names_the_stage_and_a_canary_and_leaves_only_the_require
     assert prod["GradualDeploys"] == dev["GradualDeploys"] == "true"
     # What the Rules require is all that is left to name on a first prod deploy.
     missing = refusals(prod)
-    assert len(missing) == 2 and "StripePriceId" in missing[0] and "AlarmEmail" in missing[1]
+    assert len(missing) == 3 and "StripePriceId" in missing[0] and "AlarmEmail" in missing[1]
+    assert "OriginVerifySecret" in missing[2]
 
 
 def test_return_urls_default_to_the_sites_own_pages() -> None:
@@ -214,8 +216,13 @@ def test_exactly_one_stage_throttled_logged_and_traced(parameters: dict[str, str
 def test_the_webhook_allow_list_is_a_waf_on_the_stage_only_when_named() -> None:
     assert TEMPLATE_DOC["Parameters"]["WebhookAllowedCidrs"]["Default"] == ""
     acl = RESOURCES["WebhookFirewall"]
-    assert acl["Condition"] == "HasWebhookAllowList" and acl["Properties"]["DefaultAction"] == {"Allow": {}}
-    (rule,) = acl["Properties"]["Rules"]
+    # the stage's one web ACL: this rule, and the origin guard's (tests/unit/test_template_edge.py)
+    assert TEMPLATE_DOC["Conditions"][acl["Condition"]] == {
+        "Or": [{"Condition": "HasWebhookAllowList"}, {"Condition": "HasOriginGuard"}]
+    }
+    assert acl["Properties"]["DefaultAction"] == {"Allow": {}}
+    condition, rule, no_rule = acl["Properties"]["Rules"][0]["If"]
+    assert condition == "HasWebhookAllowList" and no_rule == {"Ref": "AWS::NoValue"}
     path, not_from = rule["Statement"]["AndStatement"]["Statements"]
     assert path["ByteMatchStatement"]["SearchString"] == "/billing/webhook" and rule["Action"] == {"Block": {}}
     assert not_from["NotStatement"]["Statement"]["IPSetReferenceStatement"]["Arn"] == {"GetAtt": "WebhookSources.Arn"}

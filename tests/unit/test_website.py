@@ -18,7 +18,6 @@ from essays_cli.website import (
     from_bucket,
     local_function_url,
     route,
-    with_csp_meta,
 )
 
 PATHS = [
@@ -118,16 +117,16 @@ def test_the_local_function_url_is_the_emulators_path_based_one() -> None:
     assert local_function_url(url, "http://127.0.0.1:3000") == expected
 
 
-def test_published_pages_pin_the_exact_api_in_their_csp() -> None:
-    csp = content_security_policy(
-        "https://abc.execute-api.eu-west-2.amazonaws.com/dev", "https://x.auth.eu-west-2.amazoncognito.com", True
-    )
-    page = with_csp_meta((WEB / "index.html").read_text(), csp)
-    assert (
-        "connect-src 'self' https://abc.execute-api.eu-west-2.amazonaws.com https://x.auth.eu-west-2.amazoncognito.com;"
-        in page
-    )
-    assert "frame-ancestors" not in csp  # only a header can carry it
+def test_the_site_calls_the_api_on_its_own_origin_and_its_csp_names_no_other_api() -> None:
+    """The web client calls /api on the site's origin (the distribution's /api/* behaviours), so the
+    CSP's connect-src is the site and the user pool only: locally and in the distribution's headers."""
+    core = (WEB / "assets" / "core.js").read_text(encoding="utf-8")
+    assert 'export const API = "/api";' in core and "fetch(API + path" in core and "apiUrl" not in core
+    csp = content_security_policy("https://x.auth.eu-west-2.amazoncognito.com")
+    assert "connect-src 'self' https://x.auth.eu-west-2.amazoncognito.com;" in csp
+    headers = load_template()["Resources"]["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
+    policy = json.dumps(headers["SecurityHeadersConfig"]["ContentSecurityPolicy"])
+    assert "connect-src 'self' https://${Domain}.auth" in policy and "execute-api" not in policy
 
 
 def test_every_client_only_page_of_the_router_is_served_the_shell() -> None:

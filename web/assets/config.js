@@ -1,4 +1,4 @@
-// The site's config.json (the API's URL, the sign-up page...), fetched once per page. A module of its
+// The site's config.json (the user pool, the sign-up page...), fetched once per page. A module of its
 // own so that auth.js can read it without importing core.js, which imports auth.js.
 let configPromise = null;
 

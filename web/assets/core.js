@@ -1,6 +1,5 @@
 // What every page shares: calls to the API, small DOM helpers and page chores (the content and its
 // aria-busy, messages, the pager), the header's search box with its suggestions and the sign-in button.
-import { config } from "./config.js";
 
 export class ApiError extends Error {
   // status 0: the API could not be reached (timedOut: it did not answer in time)
@@ -13,10 +12,12 @@ export class ApiError extends Error {
 }
 
 export const TIMEOUT = 8000; // a hung API becomes a message with Retry after this long
+// The API on the site's own origin (no CORS preflight): the distribution's /api/* behaviours, and
+// locally the site server's proxy. Its direct URL still answers other clients.
+export const API = "/api";
 
 // One API call; JSON errors become ApiError (status 0: the API could not be reached or timed out).
 export async function api(path, { token, method = "GET", body, timeout = TIMEOUT } = {}) {
-  const { apiUrl } = await config();
   const headers = {};
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers["Content-Type"] = "application/json";
@@ -25,7 +26,7 @@ export async function api(path, { token, method = "GET", body, timeout = TIMEOUT
   let response;
   let data = null;
   try {
-    response = await fetch(apiUrl + path, {
+    response = await fetch(API + path, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
