@@ -263,10 +263,26 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
 }
 
 RETRY_AFTER = {"description": "Seconds to wait before retrying", "schema": {"type": "integer", "minimum": 1}}
+# The site's origin first (issue 31): the distribution serves the API under /api, public reads cached
+# at the edge; the stage's own URL stays for Stripe's webhook (and every route where no
+# OriginVerifySecret guards the stage).
 SERVERS = [
     {
+        "url": "https://{siteDomain}/api",
+        "description": "The site's own origin (the SiteUrl output, then /api): CloudFront caches the public reads",
+        "variables": {
+            "siteDomain": {
+                "default": "essays.example.com",
+                "description": "SiteDomainName, or the distribution's domain",
+            }
+        },
+    },
+    {
         "url": "https://{apiId}.execute-api.{region}.amazonaws.com/{stage}",
-        "description": "The deployed stage (the stack's ApiUrl output)",
+        "description": (
+            "The stage's direct URL (the ApiUrl output): the Stripe webhook; the other routes answer 403 here "
+            "where OriginVerifySecret guards the stage (prod)"
+        ),
         "variables": {
             "apiId": {"default": "abc123defg", "description": "the REST API's id"},
             "region": {"default": "eu-west-2"},
@@ -274,8 +290,13 @@ SERVERS = [
         },
     },
     {
+        "url": "http://127.0.0.1:{port}/api",
+        "description": "The local site of `make dev`, serving and caching the API as CloudFront does (siteApiUrl)",
+        "variables": {"port": {"default": "8080", "description": "the local site's port (essays-dev --web-port)"}},
+    },
+    {
         "url": "http://127.0.0.1:{port}/_aws/execute-api/{apiId}/local",
-        "description": "The local stack of `make dev` (apiUrl in .dev/stack.json)",
+        "description": "The local stack's stage itself, on the emulator (apiUrl in .dev/stack.json)",
         "variables": {"port": {"default": "3000"}, "apiId": {"default": "abc123defg"}},
     },
 ]

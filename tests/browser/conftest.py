@@ -48,7 +48,8 @@ class Visit:
     console: list[tuple[str, str, str]] = field(default_factory=list)  # (type, text, url)
     page_errors: list[str] = field(default_factory=list)
     failed_requests: list[str] = field(default_factory=list)
-    api_calls: list[str] = field(default_factory=list)  # "GET /path?query" (preflights left out)
+    api_calls: list[str] = field(default_factory=list)  # "GET /path?query" to the site's /api
+    elsewhere: list[str] = field(default_factory=list)  # calls to the API's direct URL, and preflights: none
     site_bytes: dict[str, int] = field(default_factory=dict)  # the site's own files: url -> size
 
     def goto(self, path: str) -> Any:
@@ -60,6 +61,7 @@ class Visit:
         """Console errors, script errors and failed requests, except 'Failed to load resource' lines
         for the statuses the test expects (a 403 paywall, a 404 essay)."""
         found = [f"page error: {e}" for e in self.page_errors]
+        found += [f"not same-origin: {call}" for call in self.elsewhere]
         # A request cut short by leaving the page (net::ERR_ABORTED) is not a failure.
         found += [f"request failed: {r}" for r in self.failed_requests if not r.endswith("net::ERR_ABORTED")]
         for kind, text, url in self.console:
@@ -147,13 +149,15 @@ def visit(browser: Any, stack: dict[str, Any]) -> Iterator[Visit]:
     page = context.new_page()
     page.set_default_timeout(15_000)
     seen = Visit(page, stack)
-    api = stack["apiUrl"]
+    api = stack["siteApiUrl"]  # the site calls the API on its own origin, through the local edge
     page.on("console", lambda m: seen.console.append((m.type, m.text, m.location.get("url", ""))))
     page.on("pageerror", lambda e: seen.page_errors.append(str(e)))
     page.on("requestfailed", lambda r: seen.failed_requests.append(f"{r.method} {r.url}: {r.failure}"))
 
     def on_request(request: Any) -> None:
-        if request.url.startswith(api) and request.method != "OPTIONS":
+        if request.method == "OPTIONS" or request.url.startswith(stack["apiUrl"]):
+            seen.elsewhere.append(f"{request.method} {request.url}")
+        elif request.url.startswith(api):
             seen.api_calls.append(f"{request.method} {request.url.removeprefix(api)}")
 
     def on_response(response: Any) -> None:

@@ -89,8 +89,8 @@ def test_paying_returns_to_the_essay_opened_and_the_account_manages_and_cancels(
     page.on(
         "request",
         lambda r: (
-            bearers.append((r.url.removeprefix(stack["apiUrl"]), r.headers["authorization"]))
-            if r.url.startswith(stack["apiUrl"]) and "authorization" in r.headers
+            bearers.append((r.url.removeprefix(stack["siteApiUrl"]), r.headers["authorization"]))
+            if r.url.startswith(stack["siteApiUrl"]) and "authorization" in r.headers
             else None
         ),
     )
@@ -186,7 +186,7 @@ def test_the_subscribed_page_waits_and_says_so(visit: Visit, stack: dict[str, An
 
 def test_the_api_hung_then_down(visit: Visit, stack: dict[str, Any]) -> None:
     page = visit.page
-    api = stack["apiUrl"]
+    api = stack["siteApiUrl"]
     visit.goto("/account")
     visit.sign_in(stack["subscriberEmail"], stack["subscriberPassword"])
     page.route(f"{api}/**", lambda route: None)  # never answers

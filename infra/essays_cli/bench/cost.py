@@ -4,6 +4,7 @@ fixed monthly costs (alarms, metrics, dashboard, secrets), counted off template.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from essays_cli.bench.common import FUNCTIONS
@@ -107,9 +108,10 @@ def edge_cost_per_million(
     origin_per_million: float, hit_ratio: float, response_bytes: float = PUBLIC_RESPONSE_BYTES
 ) -> tuple[float, float, float, float, float]:
     """Per million public reads at the edge: CloudFront requests, transfer out, WAF, the origin's share
-    (the misses only) and the total, USD."""
+    (the misses only, each also through the stage's web ACL that checks X-Origin-Verify) and the
+    total, USD."""
     transfer = response_bytes * 1e6 / 1e9 * PRICE_CLOUDFRONT_GB_OUT
-    origin = (1 - hit_ratio) * origin_per_million
+    origin = (1 - hit_ratio) * (origin_per_million + PRICE_WAF_PER_MILLION)
     total = PRICE_CLOUDFRONT_HTTPS_PER_MILLION + transfer + PRICE_WAF_PER_MILLION + origin
     return PRICE_CLOUDFRONT_HTTPS_PER_MILLION, transfer, PRICE_WAF_PER_MILLION, origin, total
 
@@ -118,3 +120,67 @@ def edge_waf_monthly() -> float:
     """infra/edge-waf.yaml's web ACL a month: the ACL and each of its rules."""
     rules = load_template(EDGE_WAF_TEMPLATE)["Resources"]["EdgeWebAcl"]["Properties"]["Rules"]
     return 5.00 + len(rules) * PRICE_WAF_RULE_MONTH
+
+
+# ---- CloudFront's flat-rate plans (since 18 November 2025) against pay-as-you-go ----------------------
+# One distribution each, with its web ACL, the ACL's rules and requests, and data transfer included, no
+# overage charges (traffic far above the allowance for months may be served more slowly instead).
+# Allowances and features: AWS's developer guide, "CloudFront flat-rate pricing plans"; prices: the
+# CloudFront pricing page. This distribution needs custom cache and origin request policies (the /api
+# behaviours) and a custom response headers policy (the CSP): Business and Premium only.
+FREE_TIER_REQUESTS = 10_000_000  # pay-as-you-go's always-free tier, every month
+FREE_TIER_GB = 1_000
+
+
+@dataclass(frozen=True)
+class FlatRatePlan:
+    name: str
+    usd_a_month: float
+    requests: int  # the monthly allowance
+    cache_behaviours: int  # the most a distribution on the plan may have
+    custom_policies: bool  # custom cache, origin request and response headers policies
+
+
+FLAT_RATE_PLANS = (
+    FlatRatePlan("Free", 0, 1_000_000, 5, False),
+    FlatRatePlan("Pro", 15, 10_000_000, 10, False),
+    FlatRatePlan("Business", 200, 125_000_000, 50, True),
+    FlatRatePlan("Premium", 1_000, 500_000_000, 100, True),
+    FlatRatePlan("Premium at 6 B requests", 10_000, 6_000_000_000, 100, True),
+)
+
+
+def cache_behaviours(template: dict[str, Any] | None = None) -> int:
+    """The site distribution's cache behaviours, the default one included."""
+    distribution = (template or load_template())["Resources"]["SiteDistribution"]["Properties"]["DistributionConfig"]
+    return len(distribution["CacheBehaviors"]) + 1
+
+
+def plan_fits(plan: FlatRatePlan, behaviours: int) -> bool:
+    return plan.custom_policies and behaviours <= plan.cache_behaviours
+
+
+def pay_as_you_go_edge_monthly(requests: int, response_bytes: float = PUBLIC_RESPONSE_BYTES) -> float:
+    """The edge alone a month (CloudFront and its web ACL) at this many requests, after the free tier."""
+    billed_requests = max(0, requests - FREE_TIER_REQUESTS)
+    billed_gb = max(0.0, requests * response_bytes / 1e9 - FREE_TIER_GB)
+    return (
+        edge_waf_monthly()
+        + billed_requests / 1e6 * PRICE_CLOUDFRONT_HTTPS_PER_MILLION
+        + billed_gb * PRICE_CLOUDFRONT_GB_OUT
+        + requests / 1e6 * PRICE_WAF_PER_MILLION
+    )
+
+
+def flat_rate_rows(origin_per_million: float, behaviours: int) -> list[tuple[str, bool, float, float, float, float]]:
+    """Per plan, at exactly its allowance of public reads: whether it fits this distribution, the edge per
+    million reads, the same with the origin's misses at 90% and 99% hits, and pay-as-you-go's edge per
+    million for the same traffic (USD)."""
+    rows = []
+    for plan in FLAT_RATE_PLANS:
+        millions = plan.requests / 1e6
+        edge = plan.usd_a_month / millions
+        misses = [(1 - ratio) * (origin_per_million + PRICE_WAF_PER_MILLION) for ratio in EDGE_HIT_RATIOS]
+        payg = pay_as_you_go_edge_monthly(plan.requests) / millions
+        rows.append((plan.name, plan_fits(plan, behaviours), edge, edge + misses[0], edge + misses[1], payg))
+    return rows

@@ -20,6 +20,9 @@ from essays_cli.bench.cold_start import cold_starts
 from essays_cli.bench.common import ROOT
 from essays_cli.bench.cost import (
     EDGE_HIT_RATIOS,
+    FLAT_RATE_PLANS,
+    FREE_TIER_GB,
+    FREE_TIER_REQUESTS,
     PRICE_CLOUDFRONT_GB_OUT,
     PRICE_CLOUDFRONT_HTTPS_PER_MILLION,
     PRICE_COGNITO_PLUS_MAU,
@@ -27,10 +30,12 @@ from essays_cli.bench.cost import (
     PRICE_WAF_PER_MILLION,
     PUBLIC_RESPONSE_BYTES,
     PUBLIC_ROUTES,
+    cache_behaviours,
     cost_per_million,
     edge_cost_per_million,
     edge_waf_monthly,
     fixed_monthly,
+    flat_rate_rows,
     monthly_totals,
 )
 from essays_cli.bench.reading import card_sizes, suggest_scaling
@@ -169,7 +174,9 @@ def edge_section(emit: Callable[..., None], public_rows: list[tuple[str, float, 
         f"## Public reads at the edge, per million (CloudFront ${PRICE_CLOUDFRONT_HTTPS_PER_MILLION:.2f}/M HTTPS "
         f"requests, ${PRICE_CLOUDFRONT_GB_OUT:.3f}/GB out, WAF ${PRICE_WAF_PER_MILLION:.2f}/M)",
         f"Responses of {PUBLIC_RESPONSE_BYTES:,} bytes compressed (an assumption); misses pay the origin's mean "
-        f"over the public routes above, ${origin:.2f}. The web ACL itself: ${edge_waf_monthly():.0f} a month.",
+        f"over the public routes above, ${origin:.2f}, and the stage's web ACL (X-Origin-Verify), "
+        f"${PRICE_WAF_PER_MILLION:.2f}. The web ACLs themselves: ${edge_waf_monthly():.0f} (edge) and "
+        f"${PRICE_WAF_ACL_MONTH:.0f} (stage) a month.",
         "",
         "| hit ratio | CloudFront requests | transfer | WAF | origin (misses) | total | vs origin only |",
         "|---:|---:|---:|---:|---:|---:|---:|",
@@ -181,6 +188,32 @@ def edge_section(emit: Callable[..., None], public_rows: list[tuple[str, float, 
             f"| {total / origin:.0%} |"
         )
     emit()
+    behaviours = cache_behaviours()
+    emit(
+        "### CloudFront's flat-rate plans, at each plan's monthly allowance of requests",
+        "A plan's price covers the distribution, its web ACL (rules and requests) and data transfer, with no "
+        f"overage charges. This distribution has {behaviours} cache behaviours and custom cache, origin request and "
+        "response headers policies: only Business and Premium allow them. Pay-as-you-go counts its free tier "
+        f"({FREE_TIER_REQUESTS // 1_000_000}M requests and {FREE_TIER_GB:,} GB a month) and the edge ACL's monthly "
+        "price.",
+        "",
+        "| plan | fits this distribution | edge per million | with misses at 90% | at 99% "
+        "| pay-as-you-go edge per million, same traffic |",
+        "|---|---|---:|---:|---:|---:|",
+    )
+    for name, fits, edge, at_90, at_99, payg in flat_rate_rows(origin, behaviours):
+        emit(f"| {name} | {'yes' if fits else 'no'} | {edge:.2f} | {at_90:.2f} | {at_99:.2f} | {payg:.2f} |")
+    business = next(plan for plan in FLAT_RATE_PLANS if plan.name == "Business")
+    dollar_a_million = business.usd_a_month * 1e6  # requests a month at which the plan costs $1 per million
+    emit(
+        "",
+        "At list prices nothing here meets $1 per million cached reads: pay-as-you-go's CloudFront requests alone "
+        f"are ${PRICE_CLOUDFRONT_HTTPS_PER_MILLION:.2f}/M. Business's ${business.usd_a_month:.0f} comes to $1 per "
+        f"million only at {dollar_a_million / 1e6:.0f}M requests a month, "
+        f"{dollar_a_million / business.requests:.1f}x its allowance, which it serves without overage charges but "
+        "may serve more slowly if the excess lasts for months.",
+        "",
+    )
 
 
 def monthly_section(emit: Callable[..., None], per_million: float) -> None:
