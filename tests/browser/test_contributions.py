@@ -150,7 +150,7 @@ def drag_select(visit: Visit, paragraph: int, start: int, end: int) -> None:
 def test_a_passage_selected_with_the_mouse_or_the_keyboard_is_sent_as_the_api_anchors_it(visit: Visit) -> None:
     page = visit.page
     stand_in = ReviewStandIn("t-1")
-    api = visit.stack["apiUrl"]
+    api = visit.stack["siteApiUrl"]  # the site calls the API on its own origin
     page.route(lambda url: url.startswith(f"{api}/review/submissions/s-test"), stand_in.handle)
     signed_in_as(visit, fake_token("t-1", ["teachers"]))
     visit.goto("/review?submission=s-test")
@@ -234,7 +234,7 @@ def test_the_pages_ask_visitors_to_sign_in_and_tell_readers_review_is_for_teache
         assert visit.accessibility_violations() == []
     # A signed-in reader who is not a teacher: the API's 403, told plainly.
     visit.page.route(
-        lambda url: url.startswith(f"{visit.stack['apiUrl']}/review/"),
+        lambda url: url.startswith(f"{visit.stack['siteApiUrl']}/review/"),
         lambda route: route.fulfill(
             status=403,
             headers={"Access-Control-Allow-Origin": "*"},

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from essays_cli.template import api_routes, load_template
+from essays_cli.website import SHELL_PAGES
 
 from tests.conftest import ROOT
 from tests.unit.test_template_launch import needs_sam, transformed
@@ -174,7 +175,7 @@ def test_no_cached_behaviour_can_serve_an_answer_given_to_an_authorization_heade
 
 def test_the_sites_other_behaviours_are_unchanged_and_api_ones_come_first() -> None:
     patterns = [b["PathPattern"] for b in BEHAVIOURS]
-    site = ["/assets/*", "/config.json", "/404.html", "/auth/*", "/callback", "/plans", "/subscribed", "/account"]
+    site = ["/assets/*", "/config.json", "/404.html", "/auth/*", "/callback", *SHELL_PAGES]
     assert [p for p in patterns if not p.startswith("/api")] == site
     assert patterns.index("/api/*") < patterns.index("/assets/*")
     assert patterns.index("/api/*") == max(i for i, p in enumerate(patterns) if p.startswith("/api"))
