@@ -322,10 +322,32 @@ build-StripeLayer:
 		-r infra/stripe-layer-requirements.txt
 	$(call compile_bytecode,$(ARTIFACTS_DIR)/python)
 
-build-%Function:
-	$(eval FOLDER := $(shell echo $* | tr '[:upper:]' '[:lower:]'))
-	mkdir -p $(ARTIFACTS_DIR)/functions/$(FOLDER)
+# A function's artifact: its own folder only (the shared code is in the layer).
+define build_function
+	mkdir -p $(ARTIFACTS_DIR)/functions/$(1)
 	cp functions/__init__.py $(ARTIFACTS_DIR)/functions/
-	cp -r functions/$(FOLDER)/. $(ARTIFACTS_DIR)/functions/$(FOLDER)/
+	cp -r functions/$(1)/. $(ARTIFACTS_DIR)/functions/$(1)/
 	find $(ARTIFACTS_DIR)/functions -name __pycache__ -prune -exec rm -rf {} +
+endef
+
+build-%Function:
+	$(call build_function,$(shell echo $* | tr '[:upper:]' '[:lower:]'))
 	$(call compile_bytecode,$(ARTIFACTS_DIR)/functions)
+
+# The submissions function converts .docx uploads (mammoth); the review function publishes with the
+# loader's own code (infra/essays_cli/loading) and what it needs: each carries its own, no other function.
+build-SubmissionsFunction:
+	$(call build_function,submissions)
+	$(PYTHON) -m pip install --quiet --no-compile --target $(ARTIFACTS_DIR) $(LAYER_PIP_TARGET) \
+		-r infra/submissions-requirements.txt
+	$(call compile_bytecode,$(ARTIFACTS_DIR))
+
+build-ReviewFunction:
+	$(call build_function,review)
+	$(PYTHON) -m pip install --quiet --no-compile --target $(ARTIFACTS_DIR) $(LAYER_PIP_TARGET) \
+		-r infra/review-requirements.txt
+	mkdir -p $(ARTIFACTS_DIR)/essays_cli
+	cp infra/essays_cli/__init__.py $(ARTIFACTS_DIR)/essays_cli/
+	cp -r infra/essays_cli/loading $(ARTIFACTS_DIR)/essays_cli/
+	find $(ARTIFACTS_DIR)/essays_cli -name __pycache__ -prune -exec rm -rf {} +
+	$(call compile_bytecode,$(ARTIFACTS_DIR))

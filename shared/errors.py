@@ -49,6 +49,12 @@ class AccessDenied(EssayApiError):
         self.details = details or {}
 
 
+class Forbidden(EssayApiError):
+    """A signed-in caller whose role does not allow this route (a reader on the teachers' routes)."""
+
+    code = "forbidden"
+
+
 class TooManyRequests(EssayApiError):
     """One caller asked for more than their share (e.g. checkout sessions): retry later."""
 

@@ -7,7 +7,7 @@ subscriptions; the authorizer never reads essays."""
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from shared.access.meter import METERED, SUBSCRIPTION, MeterSpent, iso, open_essay
+from shared.access.meter import METERED, SUBSCRIPTION, MeterReading, MeterSpent, iso, open_earned, open_essay
 from shared.access.plans import configured_plans
 from shared.errors import AccessDenied
 from shared.http.api import Event, Response, api_handler, essay_id_parameter, private_response, reader_id
@@ -36,7 +36,7 @@ def handler(event: Event, context: object) -> Response:
     access = Access(SUBSCRIPTION)
     if kind == METERED:
         try:
-            meter = open_essay(METER, user_id, essay.essay_id, CONFIG.free_essays_per_month, CLOCK())
+            meter = opened(user_id, essay.essay_id, reader.get("earned"))
         except MeterSpent as spent:
             logger.info("meter spent", extra={"userId": user_id, "essayId": essay.essay_id})
             message = "You have read this month's free essays: choose a plan to subscribe."
@@ -47,3 +47,16 @@ def handler(event: Event, context: object) -> Response:
         extra={"essayId": essay.essay_id, "userId": user_id, "plan": reader.get("plan"), "access": access.to_json()},
     )
     return private_response({**essay.to_json(), "access": access.to_json()}, CONFIG.http)
+
+
+def opened(user_id: str, essay_id: str, earned: object) -> MeterReading:
+    """The month's free essays first; once they are spent, the essays the reader earned by publishing
+    their own (the authorizer passes how many: `earned`)."""
+    now = CLOCK()
+    try:
+        return open_essay(METER, user_id, essay_id, CONFIG.free_essays_per_month, now)
+    except MeterSpent:
+        count = int(earned) if isinstance(earned, str) and earned.isdigit() else 0
+        if count <= 0:
+            raise
+        return open_earned(METER, user_id, essay_id, count, now)

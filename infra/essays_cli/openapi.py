@@ -16,6 +16,16 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from essays_cli.submission_models import (
+    ClaimHeld,
+    MarkedPassages,
+    MySubmission,
+    MySubmissions,
+    PublishedEssay,
+    ReviewedSubmission,
+    ReviewQueue,
+    UploadForm,
+)
 from essays_cli.template import api_routes
 from shared.library.bounds import (
     MAX_CURSOR_CHARS,
@@ -28,6 +38,13 @@ from shared.library.bounds import (
     PageSize,
 )
 from shared.library.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
+from shared.library.limits import (
+    MAX_BODY_CHARS,
+    MAX_COMMENT_CHARS,
+    MAX_NAME_CHARS,
+    MAX_TEACHER_COMMENT_CHARS,
+    MAX_TITLE_CHARS,
+)
 from shared.library.models import (
     EssayPreview,
     FullEssay,
@@ -41,6 +58,8 @@ from shared.library.models import (
     Suggestions,
     WebhookReceipt,
 )
+from shared.library.review import QUEUE_LIMIT
+from shared.library.submissions import MAX_FEEDBACK_CHARS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "functions" / "openapi" / "openapi.json"
@@ -87,6 +106,37 @@ def _limit(size: PageSize, description: str) -> dict[str, Any]:
     schema = {"type": "integer", "minimum": 1, "maximum": size.maximum, "default": size.default}
     return _query("limit", schema, description)
 
+
+SUBMISSION_ID = _path("submissionId", "^s-[0-9a-f]{16}$", "s-0123456789abcdef")
+SIGNED_IN_ERRORS = (400, 401, 404, 409, 429, 500, 503)
+REVIEW_ERRORS = (400, 401, 403, 404, 409, 429, 500, 503)
+REVIEW_TEXT = {403: "Not a teacher (the user pool's teachers group)", 409: "Another teacher's claim, or none held"}
+
+
+def _json_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    schema = {"type": "object", "additionalProperties": False, "properties": properties, "required": required}
+    return {"required": True, "content": {"application/json": {"schema": schema}}}
+
+
+def _text(limit: int, description: str = "") -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string", "minLength": 1, "maxLength": limit}
+    return schema | ({"description": description} if description else {})
+
+
+SUBMIT_BODY = _json_body(
+    {
+        "title": _text(MAX_TITLE_CHARS),
+        "level": _text(MAX_NAME_CHARS, "a level's name, from GET /sections"),
+        "subject": _text(MAX_NAME_CHARS, "a subject's name, from GET /sections"),
+        "section": _text(MAX_NAME_CHARS, "a section's name, from GET /sections"),
+        "body": _text(MAX_BODY_CHARS, "the essay as pasted text (paragraphs separated by blank lines)"),
+        "uploadId": {"type": "string", "pattern": "^u-[0-9a-f]{24}$", "description": "or an uploaded .docx"},
+        "ownWork": {"const": True, "description": "the contributor declares the essay their own work"},
+        "credit": {"enum": ["named", "anonymous"], "default": "anonymous"},
+        "creditName": _text(MAX_NAME_CHARS, "the name shown when credit is named"),
+    },
+    ["title", "level", "subject", "section", "ownWork"],
+)
 
 ROUTES: dict[tuple[str, str], RouteDoc] = {
     ("GET", "/essays/{essayId}/preview"): RouteDoc(
@@ -216,6 +266,175 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         errors=(401, 429, 500, 503),
         cached=False,
         caller=SIGNED_IN,
+    ),
+    ("POST", "/me/submissions/uploads"): RouteDoc(
+        "createSubmissionUpload",
+        "A presigned S3 POST for one .docx (signed-in readers): S3 enforces its type and size",
+        UploadForm,
+        errors=(400, 401, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+        request_body={
+            "required": False,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": {"fileName": {"type": "string"}, "size": {"type": "integer", "minimum": 0}},
+                    }
+                }
+            },
+        },
+    ),
+    ("POST", "/me/submissions"): RouteDoc(
+        "submitEssay",
+        "Submit one's own essay for review: pasted text or an uploaded .docx (signed-in readers)",
+        MySubmission,
+        errors=(400, 401, 413, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+        request_body=SUBMIT_BODY,
+        error_text={400: "A field the loader would refuse too, or a refused .docx (deleted): the message says why"},
+    ),
+    ("GET", "/me/submissions"): RouteDoc(
+        "listMySubmissions",
+        "The caller's own submissions, newest first",
+        MySubmissions,
+        [CURSOR],
+        errors=(400, 401, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+    ),
+    ("GET", "/me/submissions/{submissionId}"): RouteDoc(
+        "getMySubmission",
+        "One of the caller's own submissions (another's is a 404)",
+        MySubmission,
+        [SUBMISSION_ID],
+        errors=(400, 401, 404, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+        error_text={404: "No such submission of the caller's"},
+    ),
+    ("DELETE", "/me/submissions/{submissionId}"): RouteDoc(
+        "withdrawMySubmission",
+        "Withdraw one's submission before it is published",
+        None,
+        [SUBMISSION_ID],
+        errors=SIGNED_IN_ERRORS,
+        cached=False,
+        caller=SIGNED_IN,
+        no_content=True,
+        error_text={404: "No such submission of the caller's", 409: "Already published, rejected or withdrawn"},
+    ),
+    ("GET", "/review/queue"): RouteDoc(
+        "getReviewQueue",
+        "Submissions waiting for review or in review, oldest first (teachers)",
+        ReviewQueue,
+        [_limit(QUEUE_LIMIT, "page size"), CURSOR],
+        errors=(400, 401, 403, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+        error_text=REVIEW_TEXT,
+    ),
+    ("GET", "/review/submissions/{submissionId}"): RouteDoc(
+        "getSubmissionForReview",
+        "A submission as teachers see it: text, annotations, assessment, claim and history (teachers)",
+        ReviewedSubmission,
+        [SUBMISSION_ID],
+        errors=(400, 401, 403, 404, 429, 500, 503),
+        cached=False,
+        caller=SIGNED_IN,
+        error_text=REVIEW_TEXT,
+    ),
+    ("POST", "/review/submissions/{submissionId}/claim"): RouteDoc(
+        "claimSubmission",
+        "Claim a submission for review, or renew one's claim (teachers)",
+        ClaimHeld,
+        [SUBMISSION_ID],
+        errors=REVIEW_ERRORS,
+        cached=False,
+        caller=SIGNED_IN,
+        error_text=REVIEW_TEXT,
+    ),
+    ("POST", "/review/submissions/{submissionId}/annotations"): RouteDoc(
+        "annotateSubmission",
+        "Mark a passage: paragraph (1-based) and [start, end) in it as served; overlaps are refused (teachers)",
+        MarkedPassages,
+        [SUBMISSION_ID],
+        errors=REVIEW_ERRORS,
+        cached=False,
+        caller=SIGNED_IN,
+        request_body=_json_body(
+            {
+                "paragraph": {"type": "integer", "minimum": 1},
+                "start": {"type": "integer", "minimum": 0},
+                "end": {"type": "integer", "minimum": 1},
+                "kind": {"enum": ["strength", "improvement", "note"], "default": "note"},
+                "comment": _text(MAX_COMMENT_CHARS),
+            },
+            ["paragraph", "start", "end", "comment"],
+        ),
+        error_text=REVIEW_TEXT,
+    ),
+    ("DELETE", "/review/submissions/{submissionId}/annotations/{index}"): RouteDoc(
+        "removeSubmissionAnnotation",
+        "Remove an annotation by its place in the list (teachers)",
+        MarkedPassages,
+        [SUBMISSION_ID, _path("index", "^[0-9]{1,2}$", "0")],
+        errors=REVIEW_ERRORS,
+        cached=False,
+        caller=SIGNED_IN,
+        error_text=REVIEW_TEXT,
+    ),
+    ("PUT", "/review/submissions/{submissionId}/assessment"): RouteDoc(
+        "assessSubmission",
+        "The star rating and the teacher's comment (teachers)",
+        ReviewedSubmission,
+        [SUBMISSION_ID],
+        errors=REVIEW_ERRORS,
+        cached=False,
+        caller=SIGNED_IN,
+        request_body=_json_body(
+            {
+                "rating": {"type": "integer", "minimum": 1, "maximum": 5},
+                "teacherComment": _text(MAX_TEACHER_COMMENT_CHARS),
+            },
+            ["rating"],
+        ),
+        error_text=REVIEW_TEXT,
+    ),
+    ("POST", "/review/submissions/{submissionId}/publish"): RouteDoc(
+        "publishSubmission",
+        "Publish into the library, derived exactly as a load; the contributor earns free essays (teachers)",
+        PublishedEssay,
+        [SUBMISSION_ID],
+        errors=REVIEW_ERRORS,
+        cached=False,
+        caller=SIGNED_IN,
+        error_text=REVIEW_TEXT | {400: "Not rated yet, or the essay as it stands would not load"},
+    ),
+    ("POST", "/review/submissions/{submissionId}/return"): RouteDoc(
+        "returnSubmission",
+        "Return to the contributor with feedback (teachers)",
+        ReviewedSubmission,
+        [SUBMISSION_ID],
+        errors=REVIEW_ERRORS,
+        cached=False,
+        caller=SIGNED_IN,
+        request_body=_json_body({"feedback": _text(MAX_FEEDBACK_CHARS)}, ["feedback"]),
+        error_text=REVIEW_TEXT,
+    ),
+    ("POST", "/review/submissions/{submissionId}/reject"): RouteDoc(
+        "rejectSubmission",
+        "Reject with a reason (teachers)",
+        ReviewedSubmission,
+        [SUBMISSION_ID],
+        errors=REVIEW_ERRORS,
+        cached=False,
+        caller=SIGNED_IN,
+        request_body=_json_body({"reason": _text(MAX_FEEDBACK_CHARS)}, ["reason"]),
+        error_text=REVIEW_TEXT,
     ),
     ("POST", "/billing/webhook"): RouteDoc(
         "receiveStripeEvent",

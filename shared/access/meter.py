@@ -75,5 +75,21 @@ def open_essay(meter: MeterWriter, user_id: str, essay_id: str, limit: int, now:
     return MeterReading(used, limit, reset)
 
 
+EARNED = "earned"  # the meter item (in place of a month) of the essays a contributor opened with earned ones
+EARNED_KEPT = timedelta(days=3650)  # earned essays do not lapse with a month
+
+
+def open_earned(meter: MeterWriter, user_id: str, essay_id: str, earned: int, now: datetime) -> MeterReading:
+    """Count `essay_id` against the reader's earned essays (a re-read is free), or MeterSpent. One
+    conditional write, as for the month's."""
+    never = now + EARNED_KEPT
+    if earned <= 0:
+        raise MeterSpent(MeterReading(0, 0, never))
+    used = meter.open(user_id, EARNED, essay_id, earned, never)
+    if used is None:
+        raise MeterSpent(MeterReading(earned, earned, never))
+    return MeterReading(used, earned, never)
+
+
 def reading(meter: MeterReader, user_id: str, limit: int, now: datetime) -> MeterReading:
     return MeterReading(min(meter.used(user_id, month_of(now)), limit), limit, resets_at(now))

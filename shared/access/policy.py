@@ -26,6 +26,17 @@ SIGNED_IN_ROUTES = (  # the signed-in one
     "POST/billing/portal",
     "GET/me/subscription",
     "POST/me/signout",
+    # contributors' own submissions (issue 34)
+    "POST/me/submissions",
+    "POST/me/submissions/uploads",
+    "GET/me/submissions",
+    "GET/me/submissions/*",
+    "DELETE/me/submissions/*",
+    # the teachers' review: the review function refuses callers outside the `teachers` group (403)
+    "GET/review/*",
+    "POST/review/*",
+    "PUT/review/*",
+    "DELETE/review/*",
 )
 
 
@@ -76,8 +87,12 @@ def decide(
         if subscription is None
         else f"subscription {subscription.status.value}, ends {subscription.current_period_end.isoformat()}"
     )
-    if free_essays_per_month > 0:
-        return Decision(True, user_id, f"metered: {why}", {"userId": user_id, "plan": "", "access": METERED})
+    earned = account.earned_essays if account else 0
+    if free_essays_per_month > 0 or earned > 0:
+        context = {"userId": user_id, "plan": "", "access": METERED}
+        if earned > 0:  # a contributor's free essays, earned by publishing (the essay function counts them)
+            context["earned"] = str(earned)
+        return Decision(True, user_id, f"metered: {why}", context)
     return Decision(False, user_id, why)
 
 
@@ -91,7 +106,11 @@ def signed_in(verifier: TokenVerifier, authorization: str | None) -> Decision:
     except Exception as error:
         return Decision(False, "unknown", f"token check failed: {type(error).__name__}: {error}")
     user_id = claims["sub"]
-    return Decision(True, user_id, "signed in", {"userId": user_id})
+    groups = claims.get("cognito:groups")
+    context = {"userId": user_id}
+    if isinstance(groups, list) and all(isinstance(g, str) and "," not in g for g in groups) and groups:
+        context["groups"] = ",".join(groups)  # an authorizer's context holds strings, not lists
+    return Decision(True, user_id, "signed in", context)
 
 
 def policy(decision: Decision, method_arn: str, routes: tuple[str, ...] = PROTECTED_ROUTES) -> dict[str, Any]:

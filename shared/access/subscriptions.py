@@ -136,6 +136,7 @@ class Account:
     revision: int = 0
     checkout: Checkout | None = None
     signed_out_at: datetime | None = None
+    earned_essays: int = 0  # free full essays earned by publishing their own (issue 34), for good
 
     def chargeable(self) -> list[PlanSubscription]:
         """The reader's subscriptions to our plans that Stripe may still charge."""

@@ -19,6 +19,7 @@ from shared.errors import (
     AccessDenied,
     Conflict,
     EssayApiError,
+    Forbidden,
     InvalidRequest,
     NotFound,
     PayloadTooLarge,
@@ -39,6 +40,7 @@ _STATUS_OF: dict[type[EssayApiError], HTTPStatus] = {
     InvalidRequest: HTTPStatus.BAD_REQUEST,
     Unauthenticated: HTTPStatus.UNAUTHORIZED,
     AccessDenied: HTTPStatus.FORBIDDEN,
+    Forbidden: HTTPStatus.FORBIDDEN,
     NotFound: HTTPStatus.NOT_FOUND,
     Conflict: HTTPStatus.CONFLICT,
     TooManyRequests: HTTPStatus.TOO_MANY_REQUESTS,
@@ -115,9 +117,9 @@ def public_response(event: Event, body: Any, config: HttpConfig) -> Response:
     }
 
 
-def private_response(body: Any, config: HttpConfig) -> Response:
+def private_response(body: Any, config: HttpConfig, status: int = HTTPStatus.OK) -> Response:
     """A response for one subscriber only: never stored by any cache."""
-    return _json(HTTPStatus.OK, body, {**_cors(config), "Cache-Control": "private, no-store"})
+    return _json(status, body, {**_cors(config), "Cache-Control": "private, no-store"})
 
 
 def no_content(config: HttpConfig) -> Response:
@@ -190,6 +192,13 @@ def reader_id(event: Event) -> str:
     if not isinstance(user_id, str) or not user_id:
         raise Unauthenticated("Sign in first: send Authorization: Bearer <token>.")
     return user_id
+
+
+def reader_groups(event: Event) -> frozenset[str]:
+    """The user-pool groups of the signed-in caller, as the signed-in authorizer verified them
+    (the token's `cognito:groups`, passed on as a comma-separated `groups`)."""
+    groups = ((event.get("requestContext") or {}).get("authorizer") or {}).get("groups")
+    return frozenset(g for g in groups.split(",") if g) if isinstance(groups, str) else frozenset()
 
 
 def raw_body(event: Event, limit: int) -> bytes:

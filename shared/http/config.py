@@ -268,3 +268,49 @@ class SignUpConfig:
     @classmethod
     def from_env(cls) -> SignUpConfig:
         return cls(meter_table=_required("METER_TABLE"))
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class SubmissionsConfig:
+    """/me/submissions: contributors' own submissions, the uploads bucket, the taxonomy to choose from."""
+
+    submissions_table: str
+    essays_table: str  # the TAXONOMY partition only (template.yaml)
+    uploads_bucket: str
+    max_upload_bytes: int
+    http: HttpConfig
+
+    @classmethod
+    def from_env(cls) -> SubmissionsConfig:
+        return cls(
+            submissions_table=_required("SUBMISSIONS_TABLE"),
+            essays_table=_required("ESSAYS_TABLE"),
+            uploads_bucket=_required("UPLOADS_BUCKET"),
+            max_upload_bytes=_int("MAX_UPLOAD_MEGABYTES", 5, 1, 20) * 1024 * 1024,
+            http=HttpConfig.from_env(),
+        )
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class ReviewConfig:
+    """/review/*: the teachers' queue and actions; publishing writes the essay as a load does."""
+
+    submissions_table: str
+    essays_table: str
+    subscriptions_table: str  # a contributor's free essays, credited on publication
+    claim_seconds: int
+    free_essays_per_publication: int
+    preview_share: float
+    http: HttpConfig
+
+    @classmethod
+    def from_env(cls) -> ReviewConfig:
+        return cls(
+            submissions_table=_required("SUBMISSIONS_TABLE"),
+            essays_table=_required("ESSAYS_TABLE"),
+            subscriptions_table=_required("SUBSCRIPTIONS_TABLE"),
+            claim_seconds=_int("CLAIM_MINUTES", 30, 1, 1440) * 60,
+            free_essays_per_publication=_int("FREE_ESSAYS_PER_PUBLICATION", 3, 0, 100),
+            preview_share=_int("PREVIEW_SHARE_PERCENT", 30, 1, 50) / 100,
+            http=HttpConfig.from_env(),
+        )

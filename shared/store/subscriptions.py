@@ -145,6 +145,7 @@ def account_of(item: dict[str, Any]) -> Account:
         subscriptions = ()
     revision = item.get("revision", 0)
     signed_out = item.get("signedOutAt")
+    earned = item.get("earnedEssays", 0)
     return Account(
         customer,
         subscription,
@@ -152,6 +153,7 @@ def account_of(item: dict[str, Any]) -> Account:
         revision if isinstance(revision, int) else 0,
         _checkout_of(item.get("checkout")),
         _instant(signed_out, "signedOutAt") if isinstance(signed_out, str) else None,
+        earned if isinstance(earned, int) and earned > 0 else 0,
     )
 
 

@@ -676,7 +676,50 @@ def test_any_signed_in_reader_passes_the_signed_in_authorizer_subscriber_or_not(
         "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/billing/portal",
         "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/me/subscription",
         "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/me/signout",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/me/submissions",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/me/submissions/uploads",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/me/submissions",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/me/submissions/*",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/DELETE/me/submissions/*",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/GET/review/*",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/POST/review/*",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/PUT/review/*",
+        "arn:aws:execute-api:eu-west-2:123456789012:abcdef1234/dev/DELETE/review/*",
     ]  # and never the full essay: its cached Allow cannot open the paywall
+
+
+@pytest.mark.parametrize(
+    ("groups", "passed"),
+    [(["teachers"], "teachers"), (["readers", "teachers"], "readers,teachers"), ([], None), ("teachers", None)],
+)
+def test_the_signed_in_authorizer_passes_the_tokens_groups(
+    identity: Any, context: Any, groups: Any, passed: str | None
+) -> None:
+    """The review function tells teachers by the token's cognito:groups, as verified here (a string
+    is not Cognito's list: passed as no group at all)."""
+    event = {
+        "type": "TOKEN",
+        "authorizationToken": "Bearer " + token(**{"cognito:groups": groups}),
+        "methodArn": SIGNED_IN_ARN,
+    }
+    response = identity.handler(event, context)
+    assert response["context"] == {"userId": USER} | ({"groups": passed} if passed else {})
+
+
+def test_a_contributor_with_earned_essays_passes_as_metered_with_the_meter_off(
+    authorizer: Any, ddb: Any, context: Any
+) -> None:
+    assert authorizer.CONFIG.free_essays_per_month == 0
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+    ddb.update_item(
+        TableName=SUBSCRIPTIONS,
+        Key={"userId": {"S": USER}},
+        UpdateExpression="ADD earnedEssays :n",
+        ExpressionAttributeValues={":n": {"N": "3"}},
+    )
+    allowed = authorize(authorizer, "Bearer " + token(), context)
+    assert effect(allowed) == "Allow"
+    assert allowed["context"] == {"userId": USER, "plan": "", "access": "metered", "earned": "3"}
 
 
 @pytest.mark.parametrize("authorization", UNAUTHORIZED_CASES.values(), ids=UNAUTHORIZED_CASES.keys())

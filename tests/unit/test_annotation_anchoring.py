@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from essays_cli.loading.annotations import anchored, occurrences
+from essays_cli.loading.annotations import anchored
 from essays_cli.loading.files import validate
 from essays_cli.loading.items import body_values
 from hypothesis import given
 from hypothesis import strategies as st
 
+from shared.library.anchoring import occurrences
 from shared.library.text import paragraphs
 from shared.store.rows import BodyRow
 

@@ -33,6 +33,8 @@ FUNCTIONS = [
     "pages",
     "session",
     "signup",
+    "submissions",
+    "review",
 ]
 
 
@@ -54,6 +56,8 @@ def _imported_modules(name: str) -> set[str]:
         "CHECKOUT_SUCCESS_URL": "https://essays.example.com/subscribed",
         "CHECKOUT_CANCEL_URL": "https://essays.example.com/plans",
         "PORTAL_RETURN_URL": "https://essays.example.com/account",
+        "SUBMISSIONS_TABLE": "submissions",
+        "UPLOADS_BUCKET": "uploads",
     }
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True, check=True
@@ -102,6 +106,24 @@ SHARED_AT_INIT = {
         "shared.store.addresses",
     },
 }
+# contributors and teachers (issue 34): the submissions' domain and store; mammoth (the submissions
+# function's) and the loader with pydantic (the review function's, to publish) only when a request needs them
+_SUBMISSIONS = (
+    _EDGE
+    | _TEXT
+    | {
+        *("shared.library.anchoring", "shared.library.contributions", "shared.library.cursor", "shared.library.limits"),
+        *("shared.library.submissions", "shared.store.dynamo", "shared.store.secrets", "shared.store.submissions"),
+    }
+)
+SHARED_AT_INIT["submissions"] = (
+    _SUBMISSIONS
+    | _CONTENT
+    | {
+        *("shared.library.documents", "shared.store.uploads"),
+    }
+)
+SHARED_AT_INIT["review"] = _SUBMISSIONS | {"shared.library.review"}
 SHARED_AT_INIT["essay"] = _ESSAYS | {"shared.access.meter", "shared.access.plans", "shared.store.meter"}
 # Libraries beyond the standard library: the runtime's AWS SDK and its dependencies, and the authorizer's
 # JWT. Never Powertools at init: its Logger is imported when a container logs its first line.

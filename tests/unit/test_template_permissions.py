@@ -9,6 +9,7 @@ from essays_cli.template import load_template
 
 READ_CURSOR_KEY = ("CursorSecret", {"secretsmanager:GetSecretValue"}, None)
 CUSTOMER_AND_CHECKOUT = {"userId", "customerId", "checkout", "checkoutWindow", "checkoutRequests"}
+LOADED = {"ESSAY#*", "BODY#*", "SECTION#*", "TERM#*", "SUGGEST#*", "TAXONOMY", "LOADER"}  # what a load writes
 Grant = tuple[Any, ...]  # (table or secret, actions, key prefixes[, the only attributes it may write])
 # function: the (table or secret, actions, key prefixes) its policy grants; nothing else
 EXPECTED = {
@@ -53,6 +54,25 @@ EXPECTED = {
     "SignUpFunction": [("MeterTable", {"dynamodb:GetItem", "dynamodb:PutItem"}, {"ADDRESS#*"})],
     "SessionFunction": [],  # the site's sign-in: the user pool's token endpoint only, no data
     "OpenApiFunction": [],
+    # contributors (issue 34): their submissions, the taxonomy to choose a section from, the uploads
+    # bucket (the only reader: it signs the presigned POST, reads and deletes each upload once)
+    "SubmissionsFunction": [
+        ("SubmissionsTable", {"dynamodb:GetItem", "dynamodb:PutItem"}, {"SUBMISSION#*"}),
+        ("SubmissionsTable/index/contributor", {"dynamodb:Query"}, None),
+        ("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY"}),
+        ("UploadsBucket/uploads/*", {"s3:PutObject", "s3:GetObject", "s3:DeleteObject"}, None),
+        READ_CURSOR_KEY,
+    ],
+    # teachers: the submissions and their queue; publishing is a load (reads never a body, writes what a
+    # load writes); the contributor's earned free essays, no other attribute of their account
+    "ReviewFunction": [
+        ("SubmissionsTable", {"dynamodb:GetItem", "dynamodb:PutItem"}, {"SUBMISSION#*"}),
+        ("SubmissionsTable/index/queue", {"dynamodb:Query"}, None),
+        ("EssaysTable", {"dynamodb:Query", "dynamodb:BatchGetItem"}, {"ESSAY#*", "SECTION#*", "TAXONOMY", "LOADER"}),
+        ("EssaysTable", {"dynamodb:BatchWriteItem"}, LOADED),
+        ("SubscriptionsTable", {"dynamodb:UpdateItem"}, None, {"userId", "earnedEssays", "earnedAt"}),
+        READ_CURSOR_KEY,
+    ],
 }
 
 
@@ -67,6 +87,12 @@ def _grants(function: dict[str, Any]) -> list[Grant]:
             if set(resource) == {"Ref"}:  # a secret (its Ref is its ARN)
                 assert actions == "secretsmanager:GetSecretValue", statement
                 grants.append((resource["Ref"], {actions}, None))
+                continue
+            if set(resource) == {"Sub"}:  # an index of a table, or a bucket's objects: "${X.Arn}/..."
+                assert resource["Sub"].startswith("${") and ".Arn}/" in resource["Sub"], resource
+                target = resource["Sub"][2:].replace(".Arn}", "", 1)
+                grants.append((target, set(actions if isinstance(actions, list) else [actions]), None))
+                assert "Condition" not in statement
                 continue
             assert set(resource) == {"GetAtt"} and resource["GetAtt"].endswith(".Arn"), resource
             condition = statement.get("Condition")
@@ -103,10 +129,30 @@ def test_only_the_essay_function_can_read_essay_bodies() -> None:
         name
         for name, resource in resources.items()
         if resource["Type"] == "AWS::Serverless::Function"
-        for table, _, prefixes, *_ in _grants(resource)
-        if table == "EssaysTable" and (prefixes is None or any(p.startswith(("BODY", "*")) for p in prefixes))
+        for table, actions, prefixes, *_ in _grants(resource)
+        if table == "EssaysTable"
+        and actions - {"dynamodb:BatchWriteItem"}  # writing a body (publishing) reads nothing back
+        and (prefixes is None or any(p.startswith(("BODY", "*")) for p in prefixes))
     }
     assert readers == {"EssayFunction"}
+
+
+def test_only_the_submissions_and_review_functions_touch_submissions_and_uploads() -> None:
+    touching: dict[str, set[str]] = {"SubmissionsTable": set(), "UploadsBucket": set()}
+    resources = load_template()["Resources"]
+    for function, resource in resources.items():
+        if resource["Type"] == "AWS::Serverless::Function":
+            for target, *_ in _grants(resource):
+                if target.split("/")[0] in touching:
+                    touching[target.split("/")[0]].add(function)
+    assert touching == {
+        "SubmissionsTable": {"SubmissionsFunction", "ReviewFunction"},
+        "UploadsBucket": {"SubmissionsFunction"},  # the only reader of the uploads
+    }
+    bucket = resources["UploadsBucket"]["Properties"]
+    assert all(bucket["PublicAccessBlockConfiguration"].values())
+    (rule,) = bucket["LifecycleConfiguration"]["Rules"]
+    assert (rule["Prefix"], rule["ExpirationInDays"]) == ("uploads/", 1)
 
 
 def _who_touches(name: str) -> set[str]:
@@ -126,6 +172,7 @@ def test_content_functions_cannot_read_subscriptions_and_the_authorizers_cannot_
         "BillingFunction",
         "MeFunction",
         "WebhookFunction",
+        "ReviewFunction",  # credits a contributor's earned essays, no other attribute (EXPECTED)
     }
     assert _who_touches("EssaysTable").isdisjoint({"AuthorizerFunction", "IdentityFunction"})
 

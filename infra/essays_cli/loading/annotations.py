@@ -4,19 +4,21 @@ wrong as `annotations[i].field: ...` (i counted from 0, as in the JSON list).
 The shape of one annotation is the record model's (record.Annotation); what only the essay can
 tell (the paragraph exists, the quote is in it) is checked here, and anchoring finds the quote's
 character offsets in the paragraph as the full essay serves it, so `paragraph[start:end] == quote`
-(an anchored annotation is the stored row, shared/store/rows.AnnotationRow).
+(an anchored annotation is the stored row, shared/store/rows.AnnotationRow), with the anchoring the
+review function uses too (shared/library/anchoring.py).
 """
 
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from pydantic import ValidationError
 
-from essays_cli.loading.record import MAX_ANNOTATIONS, MAX_COMMENT_CHARS, MAX_QUOTE_CHARS, Annotation, EssayRecord
+from essays_cli.loading.record import Annotation, EssayRecord
+from shared.library.anchoring import anchor
+from shared.library.limits import MAX_ANNOTATIONS, MAX_COMMENT_CHARS, MAX_QUOTE_CHARS
 from shared.library.text import paragraphs
 from shared.store.rows import AnnotationRow
 
@@ -42,132 +44,6 @@ def anchored(record: EssayRecord) -> list[AnnotationRow]:
     if problems:
         raise ValueError("; ".join(f"{field}: {message}" for field, message in problems))
     return notes
-
-
-def anchor(texts: list[str], notes: Sequence[Annotation | None]) -> tuple[list[AnnotationRow], list[tuple[str, str]]]:
-    """Each annotation anchored in its paragraph, and (field, message) for every one that cannot be:
-    its paragraph or quote is not there, its quote is there more than once and it does not say
-    which (`occurrence`), or it overlaps another (a page can mark a passage only once). A None
-    (an annotation already found malformed) keeps its place in the numbering and is skipped."""
-    result: list[AnnotationRow] = []
-    problems: list[tuple[str, str]] = []
-    placed: list[tuple[int, AnnotationRow]] = []
-    for i, note in enumerate(notes):
-        if note is None:
-            continue
-        where = f"annotations[{i}]"
-        if note.paragraph > len(texts):
-            problems.append(
-                (
-                    f"{where}.paragraph",
-                    f"there is no paragraph {note.paragraph}: this essay has {len(texts)} (the first is 1)",
-                )
-            )
-            continue
-        text = texts[note.paragraph - 1]
-        starts = occurrences(text, note.quote)
-        if not starts:
-            elsewhere = [n for n, other in enumerate(texts, start=1) if note.quote in other]
-            hint = (
-                f"; it is in paragraph {elsewhere[0]}"
-                if elsewhere
-                else "; copy it exactly from the essay (case and punctuation count)"
-            )
-            problems.append((f"{where}.quote", f"{_clip(note.quote)!r} is not in paragraph {note.paragraph}{hint}"))
-            continue
-        if note.start is not None:
-            # the offset the full essay serves (an annotation exported from it): the quote must be there
-            if note.start not in starts and text[note.start : note.start + len(note.quote)] != note.quote:
-                at = ", ".join(map(str, starts))
-                problems.append(
-                    (
-                        f"{where}.start",
-                        f"{_clip(note.quote)!r} is not at character {note.start} of paragraph {note.paragraph} "
-                        f"(it is at {at}, counted from 0)",
-                    )
-                )
-                continue
-            starts = [note.start]
-        if note.occurrence is None and len(starts) > 1:
-            places = "; ".join(f"{n}: …{_context(text, start, len(note.quote))}…" for n, start in enumerate(starts, 1))
-            problems.append(
-                (
-                    f"{where}.quote",
-                    f"{_clip(note.quote)!r} is in paragraph {note.paragraph} {len(starts)} times ({places}); "
-                    f'say which with "occurrence": 1 to {len(starts)} (or "start", its character offset), '
-                    "or quote more words",
-                )
-            )
-            continue
-        if note.occurrence is not None and note.occurrence > len(starts):
-            times = "once" if len(starts) == 1 else f"{len(starts)} times"
-            problems.append(
-                (
-                    f"{where}.occurrence",
-                    f"is {note.occurrence}, but {_clip(note.quote)!r} is in paragraph {note.paragraph} only {times}",
-                )
-            )
-            continue
-        start = starts[(note.occurrence or 1) - 1]
-        anchored_note = AnnotationRow(
-            note.paragraph, start, start + len(note.quote), note.quote, note.comment, note.kind
-        )
-        clash = next(
-            (
-                (j, other)
-                for j, other in placed
-                if other.paragraph == anchored_note.paragraph
-                and other.start < anchored_note.end
-                and anchored_note.start < other.end
-            ),
-            None,
-        )
-        if clash is not None:
-            j, other = clash
-            problems.append(
-                (
-                    f"{where}.quote",
-                    f"{_clip(note.quote)!r} overlaps annotations[{j}] ({_clip(other.quote)!r}) in paragraph "
-                    f"{note.paragraph}: a passage can carry one note; merge the two, or quote passages that do not "
-                    "overlap",
-                )
-            )
-            continue
-        placed.append((i, anchored_note))
-        result.append(anchored_note)
-    return result, problems
-
-
-def occurrences(text: str, quote: str) -> list[int]:
-    """Where the quote starts in the paragraph: each place where it stands as whole words (not
-    "war" inside "warfare"); in text without spaces between words (Chinese...), every place."""
-    found = []
-    start = text.find(quote)
-    while start >= 0:
-        found.append(start)
-        start = text.find(quote, start + 1)
-    whole = [s for s in found if _whole_words(text, s, s + len(quote))]
-    return whole or found
-
-
-def _whole_words(text: str, start: int, end: int) -> bool:
-    before = text[start - 1] if start > 0 else " "
-    after = text[end] if end < len(text) else " "
-    return not (_wordy(before) and _wordy(text[start])) and not (_wordy(after) and _wordy(text[end - 1]))
-
-
-def _wordy(ch: str) -> bool:
-    # letters, digits and the marks that belong to them (Devanagari vowel signs are marks, not letters)
-    return ch.isalnum() or unicodedata.category(ch).startswith("M")
-
-
-def _context(text: str, start: int, length: int, words: int = 3, chars: int = 25) -> str:
-    """The quote with a few words either side, to tell its places apart."""
-    before = " ".join(text[:start].split()[-words:])[-chars:]
-    after = " ".join(text[start + length :].split()[:words])[:chars]
-    space_before = " " if before and text[start - 1].isspace() else ""
-    space_after = " " if after and text[start + length].isspace() else ""
-    return f"{before}{space_before}{text[start : start + length]}{space_after}{after}"
 
 
 def problems_beside(data: dict[str, Any], errors: Sequence[Any]) -> list[tuple[str, str]]:
@@ -236,7 +112,3 @@ def annotation_problem(detail: Any, data: dict[str, Any]) -> tuple[str, str]:
     if kind == "string_type":
         return field, f"must be text, not {type(value).__name__}"
     return field, str(detail["msg"])
-
-
-def _clip(text: str, chars: int = 60) -> str:
-    return text if len(text) <= chars else text[: chars - 1] + "…"

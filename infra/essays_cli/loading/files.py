@@ -29,6 +29,7 @@ from essays_cli.loading.annotations import (
     problems_beside,
 )
 from essays_cli.loading.record import EssayRecord
+from shared.library.limits import EMPTY, too_long
 
 FIELDS = ("id", "title", "level", "subject", "section", "body", "rating", "teacherComment", "annotations")
 REQUIRED = ("title", "level", "subject", "section", "body")
@@ -498,10 +499,9 @@ def _plain_message(detail: Any, data: dict[str, Any]) -> str:
     if name == "rating":
         return f"must be a whole number from 1 to 5, or left empty (it is {echo(value)})"
     if kind == "string_too_short":
-        return "is empty; please fill it in"
+        return EMPTY
     if kind == "string_too_long":
-        length = f"{len(value):,}" if isinstance(value, str) else "?"
-        return f"is too long: at most {context.get('max_length'):,} characters, this one has {length}"
+        return too_long(int(context.get("max_length", 0)), len(value) if isinstance(value, str) else None)
     if kind == "string_pattern_mismatch":
         return (
             f"{echo(value)} is not a valid id: use 1-100 lower-case letters, digits and hyphens, "

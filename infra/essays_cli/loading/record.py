@@ -1,5 +1,5 @@
 """What the content team loads: one essay record, validated with pydantic (loader side only;
-the functions never import this module)."""
+the functions never import this module; the limits are shared/library/limits.py's)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,22 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_vali
 
 from essays_cli.loading.slugs import essay_id_from_title, section_id
 from shared.library.ids import ESSAY_ID_PATTERN
+from shared.library.limits import (
+    MAX_ANNOTATIONS,
+    MAX_BODY_CHARS,
+    MAX_COMMENT_CHARS,
+    MAX_NAME_CHARS,
+    MAX_QUOTE_CHARS,
+    MAX_TEACHER_COMMENT_CHARS,
+    MAX_TITLE_CHARS,
+)
 from shared.library.text import word_count
 
-MAX_BODY_CHARS = 200_000  # ~35,000 words; keeps the full-essay item far below DynamoDB's 400 KB
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_NAME_CHARS)]
 Rating = Annotated[int, Field(ge=1, le=5)]
-MAX_ANNOTATIONS = 50
-MAX_COMMENT_CHARS = 1_000
+TeacherComment = Annotated[str, StringConstraints(strip_whitespace=True, max_length=MAX_TEACHER_COMMENT_CHARS)]
 # a curly double quote where JSON needs a straight one: around a name or a value
 CURLY_DELIMITER = re.compile(r"[{\[,:]\s*[“”„‟]|[“”„‟]\s*[:,}\]]")
-MAX_QUOTE_CHARS = 1_000  # a passage, not a chapter: keeps 50 annotations well inside the body item
 
 
 class Annotation(BaseModel):
@@ -53,15 +59,13 @@ class EssayRecord(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     id: Annotated[str, StringConstraints(pattern=ESSAY_ID_PATTERN)] | None = None
-    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    title: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE_CHARS)]
     level: Name
     subject: Name
     section: Name
     body: Annotated[str, StringConstraints(max_length=MAX_BODY_CHARS)]
     rating: Rating | None = None
-    teacher_comment: Annotated[str, StringConstraints(strip_whitespace=True, max_length=2000)] | None = Field(
-        default=None, alias="teacherComment"
-    )
+    teacher_comment: TeacherComment | None = Field(default=None, alias="teacherComment")
     annotations: Annotated[list[Annotation], Field(max_length=MAX_ANNOTATIONS)] = Field(default_factory=list)
 
     @field_validator("annotations", mode="before")
