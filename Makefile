@@ -96,10 +96,11 @@ dev-up: install $(SAM) $(MINISTACK)
 	pid=$$!; for i in $$(seq 1 600); do [ -f .dev/stack.json ] && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
 	if [ -f .dev/stack.json ]; then sed -n '/^Up in/,$$p' .dev/dev.log; else cat .dev/dev.log; exit 1; fi
 
-# The readers' current access tokens (the running stack renews them every 45 minutes).
+# The readers' and the teacher's current access tokens (the running stack renews them every 45 minutes).
 dev-tokens:
 	@if [ ! -f .dev/stack.json ]; then echo "no local stack is running: start one with make dev-up" >&2; exit 1; fi
 	@echo "SUBSCRIBER_TOKEN=$$($(STACK_FIELD) subscriberToken)"; echo "LAPSED_TOKEN=$$($(STACK_FIELD) lapsedToken)"
+	@echo "TEACHER_TOKEN=$$($(STACK_FIELD) teacherToken)"
 
 dev-down:
 	@if [ -f .dev/stack.json ]; then \

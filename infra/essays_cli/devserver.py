@@ -9,7 +9,8 @@ CloudFormation with the SAM transform on 127.0.0.1. This command:
    for the emulator's Python on this machine instead of arm64/Python 3.12;
 3. `sam deploy --config-env local`: the same template through the emulator's CloudFormation;
 4. creates two readers in the stack's user pool (an active subscriber and a lapsed one), writes
-   their subscriptions and signs them in;
+   their subscriptions and signs them in, and a teacher (in the pool's `teachers` group) who
+   reviews contributors' submissions;
 5. loads the sample essays with `essays-seed load --stack`;
 6. serves the site on 127.0.0.1 as the template's distribution routes it (infra/essays_cli/website.py):
    the server-rendered pages from the pages function's URL, web/'s files and client-only pages from
@@ -59,6 +60,7 @@ STACK = "essay-library-local"  # samconfig.toml [local]
 ARTIFACTS_BUCKET = "essay-library-local-artifacts"
 STAGE = "local"
 SUBSCRIBER, LAPSED = "subscriber@example.com", "lapsed@example.com"
+TEACHER = "teacher@example.com"  # in the user pool's teachers group: the review routes and pages
 # Short on the local stack so a canceled reader is refused again within seconds (300 s on AWS).
 LOCAL_AUTHORIZER_CACHE_TTL = 10
 LOCAL_STRIPE_KEY = "sk_test_local_offline_fake_0000000000000000"
@@ -79,19 +81,25 @@ class Readers:
     lapsed_token: str
     refresh_tokens: tuple[str, str]  # to renew both access tokens before they expire
     passwords: tuple[str, str]  # random at each start: for signing in on the local site
+    teacher_id: str = ""  # the teacher's sub
+    teacher_token: str = ""
+    teacher_refresh_token: str = ""
+    teacher_password: str = ""
 
     def renewed(self) -> Readers:
         """New access tokens, through the refresh-token flow the web client allows."""
         import boto3
 
         cognito = boto3.client("cognito-idp")
-        subscriber, lapsed = (
+        subscriber, lapsed, teacher = (
             cognito.initiate_auth(
                 ClientId=self.client_id, AuthFlow="REFRESH_TOKEN_AUTH", AuthParameters={"REFRESH_TOKEN": token}
             )["AuthenticationResult"]["AccessToken"]
-            for token in self.refresh_tokens
+            if token
+            else ""
+            for token in (*self.refresh_tokens, self.teacher_refresh_token)
         )
-        return replace(self, subscriber_token=subscriber, lapsed_token=lapsed)
+        return replace(self, subscriber_token=subscriber, lapsed_token=lapsed, teacher_token=teacher)
 
 
 def free_port() -> int:
@@ -260,12 +268,17 @@ def set_stripe_secrets(outputs: dict[str, str]) -> str:
     return signing_secret
 
 
-def sign_in(cognito: Any, pool: str, client: str, email: str, password: str | None = None) -> tuple[str, str, str]:
-    """A new reader in the pool, signed in: (their sub, access token, refresh token)."""
+def sign_in(
+    cognito: Any, pool: str, client: str, email: str, password: str | None = None, group: str | None = None
+) -> tuple[str, str, str]:
+    """A new reader in the pool (in `group`, before signing in, so their token names it), signed in:
+    (their sub, access token, refresh token)."""
     password = password or secrets.token_urlsafe(16) + "Aa1"  # meets the pool's password policy
     attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
     cognito.admin_create_user(UserPoolId=pool, Username=email, UserAttributes=attributes, MessageAction="SUPPRESS")
     cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=password, Permanent=True)
+    if group:
+        cognito.admin_add_user_to_group(UserPoolId=pool, Username=email, GroupName=group)
     user = cognito.admin_get_user(UserPoolId=pool, Username=email)
     sub = next(a["Value"] for a in user["UserAttributes"] if a["Name"] == "sub")
     signed_in = cognito.admin_initiate_auth(
@@ -303,8 +316,20 @@ def create_readers(outputs: dict[str, str]) -> Readers:
     for n in range(LOCAL_FREE_ESSAYS):
         open_essay(meter, sub, f"read-earlier-{n}", LOCAL_FREE_ESSAYS, now)
     refresh = (refresh_tokens[SUBSCRIBER], refresh_tokens[LAPSED])
+    # The teacher: the template's teachers group, so the token's cognito:groups opens /review/*.
+    teacher_password = secrets.token_urlsafe(16) + "Aa1"
+    teacher_id, teacher_token, teacher_refresh = sign_in(cognito, pool, client, TEACHER, teacher_password, "teachers")
     return Readers(
-        pool, client, tokens[SUBSCRIBER], tokens[LAPSED], refresh, (passwords[SUBSCRIBER], passwords[LAPSED])
+        pool,
+        client,
+        tokens[SUBSCRIBER],
+        tokens[LAPSED],
+        refresh,
+        (passwords[SUBSCRIBER], passwords[LAPSED]),
+        teacher_id,
+        teacher_token,
+        teacher_refresh,
+        teacher_password,
     )
 
 
@@ -355,7 +380,8 @@ def _print_welcome(api: str, endpoint: str, site_url: str, readers: Readers, *, 
     print(f"Its pages are whole without scripts, as crawlers read them: curl -s {site_url}/robots.txt\n")
     print("Sign in on it (the emulator's managed login) as either reader:\n")
     print(f"  {SUBSCRIBER}  {readers.passwords[0]}   (active subscription)")
-    print(f"  {LAPSED}      {readers.passwords[1]}   (lapsed)\n")
+    print(f"  {LAPSED}      {readers.passwords[1]}   (lapsed)")
+    print(f"  {TEACHER}     {readers.teacher_password}   (a teacher: reviews submissions at {site_url}/review)\n")
     print(f"or make a new reader (three free essays a month) at {site_url}/auth/signup, then Subscribe:")
     print("the offline Stripe's payment page has Pay and Cancel, and its portal Cancel subscription.\n")
     print(f"The essay API (template.yaml, deployed into the local emulator) is up at\n\n  {api}\n")
@@ -413,6 +439,10 @@ def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Rea
         "subscriberPassword": readers.passwords[0],
         "lapsedEmail": LAPSED,
         "lapsedPassword": readers.passwords[1],
+        "teacherToken": readers.teacher_token,
+        "teacherId": readers.teacher_id,
+        "teacherEmail": TEACHER,
+        "teacherPassword": readers.teacher_password,
         "pid": os.getpid(),
     }
     path.parent.mkdir(parents=True, exist_ok=True)
