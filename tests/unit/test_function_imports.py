@@ -123,7 +123,7 @@ SHARED_AT_INIT["submissions"] = (
         *("shared.library.documents", "shared.store.uploads"),
     }
 )
-SHARED_AT_INIT["review"] = _SUBMISSIONS | {"shared.library.review"}
+SHARED_AT_INIT["review"] = _SUBMISSIONS | {"shared.library.review", "shared.store.rows", "shared.store.schema"}
 SHARED_AT_INIT["essay"] = _ESSAYS | {"shared.access.meter", "shared.access.plans", "shared.store.meter"}
 # Libraries beyond the standard library: the runtime's AWS SDK and its dependencies, and the authorizer's
 # JWT. Never Powertools at init: its Logger is imported when a container logs its first line.
