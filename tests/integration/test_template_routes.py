@@ -66,6 +66,24 @@ def test_each_template_route_is_answered_by_the_handler_it_names(library: str, c
         assert response["statusCode"] == HTTPStatus.OK, (route.path, body_of(response))
 
 
+SUBMISSION_ROUTES = [
+    ("POST", "/me/submissions/uploads"),
+    ("POST", "/me/submissions"),
+    ("GET", "/me/submissions"),
+    ("GET", "/me/submissions/{submissionId}"),
+    ("DELETE", "/me/submissions/{submissionId}"),
+    ("GET", "/review/queue"),
+    ("GET", "/review/submissions/{submissionId}"),
+    ("POST", "/review/submissions/{submissionId}/claim"),
+    ("POST", "/review/submissions/{submissionId}/annotations"),
+    ("DELETE", "/review/submissions/{submissionId}/annotations/{index}"),
+    ("PUT", "/review/submissions/{submissionId}/assessment"),
+    ("POST", "/review/submissions/{submissionId}/publish"),
+    ("POST", "/review/submissions/{submissionId}/return"),
+    ("POST", "/review/submissions/{submissionId}/reject"),
+]
+
+
 def test_each_route_sits_behind_the_authorizer_it_needs() -> None:
     """The subscription check guards the full essay only; the billing routes need a signed-in reader,
     subscriber or not (a subscription check there would lock non-subscribers out of paying); the
@@ -77,6 +95,8 @@ def test_each_route_sits_behind_the_authorizer_it_needs() -> None:
         ("POST", "/billing/portal"): "SignedInAuthorizer",
         ("GET", "/me/subscription"): "SignedInAuthorizer",
         ("POST", "/me/signout"): "SignedInAuthorizer",
+        # contributors' own submissions, and the teachers' review (the review function refuses non-teachers)
+        **{(method, path): "SignedInAuthorizer" for method, path in SUBMISSION_ROUTES},
     }
     authorizers = load_template()["Resources"]["Api"]["Properties"]["Auth"]["Authorizers"]
     # each through its alias, the version CodeDeploy has shifted traffic to

@@ -152,6 +152,7 @@ RETAINED_LOGS = {"ApiAccessLogGroup", "BillingFunctionLogGroup", "WebhookFunctio
 def test_every_stateful_resource_is_retained_and_the_rest_of_the_logs_say_so() -> None:
     stateful = {k for k, v in RESOURCES.items() if v["Type"] in STATEFUL}
     assert {"EssaysTable", "SubscriptionsTable", "BillingTable", "MeterTable", "UserPool", "SiteBucket"} <= stateful
+    assert {"SubmissionsTable", "UploadsBucket"} <= stateful
     assert {"StripeSecretKey", "StripeWebhookSecret", "CursorSecret"} <= stateful
     for name in stateful | RETAINED_LOGS:
         assert RESOURCES[name].get("DeletionPolicy") == "Retain", name
@@ -165,7 +166,7 @@ def test_the_user_pool_is_protected_mails_through_ses_when_asked_and_has_threat_
     pool = RESOURCES["UserPool"]["Properties"]
     assert TEMPLATE_DOC["Parameters"]["TableDeletionProtection"]["Default"] == "true"
     assert pool["DeletionProtection"] == {"If": ["ProtectData", "ACTIVE", "INACTIVE"]}
-    for table in ("EssaysTable", "SubscriptionsTable", "BillingTable", "MeterTable"):
+    for table in ("EssaysTable", "SubscriptionsTable", "BillingTable", "MeterTable", "SubmissionsTable"):
         assert RESOURCES[table]["Properties"]["DeletionProtectionEnabled"] == {"Ref": "TableDeletionProtection"}
     assert pool["UserPoolAddOns"] == {"AdvancedSecurityMode": {"If": ["IsProd", "ENFORCED", "OFF"]}}
     assert pool["UserPoolTier"] == {"If": ["IsProd", "PLUS", "ESSENTIALS"]}
