@@ -81,6 +81,7 @@ class RouteDoc:
     cached: bool = True
     request_body: dict[str, Any] | None = None
     no_content: bool = False  # 204, no body
+    created: bool = False  # 201: something new (a submission, an upload's form, an annotation)
     error_text: dict[int, str] = field(default_factory=dict)  # where a status means something else here
 
 
@@ -272,6 +273,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "A presigned S3 POST for one .docx (signed-in readers): S3 enforces its type and size",
         UploadForm,
         errors=(400, 401, 429, 500, 503),
+        created=True,
         cached=False,
         caller=SIGNED_IN,
         request_body={
@@ -292,6 +294,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "Submit one's own essay for review: pasted text or an uploaded .docx (signed-in readers)",
         MySubmission,
         errors=(400, 401, 413, 429, 500, 503),
+        created=True,
         cached=False,
         caller=SIGNED_IN,
         request_body=SUBMIT_BODY,
@@ -363,6 +366,7 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         MarkedPassages,
         [SUBMISSION_ID],
         errors=REVIEW_ERRORS,
+        created=True,
         cached=False,
         caller=SIGNED_IN,
         request_body=_json_body(
@@ -574,7 +578,11 @@ def generate() -> dict[str, Any]:
             }
         }
         responses: dict[str, Any] = (
-            {"204": {"description": "Done"}} if doc.no_content else {"200": {"description": "OK", "content": content}}
+            {"204": {"description": "Done"}}
+            if doc.no_content
+            else {
+                "201" if doc.created else "200": {"description": "Created" if doc.created else "OK", "content": content}
+            }
         )
         if doc.cached:
             responses["304"] = {"description": "Not modified (If-None-Match matched the ETag)"}
