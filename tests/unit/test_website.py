@@ -139,3 +139,19 @@ def test_every_client_only_page_of_the_router_is_served_the_shell() -> None:
     rendered_by_the_server = {"search"}
     assert single_segment - rendered_by_the_server, "the router's pages were not found: update this test"
     assert {f"/{p}" for p in single_segment - rendered_by_the_server} <= set(SHELL_PAGES)
+
+
+def test_the_api_lets_the_sites_pages_call_every_method_its_routes_take() -> None:
+    """A browser preflights PUT and DELETE (the review page, withdrawing a submission): a method the
+    API's CORS does not list is refused in the browser, whatever the function would answer."""
+    resources = load_template()["Resources"]
+    allowed = resources["Api"]["Properties"]["Cors"]["AllowMethods"].strip("'").split(",")
+    methods = {
+        event["Properties"]["Method"].upper()
+        for resource in resources.values()
+        if resource["Type"] == "AWS::Serverless::Function"
+        for event in resource["Properties"].get("Events", {}).values()
+        if event["Type"] == "Api"
+    }
+    assert {"GET", "POST"} <= methods
+    assert methods <= set(allowed), sorted(methods - set(allowed))

@@ -5,11 +5,12 @@
 // rating and the teacher's comment, then publish, return with feedback or reject with a reason.
 // Everyone's actions are listed. The API decides who is a teacher: anyone else gets its 403 and
 // a plain message here.
-import { ApiError, api, essayLink, failure, h, message, pager, show, start } from "./core.js";
+import { ApiError, api, essayLink, failure, h, message, pager, show, start, TIMEOUT } from "./core.js";
 import { badge, claims, day, moment, signedIn, time, where, words } from "./members.js";
 import { overlaps, passageOf, pieces } from "./passages.js";
 
 const PAGE = 20;
+const PUBLISHING = 30000; // publishing derives the essay (previews, related lists, search) while the teacher waits
 const KINDS = { strength: "Strength", improvement: "To improve", note: "Note" };
 const ACTIONS = {
   submitted: "submitted it",
@@ -111,8 +112,8 @@ class Review {
     this.path = `/review/submissions/${encodeURIComponent(id)}`;
   }
 
-  call(suffix, method = "GET", body = undefined) {
-    return api(this.path + suffix, { token: this.tokens.accessToken, method, body });
+  call(suffix, method = "GET", body = undefined, timeout = TIMEOUT) {
+    return api(this.path + suffix, { token: this.tokens.accessToken, method, body, timeout });
   }
 
   async load() {
@@ -496,7 +497,7 @@ class Review {
       let essayId = null;
       const done = await this.act(publish, status, async () => {
         await this.call("/assessment", "PUT", values); // what is on the page is what is published
-        essayId = (await this.call("/publish", "POST")).essayId;
+        essayId = (await this.call("/publish", "POST", undefined, PUBLISHING)).essayId;
       });
       if (done) {
         this.unfollow?.();

@@ -79,6 +79,7 @@ async function upload(file, token) {
     token,
     method: "POST",
     body: { fileName: file.name, size: file.size },
+    timeout: SENDING,
   });
   if (file.size > form.maxBytes) {
     throw new Problem(
