@@ -127,6 +127,9 @@ def test_the_site_calls_the_api_on_its_own_origin_and_its_csp_names_no_other_api
     headers = load_template()["Resources"]["SiteHeadersPolicy"]["Properties"]["ResponseHeadersPolicyConfig"]
     policy = json.dumps(headers["SecurityHeadersConfig"]["ContentSecurityPolicy"])
     assert "connect-src 'self' https://${Domain}.auth" in policy and "execute-api" not in policy
+    # and S3, where a contributor's .docx goes with the presigned POST of POST /me/submissions/uploads
+    # (botocore names the bucket on S3's global or regional host)
+    assert "https://*.s3.amazonaws.com https://*.s3.${AWS::Region}.amazonaws.com;" in policy
 
 
 def test_every_client_only_page_of_the_router_is_served_the_shell() -> None:
