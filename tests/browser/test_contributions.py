@@ -377,7 +377,8 @@ def review_and_publish(visit: Visit, title: str, before_publishing: Callable[[],
     annotate(visit, 3, "a different emphasis in each decade", "To improve", "Which historians? Name two.")
     assert page.locator("#essay-text mark").count() == 2
     history = page.locator(".history").inner_text()
-    assert "You claimed it" in history and history.count("You annotated a passage") == 2
+    assert re.search(r"You claimed it \(until \d\d:\d\d\)", history), history
+    assert history.count("You annotated a passage") == 2
     page.get_by_label("4 stars").check()
     page.get_by_label("Teacher's comment").fill("A well-organised essay; support the historiography with names.")
     before_publishing()
@@ -441,5 +442,6 @@ def test_a_reader_submits_a_docx_a_teacher_publishes_it_and_the_writer_earns_fre
     assert mine.get_by_role("link", name="read it on the site").get_attribute("href") == f"/essays/{essay_id}"
     assert re.search(r"You earned \d+ free essays? to read\.", mine.inner_text())
     assert mine.get_by_role("button", name=re.compile("^Withdraw")).count() == 0
+    assert "null" not in mine.inner_text() and "Credited to Sam P." in mine.inner_text()
     assert visit.accessibility_violations() == []
     assert visit.problems(expected_statuses=(400,)) == []

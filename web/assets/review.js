@@ -11,6 +11,7 @@ import { overlaps, passageOf, pieces } from "./passages.js";
 
 const PAGE = 20;
 const PUBLISHING = 30000; // publishing derives the essay (previews, related lists, search) while the teacher waits
+const ISO = /\d{4}-\d\d-\d\dT\d\d:\d\d(?::\d\d)?(?:\.\d+)?Z/g; // a moment in an action's detail, shown as a time
 const KINDS = { strength: "Strength", improvement: "To improve", note: "Note" };
 const ACTIONS = {
   submitted: "submitted it",
@@ -603,7 +604,7 @@ class Review {
                 {},
                 h("time", { datetime: event.at }, moment(event.at)),
                 `: ${who(event)} ${ACTIONS[event.action] || event.action}`,
-                event.detail ? ` (${event.detail})` : "",
+                event.detail ? ` (${event.detail.replace(ISO, (at) => time(at))})` : "",
               ),
             ),
           )

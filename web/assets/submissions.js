@@ -26,7 +26,7 @@ function what(item) {
           ? h("p", { class: "earned" }, `You earned ${earned} free ${earned === 1 ? "essay" : "essays"} to read.`)
           : null,
         item.credit === "named" && item.creditName
-          ? h("p", { class: "detail" }, `Credited to ${item.creditName}.`)
+          ? h("p", { class: "detail" }, `Credited to ${item.creditName.replace(/\.$/, "")}.`)
           : null,
       ];
     }
@@ -62,15 +62,19 @@ function card(item, tokens) {
     status,
   );
   const offer = () => {
+    // (replaceChildren(null) would write "null": nothing is no argument)
     actions.replaceChildren(
-      WITHDRAWABLE.includes(item.state)
-        ? h(
-            "button",
-            { type: "button", class: "secondary small", onclick: confirm, "aria-label": `Withdraw ${item.title}` },
-            "Withdraw",
-          )
-        : null,
+      ...(WITHDRAWABLE.includes(item.state)
+        ? [
+            h(
+              "button",
+              { type: "button", class: "secondary small", onclick: confirm, "aria-label": `Withdraw ${item.title}` },
+              "Withdraw",
+            ),
+          ]
+        : []),
     );
+    actions.hidden = !actions.childElementCount;
   };
   const withdraw = async () => {
     status.textContent = "Withdrawing…";
