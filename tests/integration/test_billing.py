@@ -708,6 +708,41 @@ def test_dynamodb_throttling_is_503_and_the_retry_is_applied(billing: Any, code:
     assert me(billing)["status"] == "active"
 
 
+@pytest.mark.parametrize(("races_lost", "status"), [(4, HTTPStatus.OK), (5, HTTPStatus.SERVICE_UNAVAILABLE)])
+def test_a_record_another_writer_keeps_changing_is_read_again_five_times_then_503(
+    billing: Any, races_lost: int, status: HTTPStatus
+) -> None:
+    """Another event about the reader lands between each read and write: the webhook reads again and
+    retries, five times in all, then answers 503 so that Stripe delivers the event again later."""
+    payload = event_for("customer.subscription.created", Reader(USER))
+    another_writer = boto3.client("dynamodb")
+    lost: list[int] = []
+
+    def another_writer_first(params: dict[str, Any], **_: Any) -> None:
+        if "#revision" in params.get("ExpressionAttributeNames", {}) and len(lost) < races_lost:
+            lost.append(1)
+            another_writer.update_item(
+                TableName=SUBSCRIPTIONS,
+                Key={"userId": {"S": USER}},
+                UpdateExpression="ADD revision :one",
+                ExpressionAttributeValues={":one": {"N": "1"}},
+            )
+
+    client = dynamodb_client()
+    client.meta.events.register_first("before-parameter-build.dynamodb.UpdateItem", another_writer_first)
+    try:
+        response = deliver(billing, payload)
+    finally:
+        client.meta.events.unregister("before-parameter-build.dynamodb.UpdateItem", another_writer_first)
+    assert len(lost) == races_lost
+    assert response["statusCode"] == status, response["body"]
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        assert response["headers"]["Retry-After"] == "1"
+        assert "status" not in record(ddb_client())
+        assert body_of(deliver(billing, payload))["outcome"] == "applied"  # Stripe's retry
+    assert me(billing)["status"] == "active"
+
+
 def test_event_marks_expire_by_ttl(billing: Any, ddb: Any) -> None:
     payload = event_for("customer.subscription.created", Reader(USER))
     deliver(billing, payload)
