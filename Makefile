@@ -24,6 +24,7 @@ CHROMIUM := /usr/bin/chromium
 AXE := .venv-npm/node_modules/axe-core/axe.min.js
 AXE_VERSION := 4.14.1
 LOCUST := .venv-locust/bin/locust
+IMPORT_LINTER := .venv-importlinter/bin/lint-imports
 export SAM_CLI_TELEMETRY := 0
 
 .PHONY: help install dev dev-up dev-down dev-tokens fuzz test generated-client lint format clean bench bench-full openapi check-template build deploy screenshots mutation load load-webhook
@@ -35,7 +36,7 @@ help:
 	@echo "  make dev-down       stop the background stack"
 	@echo "  make dev-tokens     the two local readers' current access tokens (renewed every 45 minutes)"
 	@echo "  make test           every test: unit, integration, and end to end against a deployed local stack"
-	@echo "  make lint           Redocly (the OpenAPI document), ruff (lint and format check), mypy, Biome (web/)"
+	@echo "  make lint           Redocly (the OpenAPI document), ruff (lint and format check), mypy, the import layers, Biome (web/)"
 	@echo "  make format         ruff and Biome fixes and formatting"
 	@echo "  make fuzz           schemathesis against the local stack and its OpenAPI document"
 	@echo "  make load           Locust against the local stack: 20 readers for 60 s, a burst above the throttling limit, the webhook flooded"
@@ -132,7 +133,7 @@ screenshots: install $(SAM) $(MINISTACK) $(CHROMIUM)
 openapi: install
 	$(BIN)/essays-openapi
 
-lint: install $(REDOCLY) $(BIOME)
+lint: install $(REDOCLY) $(BIOME) $(IMPORT_LINTER)
 	$(REDOCLY) lint --extends=recommended-strict functions/openapi/openapi.json
 	$(BIOME) ci --colors=off --error-on-warnings web
 	@# Biome's formatter wraps code at 120 but not long strings or HTML: no line of web/ past 120 characters.
@@ -142,6 +143,7 @@ lint: install $(REDOCLY) $(BIOME)
 	$(BIN)/ruff format --check functions shared infra tests
 	$(BIN)/mypy --strict functions shared infra
 	$(BIN)/mypy tests
+	PYTHONPATH=. $(IMPORT_LINTER) --no-cache  # shared/ layered one way (pyproject.toml's importlinter contracts)
 
 format: install $(BIOME)
 	$(BIN)/ruff check --fix functions shared infra tests
@@ -180,6 +182,9 @@ $(LOCUST): infra/load/requirements.txt
 	$(PYTHON) -m venv .venv-locust
 	.venv-locust/bin/python -m pip install --quiet -r infra/load/requirements.txt
 	touch $(LOCUST)
+$(IMPORT_LINTER):
+	$(PYTHON) -m venv .venv-importlinter
+	.venv-importlinter/bin/python -m pip install --quiet 'import-linter==2.17'
 $(CHECKOV):
 	$(PYTHON) -m venv .venv-checkov
 	.venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'

@@ -1,4 +1,4 @@
-"""Domain exceptions. Each carries a stable error code; shared/api.py maps them to HTTP."""
+"""Domain exceptions. Each carries a stable error code; shared/http/api.py maps them to HTTP."""
 
 from __future__ import annotations
 
@@ -63,3 +63,8 @@ class TooManyRequests(EssayApiError):
 
 class ConfigError(RuntimeError):
     """A function was deployed with missing or invalid settings: a fault, never the caller's."""
+
+
+class StoredItemError(ValueError):
+    """A stored item does not have the shape the code expects: a fault of ours, never the caller's
+    (raised by the store's rows, and by the domain where a row breaks its rules)."""

@@ -5,20 +5,23 @@ from typing import Any
 
 from shared.access.policy import Unauthorized, decide, policy
 from shared.access.tokens import JwksCache, TokenRejected, TokenVerifier
-from shared.http.config import AuthorizerConfig
-from shared.http.observability import logged, logger
+from shared.observability import logged, logger
+from shared.settings.identity import IdentityConfig
+from shared.settings.meter import free_essays_per_month
+from shared.settings.tables import subscriptions_table
 from shared.store.subscriptions import SubscriptionStore
 
-CONFIG = AuthorizerConfig.from_env()
-VERIFIER = TokenVerifier(CONFIG.issuer, JwksCache(CONFIG.jwks_url))
-SUBSCRIPTIONS = SubscriptionStore(CONFIG.subscriptions_table)
+IDENTITY = IdentityConfig.from_env()
+VERIFIER = TokenVerifier(IDENTITY.issuer, JwksCache(IDENTITY.jwks_url))
+SUBSCRIPTIONS = SubscriptionStore(subscriptions_table())
+FREE_ESSAYS_PER_MONTH = free_essays_per_month()
 
 
 @logged()  # never logs the event: it holds the token
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     try:
         decision = decide(
-            VERIFIER, SUBSCRIPTIONS, event.get("authorizationToken"), free_essays_per_month=CONFIG.free_essays_per_month
+            VERIFIER, SUBSCRIPTIONS, event.get("authorizationToken"), free_essays_per_month=FREE_ESSAYS_PER_MONTH
         )
     except TokenRejected as rejected:
         logger.info("token rejected", extra={"reason": str(rejected)})

@@ -7,24 +7,25 @@ to come back to (`{"plan": "Monthly", "returnTo": "/essays/..."}`)."""
 from datetime import UTC, datetime
 
 from shared.access.billing import CheckoutSettings, portal, return_path, start_checkout
+from shared.access.models import PaymentUrl
 from shared.access.plans import purchasable_plans
 from shared.access.stripe_api import StripePayments
 from shared.http.api import Event, Response, api_handler, json_body, private_response, reader_id
-from shared.http.config import BillingConfig
-from shared.http.observability import logger
-from shared.library.models import PaymentUrl
+from shared.observability import logger
+from shared.settings.http import HttpConfig
+from shared.settings.payments import StripeConfig, checkout_sessions_per_hour, checkout_urls
+from shared.settings.tables import subscriptions_table
 from shared.store.secrets import secret_string
 from shared.store.subscriptions import SubscriptionStore
 
-CONFIG = BillingConfig.from_env()
-ACCOUNTS = SubscriptionStore(CONFIG.subscriptions_table)
-PAYMENTS = StripePayments(lambda: secret_string(CONFIG.stripe.secret_key_id), CONFIG.stripe.api_base)
-SETTINGS = CheckoutSettings(
-    purchasable_plans(), CONFIG.success_url, CONFIG.cancel_url, CONFIG.portal_return_url, CONFIG.sessions_per_hour
-)
+HTTP = HttpConfig.from_env()
+ACCOUNTS = SubscriptionStore(subscriptions_table())
+STRIPE = StripeConfig.from_env()
+PAYMENTS = StripePayments(lambda: secret_string(STRIPE.secret_key_id), STRIPE.api_base)
+SETTINGS = CheckoutSettings(purchasable_plans(), *checkout_urls(), checkout_sessions_per_hour())
 
 
-@api_handler(CONFIG.http)
+@api_handler(HTTP)
 def handler(event: Event, context: object) -> Response:
     user_id = reader_id(event)
     if event.get("resource") == "/billing/portal":
@@ -39,4 +40,4 @@ def handler(event: Event, context: object) -> Response:
             ACCOUNTS, PAYMENTS, SETTINGS, user_id, datetime.now(UTC), plan, return_path(body.get("returnTo"))
         )
         logger.info("checkout session ready", extra={"userId": user_id})
-    return private_response(PaymentUrl(url).to_json(), CONFIG.http)
+    return private_response(PaymentUrl(url).to_json(), HTTP)

@@ -7,26 +7,30 @@ subscriptions; the authorizer never reads essays."""
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from shared.access.meter import METERED, SUBSCRIPTION, MeterReading, MeterSpent, iso, open_earned, open_essay
+from shared.access.meter import METERED, SUBSCRIPTION, MeterReading, MeterSpent, open_earned, open_essay
 from shared.access.plans import configured_plans
+from shared.access.times import iso
 from shared.errors import AccessDenied
 from shared.http.api import Event, Response, api_handler, essay_id_parameter, private_response, reader_id
-from shared.http.config import EssayConfig
-from shared.http.observability import logger
 from shared.library.essays import full_essay
 from shared.library.models import Access
+from shared.observability import logger
+from shared.settings.http import HttpConfig
+from shared.settings.meter import free_essays_per_month
+from shared.settings.tables import essays_table, meter_table
 from shared.store.content import ContentStore
 from shared.store.meter import MeterStore
 
-CONFIG = EssayConfig.from_env()
-STORE = ContentStore(CONFIG.essays_table)
-METER = MeterStore(CONFIG.meter_table)
+HTTP = HttpConfig.from_env()
+STORE = ContentStore(essays_table())
+METER = MeterStore(meter_table())
+FREE_ESSAYS_PER_MONTH = free_essays_per_month()
 PLANS = [plan.to_json() for plan in configured_plans()]
 CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced by tests (month boundaries)
 SUBSCRIBE = "Full essays are for subscribers: choose a plan to subscribe."
 
 
-@api_handler(CONFIG.http)
+@api_handler(HTTP)
 def handler(event: Event, context: object) -> Response:
     reader = (event.get("requestContext") or {}).get("authorizer") or {}
     user_id, kind = reader_id(event), reader.get("access")
@@ -46,7 +50,7 @@ def handler(event: Event, context: object) -> Response:
         "full essay served",
         extra={"essayId": essay.essay_id, "userId": user_id, "plan": reader.get("plan"), "access": access.to_json()},
     )
-    return private_response({**essay.to_json(), "access": access.to_json()}, CONFIG.http)
+    return private_response({**essay.to_json(), "access": access.to_json()}, HTTP)
 
 
 def opened(user_id: str, essay_id: str, earned: object) -> MeterReading:
@@ -54,7 +58,7 @@ def opened(user_id: str, essay_id: str, earned: object) -> MeterReading:
     their own (the authorizer passes how many: `earned`)."""
     now = CLOCK()
     try:
-        return open_essay(METER, user_id, essay_id, CONFIG.free_essays_per_month, now)
+        return open_essay(METER, user_id, essay_id, FREE_ESSAYS_PER_MONTH, now)
     except MeterSpent:
         count = int(earned) if isinstance(earned, str) and earned.isdigit() else 0
         if count <= 0:

@@ -5,11 +5,11 @@ from typing import Any
 
 from shared.access.policy import SIGNED_IN_ROUTES, Unauthorized, policy, signed_in
 from shared.access.tokens import JwksCache, TokenRejected, TokenVerifier
-from shared.http.config import IdentityConfig
-from shared.http.observability import logged, logger
+from shared.observability import logged, logger
+from shared.settings.identity import IdentityConfig
 
-CONFIG = IdentityConfig.from_env()
-VERIFIER = TokenVerifier(CONFIG.issuer, JwksCache(CONFIG.jwks_url))
+IDENTITY = IdentityConfig.from_env()
+VERIFIER = TokenVerifier(IDENTITY.issuer, JwksCache(IDENTITY.jwks_url))
 
 
 @logged()  # never logs the event: it holds the token

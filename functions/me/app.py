@@ -7,22 +7,25 @@ user id in the path, query or body to tamper with."""
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from shared.access.meter import reading
-from shared.access.subscriptions import iso
+from shared.access.meter import month_so_far
+from shared.access.models import Meter, MySubscription
+from shared.access.times import iso
 from shared.http.api import Event, Response, api_handler, no_content, private_response, reader_id
-from shared.http.config import MeConfig
-from shared.http.observability import logger
-from shared.library.models import Meter, MySubscription
+from shared.observability import logger
+from shared.settings.http import HttpConfig
+from shared.settings.meter import free_essays_per_month
+from shared.settings.tables import meter_table, subscriptions_table
 from shared.store.meter import MeterStore
 from shared.store.subscriptions import SubscriptionStore
 
-CONFIG = MeConfig.from_env()
-ACCOUNTS = SubscriptionStore(CONFIG.subscriptions_table)
-METER = MeterStore(CONFIG.meter_table)
+HTTP = HttpConfig.from_env()
+ACCOUNTS = SubscriptionStore(subscriptions_table())
+METER = MeterStore(meter_table())
+FREE_ESSAYS_PER_MONTH = free_essays_per_month()
 CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced by tests
 
 
-@api_handler(CONFIG.http)
+@api_handler(HTTP)
 def handler(event: Event, context: object) -> Response:
     user_id = reader_id(event)
     if event.get("resource") == "/me/signout":
@@ -30,8 +33,8 @@ def handler(event: Event, context: object) -> Response:
         # every device (within its cache TTL): a lost phone or a shared computer stops reading.
         ACCOUNTS.sign_out(user_id, CLOCK())
         logger.info("signed out everywhere", extra={"userId": user_id})
-        return no_content(CONFIG.http)
-    return private_response(my_subscription(user_id, CLOCK()).to_json(), CONFIG.http)
+        return no_content(HTTP)
+    return private_response(my_subscription(user_id, CLOCK()).to_json(), HTTP)
 
 
 def my_subscription(user_id: str, now: datetime) -> MySubscription:
@@ -40,8 +43,8 @@ def my_subscription(user_id: str, now: datetime) -> MySubscription:
     account = ACCOUNTS.account(user_id)
     subscription = account.subscription if account else None
     meter = None
-    if CONFIG.free_essays_per_month > 0:
-        count = reading(METER, user_id, CONFIG.free_essays_per_month, now)
+    if FREE_ESSAYS_PER_MONTH > 0:
+        count = month_so_far(METER, user_id, FREE_ESSAYS_PER_MONTH, now)
         meter = Meter(count.used, count.limit, iso(count.resets_at))
     if subscription is None:
         return MySubscription("none", None, None, False, meter)

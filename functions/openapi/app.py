@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 from shared.http.api import Event, Response, api_handler, public_response
-from shared.http.config import HttpConfig
+from shared.settings.http import HttpConfig
 
 HTTP = HttpConfig.from_env()
 DOCUMENT = json.loads((Path(__file__).parent / "openapi.json").read_text(encoding="utf-8"))

@@ -18,22 +18,15 @@ from functions.pages.site import Page, Site
 from shared.access.plans import configured_plans
 from shared.errors import Unavailable
 from shared.http.api import Event, Response, header
-from shared.http.config import ContentConfig, HttpConfig, cursor_secret_id
-from shared.http.observability import api_gateway_request_id, logged, logger, traced
-from shared.library.cursor import MAX_CURSOR_AGE, CursorCodec
+from shared.observability import api_gateway_request_id, logged, logger, traced
+from shared.settings.content import cursor_secret_id
+from shared.settings.http import HttpConfig
+from shared.settings.tables import essays_table
 from shared.store.content import ContentStore
-from shared.store.secrets import previous_secret_string, secret_string
+from shared.store.cursors import signed_cursors
 
-CONFIG = ContentConfig.from_env()
-CURSOR_SECRET_ARN = cursor_secret_id()
-SITE = Site(
-    ContentStore(CONFIG.essays_table),
-    CursorCodec(
-        lambda: secret_string(CURSOR_SECRET_ARN),  # read at run time, at most SECRETS_MAX_AGE_MINUTES old
-        previous=lambda: previous_secret_string(CURSOR_SECRET_ARN, MAX_CURSOR_AGE),  # cursors outlive a rotation
-    ),
-    configured_plans(),
-)
+HTTP = HttpConfig.from_env()
+SITE = Site(ContentStore(essays_table()), signed_cursors(cursor_secret_id()), configured_plans())
 # What X-Site-Origin may be: a scheme and a host name (and port), nothing a page could be made to link to.
 SITE_ORIGIN = re.compile(r"^https?://[a-z0-9](?:[a-z0-9.-]{0,251}[a-z0-9])?(?::\d{1,5})?$")
 DEFAULT_ORIGIN = "https://essays.example.com"
@@ -84,7 +77,7 @@ def respond(event: Event, page: Page, http: HttpConfig) -> Response:
 
 def _fault(event: Event, status: HTTPStatus, text: str) -> Response:
     page = SITE.fault(status, text)
-    response = respond(event, page, CONFIG.http)
+    response = respond(event, page, HTTP)
     if status == HTTPStatus.SERVICE_UNAVAILABLE:
         response["headers"]["Retry-After"] = "1"
     return response
@@ -107,4 +100,4 @@ def handler(event: Event, context: Any) -> Response:
         return _fault(
             event, HTTPStatus.INTERNAL_SERVER_ERROR, "Something went wrong on our side; please try again later."
         )
-    return respond(event, page, CONFIG.http)
+    return respond(event, page, HTTP)

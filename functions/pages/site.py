@@ -23,13 +23,14 @@ from typing import Any, Protocol
 from urllib.parse import quote_plus
 from xml.sax.saxutils import escape as xml_escape
 
+from shared.access.models import Plan
 from shared.errors import InvalidRequest, NotFound
 from shared.library.bounds import MAX_QUERY_CHARS, SECTION_LIMIT
 from shared.library.cursor import CursorCodec
 from shared.library.discovery import DiscoveryStore, related_essays, search, section_essays, section_tree
 from shared.library.essays import CardReader, essay_preview
 from shared.library.ids import is_essay_id, is_section_id
-from shared.library.models import EssayPreview, EssaySummary, Plan, SearchHit, SectionTree
+from shared.library.models import EssayPreview, EssaySummary, SearchHit, SectionTree
 from shared.library.preview import READ_MORE
 from shared.store.rows import SitemapRow
 

@@ -29,9 +29,6 @@ from shared.http.api import (
     reader_groups,
     reader_id,
 )
-from shared.http.config import ReviewConfig, cursor_secret_id
-from shared.http.observability import logger
-from shared.library.cursor import MAX_CURSOR_AGE, CursorCodec
 from shared.library.review import (
     NOTE_FIELDS,
     QUEUE_LIMIT,
@@ -44,16 +41,15 @@ from shared.library.review import (
     teacher,
 )
 from shared.library.submissions import Submission
-from shared.store.secrets import previous_secret_string, secret_string
+from shared.observability import logger
+from shared.settings.content import cursor_secret_id
+from shared.settings.contributions import ReviewConfig
+from shared.store.cursors import signed_cursors
 from shared.store.submissions import SubmissionStore
 
 CONFIG = ReviewConfig.from_env()
 STORE = SubmissionStore(CONFIG.submissions_table)
-CURSOR_SECRET_ARN = cursor_secret_id()
-CURSORS = CursorCodec(
-    lambda: secret_string(CURSOR_SECRET_ARN),
-    previous=lambda: previous_secret_string(CURSOR_SECRET_ARN, MAX_CURSOR_AGE),
-)
+CURSORS = signed_cursors(cursor_secret_id())
 CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced by tests (claims expire)
 BASE = "/review/submissions/{submissionId}"
 

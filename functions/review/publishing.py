@@ -29,9 +29,9 @@ from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.slugs import essay_id_from_title
 
 from shared.errors import Conflict, InvalidRequest
-from shared.http.config import ReviewConfig
-from shared.http.observability import logger
 from shared.library.submissions import Submission, iso
+from shared.observability import logger
+from shared.settings.contributions import ReviewConfig
 from shared.store.dynamo import dynamodb_client, dynamodb_errors, to_item
 from shared.store.submissions import RACED, submission_pk, to_values
 

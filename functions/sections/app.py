@@ -12,26 +12,23 @@ from shared.http.api import (
     query_parameter,
     section_id_parameter,
 )
-from shared.http.config import ContentConfig, cursor_secret_id
 from shared.library.bounds import SECTION_LIMIT
-from shared.library.cursor import MAX_CURSOR_AGE, CursorCodec
 from shared.library.discovery import section_essays, section_tree
+from shared.settings.content import cursor_secret_id
+from shared.settings.http import HttpConfig
+from shared.settings.tables import essays_table
 from shared.store.content import ContentStore
-from shared.store.secrets import previous_secret_string, secret_string
+from shared.store.cursors import signed_cursors
 
-CONFIG = ContentConfig.from_env()
-STORE = ContentStore(CONFIG.essays_table)
-CURSOR_SECRET_ARN = cursor_secret_id()
-CURSORS = CursorCodec(
-    lambda: secret_string(CURSOR_SECRET_ARN),  # read at run time, at most SECRETS_MAX_AGE_MINUTES old
-    previous=lambda: previous_secret_string(CURSOR_SECRET_ARN, MAX_CURSOR_AGE),  # cursors outlive a rotation
-)
+HTTP = HttpConfig.from_env()
+STORE = ContentStore(essays_table())
+CURSORS = signed_cursors(cursor_secret_id())
 
 
-@api_handler(CONFIG.http)
+@api_handler(HTTP)
 def handler(event: Event, context: object) -> Response:
     if not event.get("pathParameters"):
-        return public_response(event, section_tree(STORE).to_json(), CONFIG.http)
+        return public_response(event, section_tree(STORE).to_json(), HTTP)
     page = section_essays(
         STORE,
         CURSORS,
@@ -39,4 +36,4 @@ def handler(event: Event, context: object) -> Response:
         limit_parameter(event, SECTION_LIMIT),
         query_parameter(event, "cursor"),
     )
-    return public_response(event, page.to_json(), CONFIG.http)
+    return public_response(event, page.to_json(), HTTP)

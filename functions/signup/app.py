@@ -5,12 +5,11 @@ each. A refused sign-up reaches the reader as the SignUp error ("PreSignUp faile
 from typing import Any
 
 from shared.access.addresses import check_new_account, confirm_account
-from shared.http.config import SignUpConfig
-from shared.http.observability import logger
+from shared.observability import logger
+from shared.settings.tables import meter_table
 from shared.store.addresses import AddressRegistry
 
-CONFIG = SignUpConfig.from_env()
-REGISTRY = AddressRegistry(CONFIG.meter_table)
+REGISTRY = AddressRegistry(meter_table())  # the claimed addresses are kept in the meter table
 
 
 def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:

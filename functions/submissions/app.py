@@ -24,8 +24,6 @@ from shared.http.api import (
     query_parameter,
     reader_id,
 )
-from shared.http.config import SubmissionsConfig, cursor_secret_id
-from shared.http.observability import logger
 from shared.library.contributions import (
     FIELDS,
     check_draft,
@@ -35,11 +33,13 @@ from shared.library.contributions import (
     own,
     submission,
 )
-from shared.library.cursor import MAX_CURSOR_AGE, CursorCodec
 from shared.library.documents import convert
 from shared.library.limits import MAX_BODY_CHARS
+from shared.observability import logger
+from shared.settings.content import cursor_secret_id
+from shared.settings.contributions import SubmissionsConfig
 from shared.store.content import ContentStore
-from shared.store.secrets import previous_secret_string, secret_string
+from shared.store.cursors import signed_cursors
 from shared.store.submissions import SubmissionStore
 from shared.store.uploads import Uploads
 
@@ -47,11 +47,7 @@ CONFIG = SubmissionsConfig.from_env()
 STORE = SubmissionStore(CONFIG.submissions_table)
 LIBRARY = ContentStore(CONFIG.essays_table)
 UPLOADS = Uploads(CONFIG.uploads_bucket, CONFIG.max_upload_bytes)
-CURSOR_SECRET_ARN = cursor_secret_id()
-CURSORS = CursorCodec(
-    lambda: secret_string(CURSOR_SECRET_ARN),
-    previous=lambda: previous_secret_string(CURSOR_SECRET_ARN, MAX_CURSOR_AGE),
-)
+CURSORS = signed_cursors(cursor_secret_id())
 CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced by tests
 BODY_LIMIT = MAX_BODY_CHARS * 4 + 16 * 1024  # the essay in UTF-8 at worst, and the other fields
 

@@ -27,6 +27,7 @@ from essays_cli.submission_models import (
     UploadForm,
 )
 from essays_cli.template import api_routes
+from shared.access.models import MySubscription, PaymentUrl, Plans, WebhookReceipt
 from shared.library.bounds import (
     MAX_CURSOR_CHARS,
     MAX_QUERY_CHARS,
@@ -48,15 +49,11 @@ from shared.library.limits import (
 from shared.library.models import (
     EssayPreview,
     FullEssay,
-    MySubscription,
-    PaymentUrl,
-    Plans,
     RelatedEssays,
     SearchResults,
     SectionEssays,
     SectionTree,
     Suggestions,
-    WebhookReceipt,
 )
 from shared.library.review import QUEUE_LIMIT
 from shared.library.submissions import MAX_FEEDBACK_CHARS

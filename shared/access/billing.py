@@ -200,6 +200,12 @@ def _prices(entries: list[Mapping[str, Any]]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(price for price in map(_price_of, entries) if price))
 
 
+def _reader(metadata: Any) -> str | None:
+    """The reader a subscription was made for: its metadata's user id, as checkout sets it."""
+    user = metadata.get(USER_METADATA) if isinstance(metadata, Mapping) else None
+    return user if isinstance(user, str) and user else None
+
+
 def subscription_state(subscription: Mapping[str, Any]) -> SubscriptionState:
     """A Subscription object of any API version: up to 2025-02 the period end is on the subscription,
     from 2025-03 on each of its items (the latest one counts)."""
@@ -210,15 +216,13 @@ def subscription_state(subscription: Mapping[str, Any]) -> SubscriptionState:
     known = [end for end in ends if end is not None]
     if not customer or not subscription_id or not known:
         raise InvalidRequest("the subscription has no customer, id or period end")
-    metadata = subscription.get("metadata")
-    user = metadata.get(USER_METADATA) if isinstance(metadata, Mapping) else None
     return SubscriptionState(
         customer,
         subscription_id,
         _status(subscription.get("status")),
         max(known),
         subscription.get("cancel_at_period_end") is True,
-        user if isinstance(user, str) and user else None,
+        _reader(subscription.get("metadata")),
         _prices(items) or tuple(filter(None, [_text(subscription, "plan")])),
     )
 
@@ -241,16 +245,8 @@ def invoice_state(invoice: Mapping[str, Any], status: Status) -> SubscriptionSta
     known = [end for end in ends if end is not None]
     if not customer or not known:
         raise InvalidRequest("the invoice has no customer or period")
-    metadata = details.get("metadata")
-    user = metadata.get(USER_METADATA) if isinstance(metadata, Mapping) else None
     return SubscriptionState(
-        customer,
-        subscription_id,
-        status,
-        max(known),
-        False,
-        user if isinstance(user, str) and user else None,
-        _prices(lines),
+        customer, subscription_id, status, max(known), False, _reader(details.get("metadata")), _prices(lines)
     )
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from shared.access.times import iso
+
 # What an Allow of the subscription authorizer grants, passed to the essay function as `access`.
 SUBSCRIPTION, METERED = "subscription", "metered"
 # Items stay a day past their month (DynamoDB TTL), then go by themselves; keys are per month anyway.
@@ -30,10 +32,6 @@ def resets_at(now: datetime) -> datetime:
     moment = now.astimezone(UTC)
     year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
     return datetime(year, month, 1, tzinfo=UTC)
-
-
-def iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass(frozen=True)
@@ -91,5 +89,6 @@ def open_earned(meter: MeterWriter, user_id: str, essay_id: str, earned: int, no
     return MeterReading(used, earned, never)
 
 
-def reading(meter: MeterReader, user_id: str, limit: int, now: datetime) -> MeterReading:
+def month_so_far(meter: MeterReader, user_id: str, limit: int, now: datetime) -> MeterReading:
+    """The reader's meter as it stands this month, without opening anything (GET /me/subscription)."""
     return MeterReading(min(meter.used(user_id, month_of(now)), limit), limit, resets_at(now))

@@ -11,8 +11,8 @@ import os
 import re
 from typing import Any
 
+from shared.access.models import Plan
 from shared.errors import ConfigError
-from shared.library.models import Plan
 
 DEFAULT_PLANS = '[{"name": "Monthly", "price": "6.99", "currency": "GBP", "period": "month"}]'
 _PRICE = re.compile(r"^\d{1,6}\.\d{2}$")

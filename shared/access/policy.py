@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from shared.access.meter import METERED, SUBSCRIPTION
+from shared.access.subscriptions import Account
 from shared.access.tokens import TokenRejected, TokenVerifier
-from shared.store.subscriptions import SubscriptionStore
 
 # The methods and paths an Allow covers. API Gateway caches one policy per token for every
 # route behind an authorizer, so each list names all of its authorizer's routes, and nothing more.
@@ -47,6 +47,12 @@ class Unauthorized(Exception):
         super().__init__("Unauthorized")
 
 
+class AccountReader(Protocol):
+    """The subscriptions table, as the authorizer reads it (shared/store/subscriptions.py)."""
+
+    def account(self, user_id: str) -> Account | None: ...
+
+
 @dataclass(frozen=True)
 class Decision:
     allow: bool
@@ -57,7 +63,7 @@ class Decision:
 
 def decide(
     verifier: TokenVerifier,
-    subscriptions: SubscriptionStore,
+    subscriptions: AccountReader,
     authorization: str | None,
     now: Callable[[], datetime] = lambda: datetime.now(UTC),
     free_essays_per_month: int = 0,

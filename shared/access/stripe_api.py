@@ -12,7 +12,7 @@ import stripe
 
 from shared.access.subscriptions import Checkout
 from shared.errors import InvalidRequest, Unavailable
-from shared.http.observability import logger
+from shared.observability import logger
 
 # Stripe answers in well under a second; two tries of at most 3 s stay inside the 8 s timeout.
 TIMEOUT_SECONDS = 3

@@ -109,11 +109,6 @@ def governing(subscriptions: Iterable[PlanSubscription], now: datetime) -> PlanS
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def iso(moment: datetime) -> str:
-    """UTC, to the second, with a Z: how every time is stored and answered."""
-    return moment.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
 @dataclass(frozen=True)
 class Checkout:
     """The reader's open Checkout Session, reused while it lasts so one reader cannot make many."""

@@ -3,6 +3,11 @@
 RS256 only: the algorithm is pinned here, never taken from the token. The signing key is
 chosen by the token's `kid` from the issuer's JWKS, fetched once per container and kept;
 an unknown `kid` (the issuer rotated its keys) refetches the set at most once a minute.
+
+Ours, not PyJWT's PyJWKClient: at a cold start they cost the same (`import jwt` loads PyJWKClient
+anyway; import + first verify measured by essays_cli/bench/libraries.py, docs/performance.md), but
+PyJWKClient reads the key set whole, however large, and fetches it again every `lifespan` seconds on
+a request's path; this cache refuses a set over 1 MB unread and refetches only for an unknown `kid`.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from typing import Any
 
 import jwt
 
-from shared.http.config import IssuerConfig
+from shared.settings.identity import IssuerConfig
 
 ALGORITHM = "RS256"
 LEEWAY_SECONDS = 30

@@ -27,10 +27,10 @@ from shared.errors import (
     Unauthenticated,
     Unavailable,
 )
-from shared.http.config import HttpConfig
-from shared.http.observability import api_gateway_request_id, logged, logger, traced
 from shared.library.bounds import PageSize
 from shared.library.ids import is_essay_id, is_section_id
+from shared.observability import api_gateway_request_id, logged, logger, traced
+from shared.settings.http import HttpConfig
 
 Event = Mapping[str, Any]
 Response = dict[str, Any]

@@ -3,12 +3,11 @@ section's essays. Stores are passed in; every route costs a fixed number of read
 
 from __future__ import annotations
 
-import unicodedata
 from collections import Counter, defaultdict
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.errors import InvalidRequest, NotFound
-from shared.library.bounds import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from shared.library.bounds import MAX_QUERY_WORDS, check_word_count, plain_query
 from shared.library.cursor import INVALID_CURSOR, CursorCodec
 from shared.library.essays import breadcrumb
 from shared.library.ids import is_essay_id
@@ -25,7 +24,9 @@ from shared.library.models import (
     SubjectNode,
 )
 from shared.library.text import query_terms
-from shared.store.rows import CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
+
+if TYPE_CHECKING:  # the store's rows, named by the Protocol the store implements (no import at run time)
+    from shared.store.rows import CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
 
 POSTINGS_PER_WORD = 1000  # the best rated 1,000 titles per word: one Query page of ~50 KB
 MAX_SEARCH_OFFSET = MAX_QUERY_WORDS * POSTINGS_PER_WORD  # no search ranks more titles than this
@@ -58,18 +59,10 @@ def related_essays(store: DiscoveryStore, essay_id: str, limit: int) -> RelatedE
 
 
 def search_words(query: str) -> list[str]:
-    query = query.strip()
-    if not query:
-        raise InvalidRequest("q is empty: give some words of the essay title you are looking for")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidRequest(f"q is too long: at most {MAX_QUERY_CHARS} characters")
-    if any(unicodedata.category(ch) == "Cc" for ch in query):
-        raise InvalidRequest("q contains control characters (such as NUL or line breaks); send plain words")
-    words = query_terms(query)
+    words = query_terms(plain_query(query, "some words of the essay title you are looking for"))
     if not words:
         raise InvalidRequest("q has no words to search for (very common words such as 'the' are ignored)")
-    if len(words) > MAX_QUERY_WORDS:
-        raise InvalidRequest(f"q has too many words: at most {MAX_QUERY_WORDS} (common words do not count)")
+    check_word_count(len(words))
     return words
 
 

@@ -5,12 +5,14 @@ Stores are passed in, so this module knows nothing of DynamoDB or of stored attr
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from shared.errors import NotFound
+from shared.errors import NotFound, StoredItemError
 from shared.library.models import Annotation, Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
 from shared.library.preview import PARTS
-from shared.store.rows import BodyRow, CardRow, HeaderRow, StoredItemError
+
+if TYPE_CHECKING:  # the store's rows, named by the Protocols the store implements (no import at run time)
+    from shared.store.rows import BodyRow, CardRow, HeaderRow
 
 
 class CardReader(Protocol):

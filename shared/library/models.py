@@ -124,13 +124,6 @@ class Access(ApiModel):
 
 
 @dataclass(eq=False, repr=False)
-class Meter(ApiModel):
-    used: int
-    limit: int
-    resets_at: str
-
-
-@dataclass(eq=False, repr=False)
 class EssaySummary(ApiModel):
     """An essay as listed elsewhere (related, search, section): never more than its snippet."""
 
@@ -215,38 +208,3 @@ class LevelNode(ApiModel):
 class SectionTree(ApiModel):
     levels: list[LevelNode]
     essay_count: int
-
-
-@dataclass(eq=False, repr=False)
-class Plan(ApiModel):
-    name: str
-    price: str  # decimal text, e.g. "6.99", so no float rounding reaches a price
-    currency: str  # ISO 4217, e.g. GBP
-    period: str  # day, week, month or year
-
-
-@dataclass(eq=False, repr=False)
-class Plans(ApiModel):
-    plans: list[Plan]
-
-
-@dataclass(eq=False, repr=False)
-class PaymentUrl(ApiModel):
-    """Where to send the reader: a Stripe Checkout or customer-portal page."""
-
-    url: str
-
-
-@dataclass(eq=False, repr=False)
-class MySubscription(ApiModel):
-    status: str  # none (never subscribed), active, trialing, past_due, canceled, unpaid, ...
-    plan: str | None
-    current_period_end: str | None  # ISO 8601, UTC
-    cancel_at_period_end: bool
-    meter: Meter | None = None  # the free essays of this month (null when the meter is off)
-
-
-@dataclass(eq=False, repr=False)
-class WebhookReceipt(ApiModel):
-    received: bool
-    outcome: str  # applied, stale, duplicate, ignored or unmatched

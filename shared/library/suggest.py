@@ -17,15 +17,16 @@ suggestions are the best rated of those candidates, all of them true matches.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Iterable
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from shared.errors import InvalidRequest
-from shared.library.bounds import MAX_QUERY_CHARS, MAX_QUERY_WORDS
+from shared.library.bounds import check_word_count, plain_query
 from shared.library.models import Suggestion, Suggestions
 from shared.library.text import STOP_WORDS, fold, singular, words_in
-from shared.store.rows import SuggestRow
+
+if TYPE_CHECKING:  # the store's rows, named by the Protocol the store implements (no import at run time)
+    from shared.store.rows import SuggestRow
 
 MIN_PREFIX = 2  # a single letter matches too much to help anyone: it answers an empty list
 CANDIDATES = 12  # per read when q has several words: 12 entries of a 200-character title stay < 4 KB
@@ -51,20 +52,13 @@ def prefixes(title: str) -> set[str]:
 
 def parse(query: str) -> tuple[list[str], str]:
     """(the earlier words, the prefix) of q, or 400 for what search refuses too."""
-    query = query.strip()
-    if not query:
-        raise InvalidRequest("q is empty: give the start of the essay title you are looking for")
-    if len(query) > MAX_QUERY_CHARS:
-        raise InvalidRequest(f"q is too long: at most {MAX_QUERY_CHARS} characters")
-    if any(unicodedata.category(ch) == "Cc" for ch in query):
-        raise InvalidRequest("q contains control characters (such as NUL or line breaks); send plain words")
+    query = plain_query(query, "the start of the essay title you are looking for")
     words = words_in(fold(query))  # split as titles are, by Unicode's rules (search's too)
     if not words:
         raise InvalidRequest("q has no letters or digits to suggest titles for")
     *before, last = words
     earlier = list(dict.fromkeys(singular(w) for w in before if w not in STOP_WORDS and len(w) > 1))
-    if len(earlier) + 1 > MAX_QUERY_WORDS:
-        raise InvalidRequest(f"q has too many words: at most {MAX_QUERY_WORDS} (common words do not count)")
+    check_word_count(len(earlier) + 1)
     return earlier, singular(last)
 
 

@@ -31,7 +31,7 @@ _CLUSTER = f".[{MARKS}]*"
 _CLOSING_MARKS = "\"')]’”」』）〉》】"
 _FULL_STOPS = frozenset("。！？．")
 
-# Words too common to say anything about a title or an essay's topic.
+# Words too common to say anything about a title or an essay's topic (each once).
 STOP_WORDS = frozenset(
     [
         "a",
@@ -165,8 +165,6 @@ STOP_WORDS = frozenset(
         "discuss",
         "explain",
         "extent",
-        "far",
-        "how",
         "far",
         "assess",
         "evaluate",
@@ -306,10 +304,6 @@ def join_units(tokens: list[str]) -> str:
         glued = re.match(_UNSPACED_CHAR, before[-1]) or re.match(_UNSPACED_CHAR, token[0])
         out.append(token if glued else " " + token)
     return "".join(out)
-
-
-def words(text: str) -> list[str]:
-    return units(text)
 
 
 def word_count(text: str) -> int:

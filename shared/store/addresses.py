@@ -4,9 +4,7 @@ Only the sign-up triggers (functions/signup) and the essay function's meter read
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError
-
-from shared.store.dynamo import Table, dynamodb_errors
+from shared.store.dynamo import Table, conditional_write, dynamodb_errors
 
 PREFIX, SORT = "ADDRESS#", "ADDRESS"
 
@@ -22,17 +20,14 @@ class AddressRegistry(Table):
         return owner if isinstance(owner, str) and owner else None
 
     def claim(self, key: str, user: str) -> str:
-        try:
-            with dynamodb_errors():
-                self.client.put_item(
-                    TableName=self.table_name,
-                    Item={**self._key(key), "owner": {"S": user}},
-                    ConditionExpression="attribute_not_exists(userId) OR #owner = :user",
-                    ExpressionAttributeNames={"#owner": "owner"},
-                    ExpressionAttributeValues={":user": {"S": user}},
-                )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        with conditional_write() as write:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={**self._key(key), "owner": {"S": user}},
+                ConditionExpression="attribute_not_exists(userId) OR #owner = :user",
+                ExpressionAttributeNames={"#owner": "owner"},
+                ExpressionAttributeValues={":user": {"S": user}},
+            )
+        if write.refused:
             return self.owner(key) or user
         return user

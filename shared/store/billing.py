@@ -10,9 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from botocore.exceptions import ClientError
-
-from shared.store.dynamo import Table, dynamodb_errors
+from shared.store.dynamo import Table, conditional_write, dynamodb_errors
 
 EVENT_PREFIX = "EVENT#"
 CUSTOMER_PREFIX = "CUSTOMER#"
@@ -31,16 +29,12 @@ class BillingStore(Table):
 
     def mark(self, event_id: str, expires_at: datetime) -> None:
         """A conditional put: a concurrent duplicate delivery that marked it first is no error."""
-        try:
-            with dynamodb_errors():
-                self.client.put_item(
-                    TableName=self.table_name,
-                    Item={"pk": {"S": EVENT_PREFIX + event_id}, "expiresAt": {"N": str(int(expires_at.timestamp()))}},
-                    ConditionExpression="attribute_not_exists(pk)",
-                )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        with conditional_write():
+            self.client.put_item(
+                TableName=self.table_name,
+                Item={"pk": {"S": EVENT_PREFIX + event_id}, "expiresAt": {"N": str(int(expires_at.timestamp()))}},
+                ConditionExpression="attribute_not_exists(pk)",
+            )
 
     def link_customer(self, customer_id: str, user_id: str) -> None:
         with dynamodb_errors():

@@ -6,6 +6,7 @@ from __future__ import annotations
 from itertools import islice
 from typing import Any
 
+from shared.errors import StoredItemError
 from shared.store import schema
 from shared.store.dynamo import Table, batch_get, dynamodb_errors, from_item, query_items
 from shared.store.rows import (
@@ -15,7 +16,6 @@ from shared.store.rows import (
     SectionPage,
     SectionRow,
     SitemapRow,
-    StoredItemError,
     SuggestRow,
     SummaryRow,
     TaxonomyRow,

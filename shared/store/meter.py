@@ -6,9 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from botocore.exceptions import ClientError
-
-from shared.store.dynamo import Table, dynamodb_errors
+from shared.store.dynamo import Table, conditional_write, dynamodb_errors
 
 # Opened already this month (a re-read, free), or room left: the whole rule, checked by DynamoDB.
 _ROOM_OR_REREAD = "attribute_not_exists(essays) OR contains(essays, :id) OR size(essays) < :limit"
@@ -18,25 +16,22 @@ class MeterStore(Table):
     def open(self, user_id: str, month: str, essay_id: str, limit: int, expires_at: datetime) -> int | None:
         """Add the essay to the month's set if it is there already or the set holds fewer than `limit`:
         one conditional UpdateItem. Returns how many the set then holds, or None when refused."""
-        try:
-            with dynamodb_errors():
-                response = self.client.update_item(
-                    TableName=self.table_name,
-                    Key={"userId": {"S": user_id}, "month": {"S": month}},
-                    UpdateExpression="ADD essays :essay SET expiresAt = if_not_exists(expiresAt, :expires)",
-                    ConditionExpression=_ROOM_OR_REREAD,
-                    ExpressionAttributeValues={
-                        ":essay": {"SS": [essay_id]},
-                        ":id": {"S": essay_id},
-                        ":limit": {"N": str(limit)},
-                        ":expires": {"N": str(int(expires_at.timestamp()))},
-                    },
-                    ReturnValues="ALL_NEW",
-                )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return None
-            raise
+        with conditional_write() as write:
+            response = self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": user_id}, "month": {"S": month}},
+                UpdateExpression="ADD essays :essay SET expiresAt = if_not_exists(expiresAt, :expires)",
+                ConditionExpression=_ROOM_OR_REREAD,
+                ExpressionAttributeValues={
+                    ":essay": {"SS": [essay_id]},
+                    ":id": {"S": essay_id},
+                    ":limit": {"N": str(limit)},
+                    ":expires": {"N": str(int(expires_at.timestamp()))},
+                },
+                ReturnValues="ALL_NEW",
+            )
+        if write.refused:
+            return None
         return len(response["Attributes"]["essays"]["SS"])
 
     def used(self, user_id: str, month: str) -> int:

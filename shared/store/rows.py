@@ -16,6 +16,7 @@ import zlib
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from shared.errors import StoredItemError
 from shared.store import schema
 
 # The card's extracts are stored zlib-compressed as one binary attribute: a 3,000-word essay's
@@ -23,10 +24,6 @@ from shared.store import schema
 EXTRACTS_ATTRIBUTE = "extractsZ"
 MAX_EXTRACTS_BYTES = 256 * 1024  # far above any real preview: a corrupt item cannot balloon in memory
 RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
-
-
-class StoredItemError(ValueError):
-    """A stored item does not have the shape the code expects: a fault of ours, never the caller's."""
 
 
 def _text(item: dict[str, Any], key: str) -> str:

@@ -9,6 +9,11 @@ Secrets Manager does not take down a function that already holds its secret; wit
 the request is refused (503). The client is created once, lazily (never at import, so tests can start
 moto first).
 
+Ours, not Powertools Parameters' `get_secret` (whose `max_age` bounds a value's age the same way):
+importing Powertools' parameters utility added about 100 ms of CPU to the first request that reads a
+secret (essays_cli/bench/libraries.py, docs/performance.md), and it neither keeps the value in hand
+when a refresh fails nor gives the previous value for a while after a rotation.
+
 `previous_secret_string` gives the value a rotation replaced (Secrets Manager's AWSPREVIOUS), for a
 while after the rotation only: a key that signs short-lived tokens (the cursor key) keeps verifying
 what it signed until those have expired, then is forgotten.

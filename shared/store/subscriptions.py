@@ -20,8 +20,6 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from botocore.exceptions import ClientError
-
 from shared.access.subscriptions import (
     OPERATOR_GRANT,
     Account,
@@ -30,9 +28,9 @@ from shared.access.subscriptions import (
     Source,
     Status,
     Subscription,
-    iso,
 )
-from shared.store.dynamo import Table, dynamodb_errors, from_item, to_attribute
+from shared.access.times import iso
+from shared.store.dynamo import Table, conditional_write, dynamodb_errors, from_item, to_attribute
 
 
 class MalformedSubscription(ValueError):
@@ -170,10 +168,6 @@ def item_of(subscription: Subscription) -> dict[str, str | bool]:
     return item
 
 
-def _conditional_failure(error: ClientError) -> bool:
-    return bool(error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
-
-
 _SUMMARY = ("plan", "status", "currentPeriodEnd", "cancelAtPeriodEnd", "subscriptionId")
 
 
@@ -195,23 +189,20 @@ class SubscriptionStore(Table):
     def set_customer(self, user_id: str, customer_id: str) -> str:
         """Record the reader's Stripe customer unless they already have one: the first stays theirs
         (one customer per reader). The customer the record names, either way."""
-        try:
-            with dynamodb_errors():
-                self.client.update_item(
-                    TableName=self.table_name,
-                    Key={"userId": {"S": user_id}},
-                    UpdateExpression="SET customerId = :c",
-                    ConditionExpression="attribute_not_exists(customerId) OR customerId = :c",
-                    ExpressionAttributeValues={":c": {"S": customer_id}},
-                )
-        except ClientError as error:
-            if not _conditional_failure(error):
-                raise
-            account = self.account(user_id)
-            if account is None or account.customer_id is None:
-                raise
-            return account.customer_id
-        return customer_id
+        with conditional_write() as write:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": user_id}},
+                UpdateExpression="SET customerId = :c",
+                ConditionExpression="attribute_not_exists(customerId) OR customerId = :c",
+                ExpressionAttributeValues={":c": {"S": customer_id}},
+            )
+        if not write.refused:
+            return customer_id
+        account = self.account(user_id)
+        if account is None or account.customer_id is None:  # refused, yet no customer: a fault of ours
+            raise MalformedSubscription(f"the record of {user_id!r} refused customer {customer_id!r} but names none")
+        return account.customer_id
 
     def save_subscriptions(
         self,
@@ -250,59 +241,48 @@ class SubscriptionStore(Table):
         attributes = {f":{k}": to_attribute(v) for k, v in values.items()}
         if revision:
             attributes[":expected"] = to_attribute(revision)
-        try:
-            with dynamodb_errors():
-                self.client.update_item(
-                    TableName=self.table_name,
-                    Key={"userId": {"S": user_id}},
-                    UpdateExpression=update,
-                    ConditionExpression=condition,
-                    ExpressionAttributeNames=names,
-                    ExpressionAttributeValues=attributes,
-                )
-        except ClientError as error:
-            if _conditional_failure(error):
-                return False
-            raise
-        return True
+        with conditional_write() as write:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": user_id}},
+                UpdateExpression=update,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=attributes,
+            )
+        return not write.refused
 
     def count_checkout(self, user_id: str, window: str, request_key: str, limit: int, again: bool = True) -> bool:
         """One conditional write: the window's set of distinct checkout requests gains `request_key`,
         unless it already holds `limit` others (False). The same request again counts once, so racing
         clicks that Stripe answers with one session never use up the reader's allowance."""
         key = {"SS": [request_key]}
-        try:
-            with dynamodb_errors():
-                self.client.update_item(
-                    TableName=self.table_name,
-                    Key={"userId": {"S": user_id}},
-                    UpdateExpression="ADD checkoutRequests :k",
-                    ConditionExpression=(
-                        "checkoutWindow = :w AND (size(checkoutRequests) < :limit OR contains(checkoutRequests, :r))"
-                    ),
-                    ExpressionAttributeValues={
-                        ":k": key,
-                        ":r": {"S": request_key},
-                        ":w": {"S": window},
-                        ":limit": {"N": str(limit)},
-                    },
-                )
+        with conditional_write() as write:
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": user_id}},
+                UpdateExpression="ADD checkoutRequests :k",
+                ConditionExpression=(
+                    "checkoutWindow = :w AND (size(checkoutRequests) < :limit OR contains(checkoutRequests, :r))"
+                ),
+                ExpressionAttributeValues={
+                    ":k": key,
+                    ":r": {"S": request_key},
+                    ":w": {"S": window},
+                    ":limit": {"N": str(limit)},
+                },
+            )
+        if not write.refused:
             return True
-        except ClientError as error:
-            if not _conditional_failure(error):
-                raise
-        try:  # a new window (or the first checkout): start its set
-            with dynamodb_errors():
-                self.client.update_item(
-                    TableName=self.table_name,
-                    Key={"userId": {"S": user_id}},
-                    UpdateExpression="SET checkoutWindow = :w, checkoutRequests = :k",
-                    ConditionExpression="attribute_not_exists(checkoutWindow) OR checkoutWindow <> :w",
-                    ExpressionAttributeValues={":w": {"S": window}, ":k": key},
-                )
-        except ClientError as error:
-            if not _conditional_failure(error):
-                raise
+        with conditional_write() as write:  # a new window (or the first checkout): start its set
+            self.client.update_item(
+                TableName=self.table_name,
+                Key={"userId": {"S": user_id}},
+                UpdateExpression="SET checkoutWindow = :w, checkoutRequests = :k",
+                ConditionExpression="attribute_not_exists(checkoutWindow) OR checkoutWindow <> :w",
+                ExpressionAttributeValues={":w": {"S": window}, ":k": key},
+            )
+        if write.refused:
             # the window is the current one: its limit is reached, or it was opened meanwhile (once more)
             return again and self.count_checkout(user_id, window, request_key, limit, again=False)
         return True

@@ -247,7 +247,7 @@ def test_plans_come_from_configuration(context: Any) -> None:
 )
 def test_a_plan_value_with_a_trailing_newline_is_refused(field: str, value: str) -> None:
     from shared.access.plans import configured_plans
-    from shared.http.config import ConfigError
+    from shared.errors import ConfigError
 
     plan = {"name": "Monthly", "price": "6.99", "currency": "GBP", "period": "month", field: value}
     with pytest.MonkeyPatch.context() as patch:

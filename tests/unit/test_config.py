@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from shared.http.config import AuthorizerConfig, ConfigError
+from shared.errors import ConfigError
+from shared.settings.identity import IdentityConfig
 
 ISSUER = "https://cognito-idp.eu-west-2.amazonaws.com/eu-west-2_TestPool"
 
@@ -23,7 +24,7 @@ def settings(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 
 
 def test_the_key_set_defaults_to_the_issuers_well_known_url(settings: pytest.MonkeyPatch) -> None:
-    assert AuthorizerConfig.from_env().jwks_url == ISSUER + "/.well-known/jwks.json"
+    assert IdentityConfig.from_env().jwks_url == ISSUER + "/.well-known/jwks.json"
 
 
 @pytest.mark.parametrize(
@@ -36,7 +37,7 @@ def test_the_key_set_defaults_to_the_issuers_well_known_url(settings: pytest.Mon
 )
 def test_an_https_key_set_on_the_issuers_host_is_accepted(settings: pytest.MonkeyPatch, url: str) -> None:
     settings.setenv("JWKS_URL", url)
-    assert AuthorizerConfig.from_env().jwks_url == url
+    assert IdentityConfig.from_env().jwks_url == url
 
 
 TRICKS = {
@@ -61,18 +62,18 @@ TRICKS = {
 def test_a_key_set_url_an_attacker_could_steer_is_refused(settings: pytest.MonkeyPatch, url: str) -> None:
     settings.setenv("JWKS_URL", url)
     with pytest.raises(ConfigError, match="JWKS_URL"):
-        AuthorizerConfig.from_env()
+        IdentityConfig.from_env()
 
 
 def test_a_key_set_on_another_host_needs_that_host_named(settings: pytest.MonkeyPatch) -> None:
     settings.setenv("JWKS_URL", "https://keys.example.com/jwks.json")
     with pytest.raises(ConfigError, match="JWKS_URL"):
-        AuthorizerConfig.from_env()
+        IdentityConfig.from_env()
     settings.setenv("JWKS_HOST", "keys.example.com")
-    assert AuthorizerConfig.from_env().jwks_url == "https://keys.example.com/jwks.json"
+    assert IdentityConfig.from_env().jwks_url == "https://keys.example.com/jwks.json"
     settings.setenv("JWKS_URL", "https://keys.example.com.attacker.example/jwks.json")
     with pytest.raises(ConfigError, match="JWKS_URL"):
-        AuthorizerConfig.from_env()
+        IdentityConfig.from_env()
 
 
 @pytest.mark.parametrize(
@@ -81,7 +82,7 @@ def test_a_key_set_on_another_host_needs_that_host_named(settings: pytest.Monkey
 def test_the_local_emulator_setting_allows_http_on_this_machine_only(settings: pytest.MonkeyPatch, url: str) -> None:
     settings.setenv("JWKS_LOCAL_EMULATOR", "true")
     settings.setenv("JWKS_URL", url)
-    assert AuthorizerConfig.from_env().jwks_url == url
+    assert IdentityConfig.from_env().jwks_url == url
 
 
 @pytest.mark.parametrize(
@@ -98,18 +99,18 @@ def test_the_local_emulator_setting_never_reaches_another_machine(settings: pyte
     settings.setenv("JWKS_LOCAL_EMULATOR", "true")
     settings.setenv("JWKS_URL", url)
     with pytest.raises(ConfigError, match="JWKS_URL"):
-        AuthorizerConfig.from_env()
+        IdentityConfig.from_env()
 
 
 def test_the_local_emulator_setting_is_true_or_false_and_nothing_else(settings: pytest.MonkeyPatch) -> None:
     settings.setenv("JWKS_LOCAL_EMULATOR", "yes")
     with pytest.raises(ConfigError, match="JWKS_LOCAL_EMULATOR"):
-        AuthorizerConfig.from_env()
+        IdentityConfig.from_env()
 
 
 @pytest.mark.parametrize("issuer", [ISSUER, "https://tenant.auth0.example/"])
 def test_the_issuer_is_kept_exactly_as_configured(settings: pytest.MonkeyPatch, issuer: str) -> None:
     settings.setenv("TOKEN_ISSUER", issuer)
-    config = AuthorizerConfig.from_env()
+    config = IdentityConfig.from_env()
     assert config.issuer.issuer == issuer
     assert config.jwks_url == issuer.rstrip("/") + "/.well-known/jwks.json"

@@ -67,44 +67,42 @@ def _imported_modules(name: str) -> set[str]:
 
 # What each function loads at init, and nothing more: every module here is paid at each cold start,
 # so one joins a function's list on purpose (or is imported where a request needs it).
-_EDGE = {"shared.errors", "shared.http.api", "shared.http.config", "shared.http.observability", "shared.library.ids"}
-_EDGE |= {"shared.library.bounds"}
-_CONTENT = _EDGE | {"shared.library.models", "shared.store.content", "shared.store.dynamo", "shared.store.schema"}
-_CONTENT |= {"shared.store.rows"}
+_GROUND = {"shared.errors", "shared.observability"}  # the modules of shared/ itself
+_READERS = {"shared.settings.environment"}  # reading the environment, checked
+_EDGE = _GROUND | _READERS | {"shared.http.api", "shared.library.ids", "shared.library.bounds", "shared.settings.http"}
+_DATA = {"shared.settings.tables", "shared.store.dynamo"}  # the tables' names, the client
+_CONTENT = _EDGE | _DATA | {"shared.library.models", "shared.store.rows", "shared.store.content"}
+_CONTENT |= {"shared.store.schema"}
 # text.py with the table of Unicode's combining marks its words are found with (5 KB, under a millisecond)
 _TEXT = {"shared.library.text", "shared.library.marks"}
 _ESSAYS = _CONTENT | _TEXT | {"shared.library.essays", "shared.library.preview"}
 _DISCOVERY = _ESSAYS | {"shared.library.cursor", "shared.library.discovery"}
-_PAGED = _DISCOVERY | {"shared.store.secrets"}  # the cursor key, read on the first request that pages
-_ACCOUNT = {"shared.access.subscriptions", "shared.store.dynamo", "shared.store.subscriptions"}
-_STRIPE = {"shared.access.billing", "shared.access.stripe_api", "shared.store.secrets"}
-_AUTHORIZER = {
-    *("shared.errors", "shared.http.config", "shared.http.observability", "shared.store.dynamo"),
-    *("shared.access.policy", "shared.access.subscriptions", "shared.access.tokens", "shared.store.subscriptions"),
-    "shared.access.meter",  # the month's free essays the authorizer passes on
-}
+# the cursor key, read on the first request that pages
+_PAGED = _DISCOVERY | {"shared.settings.content", "shared.store.secrets", "shared.store.cursors"}
+_ACCOUNT = _DATA | {"shared.access.subscriptions", "shared.access.times", "shared.store.subscriptions"}
+_METER = {"shared.settings.meter", "shared.access.meter", "shared.access.times"}  # the month's free essays
+_PLANS = {"shared.library.models", "shared.access.models", "shared.access.plans"}
+_STRIPE = {"shared.settings.payments", "shared.access.billing", "shared.access.stripe_api", "shared.store.secrets"}
+_IDENTITY = _GROUND | _READERS | {"shared.settings.identity", "shared.access.tokens", "shared.access.policy"}
+_IDENTITY |= {"shared.access.subscriptions"} | _METER  # the policy's types: an account, the meter's kinds
 SHARED_AT_INIT = {
     "preview": _ESSAYS,
-    "essay": _ESSAYS,
+    "essay": _ESSAYS | _METER | _PLANS | {"shared.store.meter"},
     "related": _DISCOVERY,
     "search": _PAGED,
     "sections": _PAGED,
-    "pages": _PAGED | {"shared.access.plans"},  # the site's pages: the paged routes' modules and the plans
-    "plans": _EDGE | {"shared.library.models", "shared.access.plans"},
+    "pages": _PAGED | _PLANS,  # the site's pages: the paged routes' modules and the plans
+    "plans": _EDGE | _PLANS,
     "openapi": _EDGE,
-    "authorizer": _AUTHORIZER,
-    "identity": _AUTHORIZER,
+    "authorizer": _IDENTITY | _ACCOUNT,
+    "identity": _IDENTITY,
     "suggest": _CONTENT | _TEXT | {"shared.library.suggest"},
-    "me": _EDGE | _ACCOUNT | {"shared.access.meter", "shared.store.meter", "shared.library.models"},
-    "billing": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models", "shared.access.plans"},
-    "webhook": _EDGE | _ACCOUNT | _STRIPE | {"shared.library.models", "shared.access.plans", "shared.store.billing"},
+    "me": _EDGE | _ACCOUNT | _METER | {"shared.store.meter", "shared.library.models", "shared.access.models"},
+    "billing": _EDGE | _ACCOUNT | _STRIPE | _PLANS,
+    "webhook": _EDGE | _ACCOUNT | _STRIPE | _PLANS | {"shared.store.billing"},
     "session": {"shared.http.session"},  # the site's token handler: no data, no AWS SDK
     # the user pool's sign-up triggers: the address rules and their registry in the meter table
-    "signup": {
-        *("shared.errors", "shared.http.config", "shared.http.observability", "shared.store.dynamo"),
-        "shared.access.addresses",
-        "shared.store.addresses",
-    },
+    "signup": _GROUND | _READERS | _DATA | {"shared.access.addresses", "shared.store.addresses"},
 }
 # contributors and teachers (issue 34): the submissions' domain and store; mammoth (the submissions
 # function's) and the loader with pydantic (the review function's, to publish) only when a request needs them
@@ -114,6 +112,7 @@ _SUBMISSIONS = (
     | {
         *("shared.library.anchoring", "shared.library.contributions", "shared.library.cursor", "shared.library.limits"),
         *("shared.library.submissions", "shared.store.dynamo", "shared.store.secrets", "shared.store.submissions"),
+        *("shared.store.cursors", "shared.settings.content", "shared.settings.contributions"),
     }
 )
 SHARED_AT_INIT["submissions"] = (
@@ -124,7 +123,6 @@ SHARED_AT_INIT["submissions"] = (
     }
 )
 SHARED_AT_INIT["review"] = _SUBMISSIONS | {"shared.library.review", "shared.store.rows", "shared.store.schema"}
-SHARED_AT_INIT["essay"] = _ESSAYS | {"shared.access.meter", "shared.access.plans", "shared.store.meter"}
 # Libraries beyond the standard library: the runtime's AWS SDK and its dependencies, and the authorizer's
 # JWT. Never Powertools at init: its Logger is imported when a container logs its first line.
 SDK = {"boto3", "botocore", "jmespath", "urllib3", "dateutil", "six", "s3transfer", "certifi"}
@@ -140,7 +138,7 @@ NOT_LIBRARIES = {"functions", "shared", "_distutils_hack"}  # ours, and a setupt
 @pytest.mark.parametrize("name", FUNCTIONS)
 def test_a_function_loads_no_module_it_does_not_need_at_init(name: str) -> None:
     modules = _imported_modules(name)
-    ours = {m for m in modules if (m.startswith("shared.") and m.count(".") >= 2) or m == "shared.errors"}
+    ours = {m for m in modules if (m.startswith("shared.") and m.count(".") >= 2) or m in _GROUND}
     assert ours - SHARED_AT_INIT[name] == set(), "import it where a request needs it, or list it on purpose"
     libraries = {
         top

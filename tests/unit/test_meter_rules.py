@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.access.meter import MeterReading, MeterSpent, iso, month_of, open_essay, resets_at
+from shared.access.meter import MeterReading, MeterSpent, month_of, open_essay, resets_at
+from shared.access.times import iso
 
 
 @pytest.mark.parametrize(
@@ -49,9 +50,7 @@ def test_the_month_and_its_reset_are_utc_whatever_the_machine_s_zone(far_east_ma
 
 
 def test_a_subscription_s_dates_are_written_in_utc_whatever_the_machine_s_zone(far_east_machine: None) -> None:
-    from shared.access.subscriptions import iso as subscription_iso
-
-    assert subscription_iso(datetime(2026, 11, 30, 12, 0, 0, 500, tzinfo=UTC)) == "2026-11-30T12:00:00Z"
+    assert iso(datetime(2026, 11, 30, 12, 0, 0, 500, tzinfo=UTC)) == "2026-11-30T12:00:00Z"
 
 
 class Recorder:

@@ -38,6 +38,7 @@ from essays_cli.bench.cost import (
     flat_rate_rows,
     monthly_totals,
 )
+from essays_cli.bench.libraries import library_costs, table
 from essays_cli.bench.reading import card_sizes, suggest_scaling
 from essays_cli.bench.reads import reads_per_request
 from essays_cli.bench.stack import local_stack
@@ -103,9 +104,17 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def library_section(report: Report, env: dict[str, str], runs: int) -> None:
+    """Our key-set cache, DynamoDB codec and secret cache against the libraries that could replace them."""
+    report.emit("## Ours or the library's: import + first call (essays_cli/bench/libraries.py)", "")
+    report.emit(*table(library_costs(env, env["CURSOR_SECRET_ARN"], runs), runs))
+    report.emit()
+
+
 def other_sections(report: Report, env: dict[str, str], runs: int) -> None:
     emit = report.emit
     cold_start_section(report, env, runs)
+    library_section(report, env, runs)
 
     emit("## Reads per request (DynamoDB calls and eventually consistent read units)", "")
     emit("| function | calls | read units | largest single read |", "|---|---|---:|---:|")
