@@ -384,7 +384,7 @@ def test_another_readers_upload_cannot_be_used(apps: Any) -> None:
 
 def test_earned_essays_open_full_essays_when_the_months_are_spent(apps: Any) -> None:
     """The authorizer passes `earned` (test_subscriber_access.py); the meter is off here (0 a month)."""
-    assert apps.essay.CONFIG.free_essays_per_month == 0
+    assert apps.essay.FREE_ESSAYS_PER_MONTH == 0
 
     def read(essay_id: str) -> tuple[int, Any]:
         event = api_event("essay", path_parameters={"essayId": essay_id})

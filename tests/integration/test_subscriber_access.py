@@ -709,7 +709,7 @@ def test_the_signed_in_authorizer_passes_the_tokens_groups(
 def test_a_contributor_with_earned_essays_passes_as_metered_with_the_meter_off(
     authorizer: Any, ddb: Any, context: Any
 ) -> None:
-    assert authorizer.CONFIG.free_essays_per_month == 0
+    assert authorizer.FREE_ESSAYS_PER_MONTH == 0
     assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
     ddb.update_item(
         TableName=SUBSCRIPTIONS,
