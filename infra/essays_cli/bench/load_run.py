@@ -41,10 +41,10 @@ def main(argv: list[str] | None = None) -> None:
     loader = Loader(client, args.table, concurrency=args.concurrency)
     rebuild_sections, writes_peak_mb, rebuilds_began = loader.rebuild_sections, [], []
 
-    def rebuild_after_the_writes(sections: dict[str, SectionLabel], at_once: int = 1) -> Any:
+    def rebuild_after_the_writes(sections: dict[str, SectionLabel], at_once: int = 1, **run: Any) -> Any:
         writes_peak_mb.append(peak_mb())  # the peak of validation and writes, before the section rebuilds
         rebuilds_began.append(time.perf_counter())
-        return rebuild_sections(sections, at_once)
+        return rebuild_sections(sections, at_once, **run)  # the load's kept members and worker processes
 
     loader.rebuild_sections = rebuild_after_the_writes  # type: ignore[method-assign]
     start = time.perf_counter()

@@ -15,6 +15,10 @@ essays they hold:
 
 Dirty marks are stored in the table, so a load cut off at any point is finished by the
 next run, even one with nothing new to write.
+
+What one load knows while it runs (the library's names, the dirty sections, the counts, the
+worker processes, the members kept aside) is a value, `run.LoadRun`, made by `Loader.load` and
+handed to each pass; the passes keep nothing of a load between runs.
 """
 
 from __future__ import annotations
@@ -28,14 +32,16 @@ from typing import Any
 
 from essays_cli.loading import listing
 from essays_cli.loading.copies import EditedCopies
+from essays_cli.loading.deriving import Deriver
 from essays_cli.loading.files import Problem
 from essays_cli.loading.members import Members
-from essays_cli.loading.planning import Planner, Steps, Summary
+from essays_cli.loading.planning import ChunkWrites, Planner
 from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.progress import CHECKING, REBUILDING, WRITING, Progress, Silent
 from essays_cli.loading.ranking import rank_related
 from essays_cli.loading.record import EssayRecord
-from essays_cli.loading.sections import SectionLabel, SectionRebuilder, chunks, dirty_mark
+from essays_cli.loading.run import LoadRun, Summary
+from essays_cli.loading.sections import Ranking, SectionLabel, SectionRebuilder, chunks, dirty_mark
 from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.validation import Validation, Validator, all_records
 from essays_cli.loading.writer import Backoff, BatchWriter
@@ -69,9 +75,10 @@ class Loader:
         progress: Progress | None = None,
     ) -> None:
         backoff = backoff or Backoff()
+        self.policy = policy or PreviewPolicy()
         self.writer = BatchWriter(client, table, concurrency=concurrency, backoff=backoff)
         self.validator = Validator(report, warn)
-        self.planner = Planner(client, table, policy or PreviewPolicy(), backoff, clock)
+        self.planner = Planner(client, table, self.policy, backoff, clock)
         self.sections = SectionRebuilder(client, table, self.writer, clock)
         self.progress: Progress = progress or Silent()
 
@@ -82,9 +89,16 @@ class Loader:
     def pending_sections(self) -> dict[str, SectionLabel]:
         return self.sections.pending()
 
-    def rebuild_sections(self, sections: dict[str, SectionLabel], at_once: int = 1) -> int:
+    def rebuild_sections(
+        self,
+        sections: dict[str, SectionLabel],
+        at_once: int = 1,
+        *,
+        members: Members | None = None,
+        rank: Ranking = rank_related,
+    ) -> int:
         self.progress.start(REBUILDING, len(sections))
-        return self.sections.rebuild_all(sections, at_once, self.progress.advance)
+        return self.sections.rebuild_all(sections, at_once, self.progress.advance, members=members, rank=rank)
 
     def read_taxonomy(self) -> Taxonomy:
         """The library's sections as they stand (one Query), with those an unfinished load marked
@@ -102,27 +116,31 @@ class Loader:
         on_same: Callable[[EssayRecord, str], None] | None = None,
     ) -> Summary:
         """Write the valid records; `on_new` hears of each new essay, with the id of an essay
-        already in its section that it looks like an edited copy of."""
-        summary = Summary(rejected=validation.rejected_rows, problems=validation.problems)
+        already in its section that it looks like an edited copy of. The load's state is a LoadRun,
+        made here and handed to each pass: nothing of it stays on them."""
         taxonomy = taxonomy or self.read_taxonomy()
         taxonomy.new_names(validation.sections)  # adopts them (when the caller has not): one spelling per load
-        self.planner.taxonomy = taxonomy
-        self.planner.copies = EditedCopies(self.sections.query, taxonomy.stored_sections, validation.has_id)
-        if on_new:
-            self.planner.on_new = on_new
-        if on_same:
-            self.planner.on_same = on_same
         dirty = {} if dry_run else self.pending_sections()
-        self.planner.table_was_empty = not dry_run and not dirty and self._holds_no_section()
+        table_was_empty = not dry_run and not dirty and self._holds_no_section()
+        run = LoadRun(
+            taxonomy,
+            Deriver(self.policy),
+            Summary(rejected=validation.rejected_rows, problems=validation.problems),
+            dirty,
+            dry_run,
+            table_was_empty,
+            copies=EditedCopies(self.sections.query, taxonomy.stored_sections, validation.has_id),
+        )
+        run.on_new = on_new or run.on_new
+        run.on_same = on_same or run.on_same
         self.progress.start(WRITING, validation.valid)  # from here on, the table may change
         if not dry_run:  # before any essay: a load cut off anywhere leaves all its new sections known
-            self._mark_new_sections(validation, taxonomy, dirty)
+            self._mark_new_sections(validation, run)
         big = validation.valid > CHUNK
         if big:
-            self.planner.derive.use_pool()
-            self.sections.rank = self.planner.derive.rank  # section rankings in the worker processes too
-        if self.planner.table_was_empty:  # every member of every section it touches is in this load
-            self.planner.members = self.sections.members = Members()
+            run.derive.use_pool()  # section rankings in the worker processes too
+        if table_was_empty:  # every member of every section it touches is in this load
+            run.members = Members()
         records = (
             s.record
             for s in all_records(paths)
@@ -130,22 +148,20 @@ class Loader:
         )
         interrupted = True
         try:
-            self._write_chunks(records, summary, dirty, dry_run)
+            self._write_chunks(records, run)
             if not dry_run:
-                summary.sections_rebuilt = self.rebuild_sections(dirty, REBUILDS_AT_ONCE if big else 1)
+                at_once = REBUILDS_AT_ONCE if big else 1
+                rebuilt = self.rebuild_sections(run.dirty, at_once, members=run.members, rank=run.derive.rank)
+                run.summary.sections_rebuilt = rebuilt
             interrupted = False
         finally:
-            self.planner.derive.close(cancel=interrupted)
-            self.sections.rank = rank_related
-            if self.planner.members is not None:
-                self.planner.members.close()
-            self.planner.members = self.sections.members = None
+            run.derive.close(cancel=interrupted)
+            if run.members is not None:
+                run.members.close()
             self.writer.close()
-        return summary
+        return run.summary
 
-    def _write_chunks(
-        self, records: Iterator[EssayRecord], summary: Summary, dirty: dict[str, SectionLabel], dry_run: bool
-    ) -> None:
+    def _write_chunks(self, records: Iterator[EssayRecord], run: LoadRun) -> None:
         """Plan each chunk while the two before it are written (never more than two in flight, so
         memory stays bounded; their batches share the writer's threads). A chunk's dirty marks are
         written before it is handed on, so every essay's section is marked before any of its items
@@ -153,24 +169,22 @@ class Loader:
         with ThreadPoolExecutor(max_workers=CHUNKS_IN_FLIGHT) as background:
             in_flight: deque[Future[None]] = deque()
             for chunk in chunks(records, CHUNK):
-                steps = self.planner.plan_chunk(chunk, summary, dirty, dry_run)
+                writes = self.planner.plan_chunk(chunk, run)
                 if len(in_flight) == CHUNKS_IN_FLIGHT:
                     in_flight.popleft().result()  # a failed write stops the load here
-                if steps.marks:
-                    self.writer.write(steps.marks)
-                in_flight.append(background.submit(self._write, Steps(items=steps.items, cards=steps.cards)))
+                if writes.marks:
+                    self.writer.write(writes.marks)
+                in_flight.append(background.submit(self._write, ChunkWrites(items=writes.items, cards=writes.cards)))
                 self.progress.advance(len(chunk))
             while in_flight:
                 in_flight.popleft().result()
 
     def remove(self, essay_ids: Iterable[str]) -> Summary:
-        summary = Summary()
-        self.planner.taxonomy = self.read_taxonomy()
-        dirty = self.pending_sections()
+        run = LoadRun(self.read_taxonomy(), Deriver(self.policy), dirty=self.pending_sections())
         for chunk in chunks(iter(dict.fromkeys(essay_ids)), CHUNK):
-            self._write(self.planner.plan_removal(chunk, summary, dirty))
-        summary.sections_rebuilt = self.rebuild_sections(dirty)
-        return summary
+            self._write(self.planner.plan_removal(chunk, run))
+        run.summary.sections_rebuilt = self.rebuild_sections(run.dirty)
+        return run.summary
 
     def essays(self, section: str | None = None, search: str | None = None) -> Iterable[listing.Listed]:
         return listing.essays(self.sections.query, section, search)
@@ -178,23 +192,23 @@ class Loader:
     def titled(self, title: str) -> list[listing.Listed]:
         return listing.titled(self.sections.query, title)
 
-    def _mark_new_sections(self, validation: Validation, taxonomy: Taxonomy, dirty: dict[str, SectionLabel]) -> None:
+    def _mark_new_sections(self, validation: Validation, run: LoadRun) -> None:
         """Mark dirty, at once, every section this load creates (its sections the library did not
         have), so that a rerun after an interruption at any point knows them as this load's own."""
         new = {
-            section_id: taxonomy.label(section_id, label)
+            section_id: run.taxonomy.label(section_id, label)
             for section_id, label in sorted(validation.sections.items())
-            if section_id not in taxonomy.stored_sections and section_id not in dirty
+            if section_id not in run.taxonomy.stored_sections and section_id not in run.dirty
         }
         if new:
             now = self.planner.clock()
             self.writer.write([dirty_mark(section_id, label, now) for section_id, label in new.items()])
-            dirty.update(new)
+            run.dirty.update(new)
 
     def _holds_no_section(self) -> bool:
         return next(iter(self.sections.query(schema.TAXONOMY)), None) is None  # one page, one request
 
-    def _write(self, steps: Steps) -> None:
-        for step in steps.in_order():
+    def _write(self, writes: ChunkWrites) -> None:
+        for step in writes.in_order():
             if step:
                 self.writer.write(step)

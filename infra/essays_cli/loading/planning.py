@@ -16,14 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from essays_cli.loading import items
-from essays_cli.loading.copies import EditedCopies
-from essays_cli.loading.deriving import Deriver
 from essays_cli.loading.items import Derivation, EssayRows
-from essays_cli.loading.members import Members
 from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.record import EssayRecord
+from essays_cli.loading.run import LoadRun, Summary
 from essays_cli.loading.sections import SectionLabel, dirty_mark
-from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.writer import Backoff, WriteFailed, delete, key, put
 from shared.errors import Unavailable
 from shared.store import schema
@@ -40,21 +37,11 @@ READS_REFUSED = (
 )
 
 
-@dataclass
-class Summary:
-    loaded: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    removed: int = 0
-    not_found: int = 0
-    sections_rebuilt: int = 0
-    problems: int = 0
-    missing_ids: list[str] = field(default_factory=list)
+__all__ = ["ChunkWrites", "Planner", "Summary"]
 
 
 @dataclass
-class Steps:
+class ChunkWrites:
     """A chunk's writes, in the order they must happen."""
 
     marks: list[dict[str, Any]] = field(default_factory=list)
@@ -73,18 +60,6 @@ class Planner:
         self.backoff = backoff
         self.clock = clock
         self.fingerprint_salt = f"v{ALGORITHM_VERSION};{policy.share};{policy.max_words_per_extract}"
-        self.derive = Deriver(policy)
-        # True when the load began on a table with no section and no dirty mark: then it holds no
-        # card (cards are written after their section's mark, which stays until the section's
-        # taxonomy row is written), and a load never writes one id twice, so there is nothing to read.
-        self.table_was_empty = False
-        self.taxonomy = Taxonomy()
-        self.copies: EditedCopies | None = None
-        self.members: Members | None = None  # a load onto a table with no section keeps its members
-        self.on_new: Callable[[EssayRecord, str | None], None] = lambda record, original: None
-        # hears of a new title that is a stored essay's but for its typography (that essay's id)
-        self.on_same: Callable[[EssayRecord, str], None] = lambda record, essay_id: None
-        self.claimed: set[str] = set()  # stored essays given to such a title in this load
 
     def stored_cards(self, essay_ids: Sequence[str]) -> dict[str, StoredCard]:
         """The stored cards' bookkeeping fields, read strongly consistent (one BatchGetItem)."""
@@ -103,56 +78,54 @@ class Planner:
         except Unavailable as error:
             raise WriteFailed(READS_REFUSED) from error
 
-    def plan_chunk(
-        self, chunk: list[EssayRecord], summary: Summary, dirty: dict[str, SectionLabel], dry_run: bool
-    ) -> Steps:
-        """Classify a chunk's essays (counted in `summary`) and build their writes."""
-        stored = {} if self.table_was_empty else self.stored_cards([r.essay_id for r in chunk])
-        chunk = self._same_essays(chunk, stored)
+    def plan_chunk(self, chunk: list[EssayRecord], run: LoadRun) -> ChunkWrites:
+        """Classify a chunk's essays (counted in the run's summary) and build their writes."""
+        stored = {} if run.table_was_empty else self.stored_cards([r.essay_id for r in chunk])
+        chunk = self._same_essays(chunk, stored, run)
         now = self.clock()
-        steps = Steps()
+        writes = ChunkWrites()
         changed = []
-        for record in map(self.taxonomy.canonical, chunk):  # the library's names, not the row's
+        for record in map(run.taxonomy.canonical, chunk):  # the library's names, not the row's
             fingerprint = record.content_hash(self.fingerprint_salt)
             old = stored.get(record.essay_id)
             if old and old.content_hash == fingerprint:
-                summary.unchanged += 1
+                run.summary.unchanged += 1
             else:
                 changed.append((record, fingerprint, old))
-        derived = self.derive([(record.title, record.body) for record, _, _ in changed])
-        for (record, fingerprint, old), essay_derived in zip(changed, derived, strict=True):
+        derivations = run.derive([(record.title, record.body) for record, _, _ in changed])
+        for (record, fingerprint, old), derivation in zip(changed, derivations, strict=True):
             stamp = Stamp(fingerprint, old.created_at if old else now, now)
-            essay, requests = self._essay_requests(record, essay_derived, stamp, old)
+            essay, requests = self._essay_requests(record, derivation, stamp, old)
             if old:
-                summary.updated += 1
+                run.summary.updated += 1
             else:
-                summary.loaded += 1
-                self._said_new(record, essay.card.snippet)
-            if dry_run:
+                run.summary.loaded += 1
+                self._tell_new(record, essay.card.snippet, run)
+            if run.dry_run:
                 continue
             touched = [(record.section_id, SectionLabel(record.level, record.subject, record.section))]
             if old:
-                touched.append((old.section.section_id, self.taxonomy.label(old.section.section_id, _label_of(old))))
-            self._mark(touched, dirty, steps, now)
-            steps.items += requests
-            steps.cards.append(put(to_item(essay.card_item())))
-            if self.members is not None:
-                self.members.add(essay.member.to_item())
-        return steps
+                touched.append((old.section.section_id, run.taxonomy.label(old.section.section_id, _label_of(old))))
+            self._mark(touched, run.dirty, writes, now)
+            writes.items += requests
+            writes.cards.append(put(to_item(essay.card_item())))
+            if run.members is not None:
+                run.members.add(essay.member.to_item())
+        return writes
 
-    def _same_essays(self, chunk: list[EssayRecord], stored: dict[str, StoredCard]) -> list[EssayRecord]:
+    def _same_essays(self, chunk: list[EssayRecord], stored: dict[str, StoredCard], run: LoadRun) -> list[EssayRecord]:
         """The chunk with each new essay whose title is a stored essay's of its section but for its
         typography given that essay's id, so it is updated, not added beside it (an id in the file
         says otherwise: it is kept). Their stored cards are read into `stored`."""
-        if self.copies is None or self.table_was_empty:
+        if run.copies is None or run.table_was_empty:
             return chunk
         result, renamed = [], []
         for record in chunk:
             if record.id is None and record.essay_id not in stored:
-                same = self.copies.same_title(record.section_id, record.title)
-                if same is not None and same not in self.claimed:
-                    self.claimed.add(same)
-                    self.on_same(record, same)
+                same = run.copies.same_title(record.section_id, record.title)
+                if same is not None and same not in run.claimed:
+                    run.claimed.add(same)
+                    run.on_same(record, same)
                     record = record.model_copy(update={"id": same})
                     renamed.append(same)
             result.append(record)
@@ -160,20 +133,22 @@ class Planner:
             stored.update(self.stored_cards(renamed))
         return result
 
-    def _said_new(self, record: EssayRecord, snippet: str) -> None:
-        copies = self.copies
+    @staticmethod
+    def _tell_new(record: EssayRecord, snippet: str, run: LoadRun) -> None:
+        """Tell the run's listener of a new essay, with the stored essay it looks like an edited copy of."""
+        copies = run.copies
         original = copies.original_of(record.section_id, record.essay_id, record.title, snippet) if copies else None
-        self.on_new(record, original)
+        run.on_new(record, original)
 
-    def plan_removal(self, essay_ids: list[str], summary: Summary, dirty: dict[str, SectionLabel]) -> Steps:
+    def plan_removal(self, essay_ids: list[str], run: LoadRun) -> ChunkWrites:
         stored = self.stored_cards(essay_ids)
-        summary.missing_ids += [i for i in essay_ids if i not in stored]
-        summary.not_found += len(essay_ids) - len(stored)
-        steps = Steps()
+        run.summary.missing_ids += [i for i in essay_ids if i not in stored]
+        run.summary.not_found += len(essay_ids) - len(stored)
+        writes = ChunkWrites()
         now = self.clock()
         for essay_id, old in stored.items():
-            label = self.taxonomy.label(old.section.section_id, _label_of(old))
-            self._mark([(old.section.section_id, label)], dirty, steps, now)
+            label = run.taxonomy.label(old.section.section_id, _label_of(old))
+            self._mark([(old.section.section_id, label)], run.dirty, writes, now)
             keys = items.posting_keys(essay_id, old.title, old.rating)
             keys |= items.suggest_keys(essay_id, old.title, old.rating)
             keys |= {
@@ -181,18 +156,20 @@ class Planner:
                 (schema.essay_pk(essay_id), schema.RELATED),
                 (schema.body_pk(essay_id), schema.BODY),
             }
-            steps.items += [delete(key(pk, sk)) for pk, sk in sorted(keys)]
-            steps.cards.append(delete(schema.card_key(essay_id)))
-            summary.removed += 1
-        return steps
+            writes.items += [delete(key(pk, sk)) for pk, sk in sorted(keys)]
+            writes.cards.append(delete(schema.card_key(essay_id)))
+            run.summary.removed += 1
+        return writes
 
     @staticmethod
-    def _mark(touched: list[tuple[str, SectionLabel]], dirty: dict[str, SectionLabel], steps: Steps, now: str) -> None:
+    def _mark(
+        touched: list[tuple[str, SectionLabel]], dirty: dict[str, SectionLabel], writes: ChunkWrites, now: str
+    ) -> None:
         """Mark each section dirty once per load, before the writes that touch it."""
         for section_id, label in touched:
             if section_id not in dirty:
                 dirty[section_id] = label
-                steps.marks.append(dirty_mark(section_id, label, now))
+                writes.marks.append(dirty_mark(section_id, label, now))
 
     def _essay_requests(
         self, record: EssayRecord, derivation: Derivation, stamp: Stamp, old: StoredCard | None

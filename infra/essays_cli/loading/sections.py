@@ -21,6 +21,7 @@ from shared.store.dynamo import query_items, to_item
 from shared.store.rows import DirtyMarkRow, MemberRow, RelatedRow, SectionRow, SummaryRow, TaxonomyRow
 
 RELATED_PER_WRITE = 200  # 8 batches of 25: every write request in flight at once
+Ranking = Callable[[Sequence[SectionEssay]], Iterable[tuple[str, list[str]]]]  # rank_related, or a pool's
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,6 @@ class SectionRebuilder:
         self.table = table
         self.writer = writer
         self.clock = clock
-        # Set by a load that began on a table with no section: its members, so none is read back.
-        self.members: Members | None = None
-        # How a section's essays are ranked: in process, or by the load's worker processes.
-        self.rank: Callable[[Sequence[SectionEssay]], Iterable[tuple[str, list[str]]]] = rank_related
 
     def query(self, pk: str, sk_prefix: str | None = None, **extra: Any) -> Iterator[dict[str, Any]]:
         """A partition's items (strongly consistent), in pages of ~100 KB: a 1 MB page parsed by
@@ -74,13 +71,20 @@ class SectionRebuilder:
         return {mark.section_id: SectionLabel(mark.level, mark.subject, mark.name) for mark in marks}
 
     def rebuild_all(
-        self, sections: dict[str, SectionLabel], at_once: int = 1, done: Callable[[int], Any] = lambda n: None
+        self,
+        sections: dict[str, SectionLabel],
+        at_once: int = 1,
+        done: Callable[[int], Any] = lambda n: None,
+        *,
+        members: Members | None = None,
+        rank: Ranking = rank_related,
     ) -> int:
         """`at_once` sections at a time: with 2, one's ranking (CPU) overlaps the other's Queries and
         writes (waiting); memory holds that many sections, still bounded by the largest, not the library.
-        `done(1)` as each section is finished."""
+        `done(1)` as each section is finished. `members`: those a load kept aside (it began on a table
+        with no section), so none is read back; `rank`: in process, or the load's worker processes."""
         pool = ThreadPoolExecutor(max_workers=at_once)
-        futures = [pool.submit(self.rebuild, *item) for item in sorted(sections.items())]
+        futures = [pool.submit(self.rebuild, *item, members, rank) for item in sorted(sections.items())]
         try:
             for future in futures:
                 future.result()  # a failed (or interrupted) rebuild stops here; its mark stays for the next run
@@ -91,14 +95,15 @@ class SectionRebuilder:
             pool.shutdown()
         return len(sections)
 
-    def rebuild(self, section_id: str, label: SectionLabel) -> None:
+    def rebuild(
+        self, section_id: str, label: SectionLabel, members: Members | None = None, rank: Ranking = rank_related
+    ) -> None:
         """Related lists and essay count of one section, from its members: those this load kept
         (`members.py`) when it began on a table with no section, else its member items (a Query).
 
         Memory grows with the largest section, not the library: members are kept slim and the
         related lists are written as they are made.
         """
-        members = self.members
         source = members.of(section_id) if members is not None and section_id in members else None
         listed: dict[str, SummaryRow] = {}  # what a related entry shows
         essays: list[SectionEssay] = []  # what ranking needs
@@ -110,7 +115,7 @@ class SectionRebuilder:
         section = SectionRow(section_id, label.name, label.level, label.subject)
         related = (
             put(to_item(RelatedRow(essay_id, section, [listed[j] for j in others]).to_item()))
-            for essay_id, others in self.rank(essays)
+            for essay_id, others in rank(essays)
         )
         for batch in chunks(related, RELATED_PER_WRITE):  # a related item is ~30 KB as boto3 request dicts
             self.writer.write(batch)
