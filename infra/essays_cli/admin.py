@@ -38,6 +38,7 @@ from typing import Any
 import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
+from essays_cli.aws import NoSuchOutput, stack_output
 from shared.access.billing import operator_cancel, operator_grant
 from shared.access.subscriptions import Status, Subscription
 from shared.store.subscriptions import SubscriptionStore, item_of
@@ -128,11 +129,10 @@ def run_secret(args: argparse.Namespace) -> int:
 
 def _stack_output(args: argparse.Namespace, name: str) -> str:
     cloudformation = boto3.client("cloudformation", region_name=args.region, endpoint_url=args.endpoint_url)
-    outputs = cloudformation.describe_stacks(StackName=args.stack)["Stacks"][0].get("Outputs", [])
-    value = next((o["OutputValue"] for o in outputs if o["OutputKey"] == name), None)
-    if value is None:
-        raise SystemExit(f"essays-admin: the stack {args.stack} has no {name} output")
-    return str(value)
+    try:
+        return stack_output(cloudformation, args.stack, name)
+    except NoSuchOutput as missing:
+        raise SystemExit(f"essays-admin: {missing}") from missing
 
 
 def _store(args: argparse.Namespace) -> SubscriptionStore:

@@ -33,6 +33,7 @@ from botocore.exceptions import (
 )
 from tqdm import tqdm
 
+from essays_cli.aws import EMULATOR_CREDENTIALS, NoSuchOutput, stack_output
 from essays_cli.loading.files import Problem
 from essays_cli.loading.loader import Loader, Summary, Validation
 from essays_cli.loading.previews import PreviewPolicy
@@ -43,7 +44,7 @@ from shared.errors import Unavailable
 
 TABLE_OUTPUT = "EssaysTableName"
 LOCAL = (
-    "AWS_ACCESS_KEY_ID=000000000000 AWS_SECRET_ACCESS_KEY=local "
+    f"{EMULATOR_CREDENTIALS} "
     "essays-seed {command} --stack essay-library-local --endpoint-url http://127.0.0.1:3000 --region eu-west-2"
 )
 TARGET = "(--table NAME | --stack STACK_NAME) [--endpoint-url URL] [--region REGION]"
@@ -165,11 +166,10 @@ def _table_name(args: argparse.Namespace) -> str:
         return str(args.table)
     if not args.stack:
         raise _Refused("say where the library is: --table NAME or --stack STACK_NAME")
-    stacks = _client("cloudformation", args).describe_stacks(StackName=args.stack)["Stacks"]
-    for output in stacks[0].get("Outputs", []):
-        if output["OutputKey"] == TABLE_OUTPUT:
-            return str(output["OutputValue"])
-    raise _Refused(f"the stack {args.stack} has no {TABLE_OUTPUT} output")
+    try:
+        return stack_output(_client("cloudformation", args), args.stack, TABLE_OUTPUT)
+    except NoSuchOutput as missing:
+        raise _Refused(str(missing)) from missing
 
 
 def _stderr(message: str) -> None:
@@ -284,7 +284,7 @@ def _run_load(args: argparse.Namespace, loader: Loader, validation_only: bool) -
 
     with tempfile.TemporaryFile("w+", encoding="utf-8") as new_ids:  # 150,000 ids would not fit a screen's memory
 
-        def heard_new(record: EssayRecord, original: str | None) -> None:
+        def note_new_essay(record: EssayRecord, original: str | None) -> None:
             new_ids.write(f"  {record.essay_id}\t{record.title}\n")
             if original:
                 _stderr(
@@ -292,7 +292,7 @@ def _run_load(args: argparse.Namespace, loader: Loader, validation_only: bool) -
                     f"in {record.section}; give it that id to update it instead"
                 )
 
-        def heard_same(record: EssayRecord, essay_id: str) -> None:
+        def note_retyped_title(record: EssayRecord, essay_id: str) -> None:
             _stderr(
                 f"note: \"{record.title}\" is the essay '{essay_id}' of {record.section} with its title's quotes, "
                 f"dashes, spacing or case changed: {'it would be' if args.dry_run else 'it is'} updated, not added "
@@ -304,8 +304,8 @@ def _run_load(args: argparse.Namespace, loader: Loader, validation_only: bool) -
             validation,
             dry_run=args.dry_run,
             taxonomy=taxonomy,
-            on_new=heard_new,
-            on_same=heard_same,
+            on_new=note_new_essay,
+            on_same=note_retyped_title,
         )
         args.progress.close()
         _print_summary(summary, dry_run=args.dry_run)
@@ -390,8 +390,8 @@ def _remove(args: argparse.Namespace) -> int:
 def _aws_advice(error: Exception) -> str:
     """Local mistakes said in plain words, with what to set; AWS's own refusals as they are."""
     local = (
-        "for the local stack of `make dev`, any values do: AWS_ACCESS_KEY_ID=000000000000 "
-        "AWS_SECRET_ACCESS_KEY=local, with --endpoint-url http://127.0.0.1:3000 --region eu-west-2"
+        f"for the local stack of `make dev`, any values do: {EMULATOR_CREDENTIALS}, "
+        "with --endpoint-url http://127.0.0.1:3000 --region eu-west-2"
     )
     if isinstance(error, NoCredentialsError | PartialCredentialsError):
         return (

@@ -29,6 +29,7 @@ from urllib.error import HTTPError
 from urllib.parse import parse_qsl, urlencode, urlsplit
 from urllib.request import Request, urlopen
 
+from essays_cli.aws import stack_outputs
 from essays_cli.edgecache import API_PREFIX, Answer, EdgeCache, is_public_read, public_key, upstream_query
 from shared.http.session import TokenHandler, safe_path
 
@@ -423,8 +424,7 @@ def publish(config_env: str) -> int:
     import boto3
 
     stack_name, region = _stack_settings(config_env)
-    stack = boto3.client("cloudformation", region_name=region).describe_stacks(StackName=stack_name)["Stacks"][0]
-    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    outputs = stack_outputs(boto3.client("cloudformation", region_name=region), stack_name)
     if "SiteBucketName" not in outputs:
         print(f"essays-web: {stack_name} has no site (WebHosting=false); nothing to publish")
         return 0

@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import boto3
+from essays_cli.aws import emulator_client
 from essays_cli.template import load_template
 
 LOWERED = {"rateLimit": "2", "burstLimit": "4"}
@@ -36,13 +36,7 @@ def main(argv: list[str]) -> None:
         }
     else:
         raise SystemExit(__doc__)
-    client = boto3.client(
-        "apigateway",
-        endpoint_url=stack["endpointUrl"],
-        region_name=stack["region"],
-        aws_access_key_id="000000000000",
-        aws_secret_access_key="local",
-    )
+    client = emulator_client("apigateway", stack["endpointUrl"], stack["region"])
     operations = [
         {"op": "replace", "path": f"/*/*/throttling/{name}", "value": value} for name, value in limits.items()
     ]

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager, redirect_stdout
 from datetime import UTC, datetime
 
+from essays_cli.aws import EMULATOR_ACCESS_KEY_ID, EMULATOR_SECRET_ACCESS_KEY
 from essays_cli.bench.common import METER, ROOT, SUBSCRIPTIONS, TABLE, USER
 
 
@@ -79,8 +80,8 @@ def local_stack() -> Iterator[dict[str, str]]:
     issuer = LocalIssuer(issuer_url)
     jwks.document = issuer.jwks()
     env = {
-        "AWS_ACCESS_KEY_ID": "000000000000",  # ministack reads a 12-digit key as the account
-        "AWS_SECRET_ACCESS_KEY": "bench",
+        "AWS_ACCESS_KEY_ID": EMULATOR_ACCESS_KEY_ID,
+        "AWS_SECRET_ACCESS_KEY": EMULATOR_SECRET_ACCESS_KEY,
         "AWS_DEFAULT_REGION": "eu-west-2",
         "AWS_ENDPOINT_URL_DYNAMODB": dynamodb_url,
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": dynamodb_url,  # the same emulator serves both
