@@ -4,10 +4,10 @@ served on 127.0.0.1, and access tokens shaped like Cognito's."""
 from __future__ import annotations
 
 import json
-import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from essays_cli.localhttp import QuietHandler, serve
 
 CLIENT_ID = "local-web-client"
 
@@ -52,22 +52,13 @@ class JwksServer:
         self.requests = 0
         owner = self
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_GET(self) -> None:
                 owner.requests += 1
-                data = json.dumps(owner.document).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.end_headers()
-                self.wfile.write(data)
+                self.send_json(200, owner.document)
 
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.server, self.base = serve(Handler)
         self.url = f"{self.base}/.well-known/jwks.json"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     def stop(self) -> None:
         self.server.shutdown()

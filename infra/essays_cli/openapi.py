@@ -82,6 +82,13 @@ class RouteDoc:
     error_text: dict[int, str] = field(default_factory=dict)  # where a status means something else here
 
 
+def _signed_in(
+    operation_id: str, summary: str, response: type | None, errors: tuple[int, ...] = (401, 429, 500, 503), **more: Any
+) -> RouteDoc:
+    """A route of the signed-in reader's own: never cached (the answer is the caller's)."""
+    return RouteDoc(operation_id, summary, response, errors=errors, caller=SIGNED_IN, cached=False, **more)
+
+
 def _path(name: str, pattern: str, example: str) -> dict[str, Any]:
     return {
         "name": name,
@@ -206,13 +213,11 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
     ),
     ("GET", "/plans"): RouteDoc("listPlans", "The subscription plans", Plans, errors=(429, 500)),
     ("GET", "/openapi.json"): RouteDoc("getOpenApiDocument", "This document", None, errors=(429, 500)),
-    ("POST", "/checkout"): RouteDoc(
+    ("POST", "/checkout"): _signed_in(
         "createCheckoutSession",
         "A Stripe Checkout URL to subscribe to the plan (signed-in readers); the reader's open session is reused",
         PaymentUrl,
         errors=(400, 401, 409, 429, 500, 503),
-        cached=False,
-        caller=SIGNED_IN,
         request_body={
             "required": False,
             "content": {
@@ -239,31 +244,23 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
             429: "Too many new checkout sessions for this reader this hour, or the stage's throttling",
         },
     ),
-    ("POST", "/me/signout"): RouteDoc(
+    ("POST", "/me/signout"): _signed_in(
         "signOutEverywhere",
         "Refuse every token issued to the reader until now, on every device (signed-in readers)",
         None,
-        errors=(401, 429, 500, 503),
-        cached=False,
-        caller=SIGNED_IN,
         no_content=True,
     ),
-    ("POST", "/billing/portal"): RouteDoc(
+    ("POST", "/billing/portal"): _signed_in(
         "createBillingPortalSession",
         "A Stripe customer-portal URL to cancel or change card (readers who have checked out)",
         PaymentUrl,
         errors=(401, 404, 429, 500, 503),
-        cached=False,
-        caller=SIGNED_IN,
         error_text={404: "The reader has no billing account yet: subscribe first (POST /checkout)"},
     ),
-    ("GET", "/me/subscription"): RouteDoc(
+    ("GET", "/me/subscription"): _signed_in(
         "getMySubscription",
         "The signed-in reader's own subscription (status none if they never subscribed)",
         MySubscription,
-        errors=(401, 429, 500, 503),
-        cached=False,
-        caller=SIGNED_IN,
     ),
     ("POST", "/me/submissions/uploads"): RouteDoc(
         "createSubmissionUpload",

@@ -18,8 +18,9 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from essays_cli.localhttp import QuietHandler, serve
 
 OLD_API = "2025-02-24.acacia"
 NEW_API = "2025-03-31.basil"
@@ -292,7 +293,7 @@ class FakeStripe:
         owner = self
         self._lock = threading.Lock()
 
-        class Handler(BaseHTTPRequestHandler):
+        class Handler(QuietHandler):
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 form = urllib.parse.parse_qsl(self.rfile.read(length).decode(), keep_blank_values=True)
@@ -311,7 +312,8 @@ class FakeStripe:
                     self.headers.get("Idempotency-Key", ""),
                 )
                 owner.requests.append(request)
-                self._answer(*owner.idempotent_answer(request))
+                status, body = owner.idempotent_answer(request)
+                self.send_json(status, body, Request_Id="req_" + secrets.token_hex(7))
 
             def do_GET(self) -> None:  # the "hosted page" a checkout or portal URL leads to
                 status, page = owner.page(self.path)
@@ -327,21 +329,7 @@ class FakeStripe:
                 self.end_headers()
                 self.wfile.write(page)
 
-            def _answer(self, status: int, body: dict[str, Any]) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.send_header("Request-Id", "req_" + secrets.token_hex(7))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.server, self.url = serve(Handler)
 
     def idempotent_answer(self, request: Request) -> tuple[int, dict[str, Any]]:
         with self._lock:
@@ -366,34 +354,39 @@ class FakeStripe:
                 "metadata": {k[9:-1]: v for k, v in request.params.items() if k.startswith("metadata[")},
             }
         if request.path == "/v1/checkout/sessions":
-            session_id = "cs_test_" + secrets.token_hex(16)
-            self.sessions[session_id] = {"kind": "checkout", **request.params}
-            return 200, {
-                "id": session_id,
-                "object": "checkout.session",
-                "client_reference_id": request.params.get("client_reference_id"),
-                "created": now,
-                "customer": request.params.get("customer"),
-                "expires_at": now + 86_400,
-                "livemode": False,
-                "mode": request.params.get("mode"),
-                "status": "open",
-                "url": f"{self.url}/c/pay/{session_id}",
-            }
+            return 200, self._session(
+                request,
+                "checkout",
+                "cs_test_" + secrets.token_hex(16),
+                "/c/pay/",
+                now,
+                client_reference_id=request.params.get("client_reference_id"),
+                expires_at=now + 86_400,
+                mode=request.params.get("mode"),
+                status="open",
+            )
         if request.path == "/v1/billing_portal/sessions":
             session_id = "bps_" + secrets.token_hex(12)
-            self.sessions[session_id] = {"kind": "portal", **request.params}
-            return 200, {
-                "id": session_id,
-                "object": "billing_portal.session",
-                "created": now,
-                "customer": request.params.get("customer"),
-                "livemode": False,
-                "return_url": request.params.get("return_url"),
-                "url": f"{self.url}/p/session/{session_id}",
-            }
+            return 200, self._session(
+                request, "portal", session_id, "/p/session/", now, return_url=request.params.get("return_url")
+            )
         return 404, {
             "error": {"type": "invalid_request_error", "message": f"Unrecognized request URL ({request.path})."}
+        }
+
+    def _session(
+        self, request: Request, kind: str, session_id: str, page: str, now: int, **fields: Any
+    ) -> dict[str, Any]:
+        """A new Checkout or portal session, kept for its hosted page (at `page` + its id)."""
+        self.sessions[session_id] = {"kind": kind, **request.params}
+        return {
+            "id": session_id,
+            "object": "checkout.session" if kind == "checkout" else "billing_portal.session",
+            "created": now,
+            "customer": request.params.get("customer"),
+            "livemode": False,
+            "url": f"{self.url}{page}{session_id}",
+            **fields,
         }
 
     def stop(self) -> None:

@@ -31,17 +31,6 @@ def event_for(name: str, token: str) -> dict[str, Any]:
     return event
 
 
-class LambdaContext:
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    aws_request_id = "bench"
-    invoked_function_arn = "arn:aws:lambda:eu-west-2:000000000000:function:bench"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 5000
-
-
 def run_program(module: str, args: list[str], env: dict[str, str]) -> str:
     """Run `python -m essays_cli.bench.<module> ARGS...` and return the last line it printed."""
     out = subprocess.run(
@@ -65,3 +54,14 @@ class WireBytes:
 
     def _count(self, request: Any, **_: Any) -> None:
         self.total += len(request.body or b"")
+
+
+def writing_client(concurrency: int) -> tuple[Any, WireBytes]:
+    """A DynamoDB client as the seed makes one for `concurrency` writer threads (requests built by
+    the loader are not checked again), with the bytes of its BatchWriteItem bodies counted."""
+    import boto3
+    from botocore.config import Config
+
+    config = Config(parameter_validation=False, max_pool_connections=max(10, 2 * concurrency))
+    client = boto3.client("dynamodb", config=config)
+    return client, WireBytes(client)

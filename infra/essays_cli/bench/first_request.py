@@ -50,27 +50,18 @@ def function(name: str, event_file: str) -> tuple[float, float]:
     import io
     import json
 
+    from essays_cli.bench.context import LambdaContext  # imports nothing (common.py would load pathlib)
+
     sys.path.insert(0, ROOT)
     with open(event_file, encoding="utf-8") as handle:
         event = json.load(handle)
     with contextlib.redirect_stdout(io.StringIO()):  # the functions log to stdout
         app = importlib.import_module(f"functions.{name}.app")
-        response = app.handler(event, _Context())
+        response = app.handler(event, LambdaContext())
     elapsed = _elapsed_ms()
     policy = response.get("policyDocument", {}).get("Statement", [{}])[0]
     ok = response.get("statusCode") == 200 or policy.get("Effect") == "Allow"
     return elapsed if ok else (-1.0, -1.0)
-
-
-class _Context:  # the bench's LambdaContext, not imported: common.py would load pathlib before the clock
-    function_name = "bench"
-    memory_limit_in_mb = 512
-    aws_request_id = "bench"
-    invoked_function_arn = "arn:aws:lambda:eu-west-2:000000000000:function:bench"
-
-    @staticmethod
-    def get_remaining_time_in_millis() -> int:
-        return 5000
 
 
 def main(argv: list[str]) -> None:

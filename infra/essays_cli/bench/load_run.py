@@ -16,10 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import boto3
-from botocore.config import Config
-
-from essays_cli.bench.common import WireBytes
+from essays_cli.bench.common import writing_client
 from essays_cli.loading.loader import Loader
 from essays_cli.loading.sections import SectionLabel
 
@@ -34,10 +31,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
-    client = boto3.client(
-        "dynamodb", config=Config(parameter_validation=False, max_pool_connections=max(10, 2 * args.concurrency))
-    )
-    wire = WireBytes(client)
+    client, wire = writing_client(args.concurrency)
     loader = Loader(client, args.table, concurrency=args.concurrency)
     rebuild_sections, writes_peak_mb, rebuilds_began = loader.rebuild_sections, [], []
 

@@ -13,10 +13,7 @@ import argparse
 import json
 import time
 
-import boto3
-from botocore.config import Config
-
-from essays_cli.bench.common import WireBytes
+from essays_cli.bench.common import writing_client
 from essays_cli.loading.writer import BatchWriter, put
 
 
@@ -27,10 +24,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("size", type=int)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
-    client = boto3.client(
-        "dynamodb", config=Config(parameter_validation=False, max_pool_connections=max(10, 2 * args.concurrency))
-    )
-    wire = WireBytes(client)
+    client, wire = writing_client(args.concurrency)
     writer = BatchWriter(client, args.table, concurrency=args.concurrency)
     bare = put({"pk": {"S": f"RAW#{args.count}"}, "sk": {"S": "x"}, "pad": {"S": ""}})
     pad = "x" * max(1, args.size - len(json.dumps(bare, separators=(",", ":"))) - 1)  # 1: the comma between

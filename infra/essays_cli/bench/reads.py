@@ -9,7 +9,8 @@ from collections import Counter
 from contextlib import redirect_stdout
 from typing import Any
 
-from essays_cli.bench.common import FUNCTIONS, LambdaContext, event_for
+from essays_cli.bench.common import FUNCTIONS, event_for
+from essays_cli.bench.context import LambdaContext
 
 
 def item_size(item: dict[str, Any]) -> int:

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from contextlib import redirect_stdout
 from typing import Any
 
-from essays_cli.bench.common import FUNCTIONS, TABLE, LambdaContext, event_for, median
+from essays_cli.bench.common import FUNCTIONS, TABLE, event_for, median
+from essays_cli.bench.context import LambdaContext
 
 Replies = list[tuple[str, dict[str, Any]]]
 

@@ -23,6 +23,12 @@ from shared.library.text import paragraphs
 from shared.store.rows import AnnotationRow
 
 FIELDS = ("paragraph", "quote", "comment", "kind", "occurrence", "start")
+# the whole-number fields, and where each counts from
+WHOLE_NUMBERS = {
+    "paragraph": "1 (the essay's first paragraph)",
+    "start": "0 (where the quote starts in its paragraph)",
+    "occurrence": "1 (the quote's first place in its paragraph)",
+}
 EXAMPLE = '[{"paragraph": 2, "quote": "exact words from paragraph 2", "comment": "...", "kind": "strength"}]'
 
 
@@ -95,12 +101,8 @@ def annotation_problem(detail: Any, data: dict[str, Any]) -> tuple[str, str]:
         return field, f"this field is missing; every annotation needs a {name}"
     if kind == "extra_forbidden":
         return field, f"this is not a field of an annotation; they are {', '.join(FIELDS)}"
-    if name == "paragraph":
-        return field, f"must be a whole number from 1 (the essay's first paragraph), not {value!r}"
-    if name == "start":
-        return field, f"must be a whole number from 0 (where the quote starts in its paragraph), not {value!r}"
-    if name == "occurrence":
-        return field, f"must be a whole number from 1 (the quote's first place in its paragraph), not {value!r}"
+    if name in WHOLE_NUMBERS:
+        return field, f"must be a whole number from {WHOLE_NUMBERS[name]}, not {value!r}"
     if name == "kind":
         return field, f"must be strength, improvement or note (or left out for note), not {value!r}"
     limit = MAX_COMMENT_CHARS if name == "comment" else MAX_QUOTE_CHARS
