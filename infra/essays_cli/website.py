@@ -31,7 +31,7 @@ from urllib.request import Request, urlopen
 
 from essays_cli.aws import stack_outputs
 from essays_cli.edgecache import API_PREFIX, Answer, EdgeCache, is_public_read, public_key, upstream_query
-from shared.http.session import TokenHandler, safe_path
+from shared.http.session import TokenHandler, plain_page, safe_path
 
 ROOT = Path(__file__).resolve().parents[2]
 WEB = ROOT / "web"
@@ -337,20 +337,9 @@ def signup_page(return_to: str, problem: str | None, email: str) -> str:
     from html import escape
 
     error = f'<p class="error" role="alert">{escape(problem)}</p>' if problem else ""
-    return f"""<!doctype html>
-<html lang="en-GB">
-<head>
-  <meta charset="utf-8">
-  <meta name="viewport" content="width=device-width, initial-scale=1">
-  <meta name="robots" content="noindex">
-  <title>Create an account · Essay library</title>
-  <link rel="icon" href="data:,">
-  <link rel="stylesheet" href="/assets/site.css">
-</head>
-<body>
-  <header class="site"><div class="bar"><a class="brand" href="/">Essay<span>library</span></a></div></header>
-  <main id="main">
-    <form class="message signup" method="post" action="/auth/signup">
+    return plain_page(
+        "Create an account",
+        f"""    <form class="message signup" method="post" action="/auth/signup">
       <h1>Create an account</h1>
       <p class="detail">On this local copy of the site, for trying it out
       (the real site uses the sign-in service's own page).</p>
@@ -362,10 +351,8 @@ def signup_page(return_to: str, problem: str | None, email: str) -> str:
       <input id="password" name="password" type="password" autocomplete="new-password" required minlength="12"></p>
       <p><button type="submit" class="primary">Create the account and sign in</button></p>
     </form>
-  </main>
-</body>
-</html>
-"""
+""",
+    )
 
 
 class LocalSite:

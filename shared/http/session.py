@@ -298,7 +298,23 @@ class TokenHandler:
     def _page(self, title: str, text: str, return_to: str, status: int = 400) -> Answer:
         """A page in the site's look for what went wrong, with the ways on."""
         again = "/auth/login?" + urllib.parse.urlencode({"returnTo": return_to})
-        page = f"""<!doctype html>
+        page = plain_page(
+            title,
+            f"""    <div class="message">
+      <h1>{html.escape(title)}</h1>
+      <p>{html.escape(text)}</p>
+      <p class="actions"><a class="button primary" href="{html.escape(again)}">Sign in</a>
+      <a href="{html.escape(return_to)}">Go back to the page without signing in</a></p>
+    </div>
+""",
+        )
+        headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
+        return status, headers, page.encode()
+
+
+def plain_page(title: str, main: str) -> str:
+    """A page in the site's look, not for search engines, around `main` (HTML, indented as in <main>)."""
+    return f"""<!doctype html>
 <html lang="en-GB">
 <head>
   <meta charset="utf-8">
@@ -311,15 +327,7 @@ class TokenHandler:
 <body>
   <header class="site"><div class="bar"><a class="brand" href="/">Essay<span>library</span></a></div></header>
   <main id="main">
-    <div class="message">
-      <h1>{html.escape(title)}</h1>
-      <p>{html.escape(text)}</p>
-      <p class="actions"><a class="button primary" href="{html.escape(again)}">Sign in</a>
-      <a href="{html.escape(return_to)}">Go back to the page without signing in</a></p>
-    </div>
-  </main>
+{main}  </main>
 </body>
 </html>
 """
-        headers = [("Content-Type", "text/html; charset=utf-8"), ("Cache-Control", "no-store")]
-        return status, headers, page.encode()

@@ -56,7 +56,6 @@ class BatchWriter:
         self.concurrency = concurrency
         self.requests_sent = 0
         self.items_sent = 0  # write requests (puts and deletes) sent, retries included
-        self.retries = 0
         self._pool: ThreadPoolExecutor | None = None
         self._lock = threading.Lock()
 
@@ -107,7 +106,6 @@ class BatchWriter:
                 pending = response.get("UnprocessedItems", {}).get(self.table, [])
                 if not pending:
                     return
-            self.retries += 1
             self.backoff.wait(attempt)
         raise WriteFailed(
             f"DynamoDB is too busy right now: it kept refusing {len(pending)} writes after {self.backoff.attempts} "
