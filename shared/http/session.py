@@ -189,7 +189,7 @@ class TokenHandler:
             return self._page(
                 "Sign-in did not complete", "We could not finish signing you in. Please try again.", return_to
             )
-        return self._redirect(return_to, [forget_pkce, *self._keep(answer, None)])
+        return self._redirect(return_to, [forget_pkce, *self._signed_in_cookies(answer, None)])
 
     def resume(self, return_to: str, cookies: dict[str, str]) -> Answer:
         if cookies.get(REFRESH):
@@ -218,7 +218,7 @@ class TokenHandler:
             return self._json(503, {"error": "the sign-in service is not answering"})
         except (OSError, ValueError):
             return self._json(503, {"error": "the sign-in service is not answering"})
-        cookies_out = self._keep(answer, refresh, email=held["email"] if held else None)
+        cookies_out = self._signed_in_cookies(answer, refresh, email=held["email"] if held else None)
         kept = self._held(cookies_out[-1][1].split(";", 1)[0].split("=", 1)[1])
         return self._json(200, {"signedIn": True, **(kept or {})}, cookies_out)
 
@@ -233,7 +233,7 @@ class TokenHandler:
 
     # ---- cookies ---------------------------------------------------------------------------------
 
-    def _keep(
+    def _signed_in_cookies(
         self, answer: dict[str, Any], previous_refresh: str | None, email: str | None = None
     ) -> list[tuple[str, str]]:
         """Set-Cookie headers for a token endpoint's answer: the refresh token and the access token
