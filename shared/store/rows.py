@@ -421,6 +421,15 @@ class SectionPage:
     next_key: str | None
 
 
+def _named_section(item: dict[str, Any]) -> tuple[str, str, str, str]:
+    """(id, name, level, subject) of a section as the taxonomy and the loader's marks store it."""
+    return _text(item, "sectionId"), _text(item, "name"), _text(item, "level"), _text(item, "subject")
+
+
+def _named_section_item(section_id: str, name: str, level: str, subject: str) -> dict[str, Any]:
+    return {"sectionId": section_id, "level": level, "subject": subject, "name": name}
+
+
 @dataclass(frozen=True, eq=False, repr=False)
 class TaxonomyRow:
     """A section of the tree, with its essay count."""
@@ -434,23 +443,13 @@ class TaxonomyRow:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> TaxonomyRow:
-        return cls(
-            _text(item, "sectionId"),
-            _text(item, "name"),
-            _text(item, "level"),
-            _text(item, "subject"),
-            _whole(item, "essayCount"),
-            _optional_text(item, "updatedAt"),
-        )
+        return cls(*_named_section(item), _whole(item, "essayCount"), _optional_text(item, "updatedAt"))
 
     def to_item(self) -> dict[str, Any]:
         return {
             "pk": schema.TAXONOMY,
             "sk": schema.taxonomy_sk(self.section_id),
-            "sectionId": self.section_id,
-            "level": self.level,
-            "subject": self.subject,
-            "name": self.name,
+            **_named_section_item(self.section_id, self.name, self.level, self.subject),
             "essayCount": self.essay_count,
             "updatedAt": self.updated_at,
         }
@@ -468,22 +467,13 @@ class DirtyMarkRow:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> DirtyMarkRow:
-        return cls(
-            _text(item, "sectionId"),
-            _text(item, "name"),
-            _text(item, "level"),
-            _text(item, "subject"),
-            _optional_text(item, "markedAt"),
-        )
+        return cls(*_named_section(item), _optional_text(item, "markedAt"))
 
     def to_item(self) -> dict[str, Any]:
         return {
             "pk": schema.LOADER,
             "sk": schema.dirty_sk(self.section_id),
-            "sectionId": self.section_id,
-            "level": self.level,
-            "subject": self.subject,
-            "name": self.name,
+            **_named_section_item(self.section_id, self.name, self.level, self.subject),
             "markedAt": self.marked_at,
         }
 
