@@ -14,6 +14,12 @@ from typing import Any
 
 from essays_cli.bench.common import run_program
 
+# A new on-demand table takes about 4,000 write request units a second until it scales (DynamoDB's
+# warm throughput of a new on-demand table); the template's EssaysWarmWriteUnits raises that for a first
+# big load. The projections divide a load's write units by these rates: the table's limit, not our CPU.
+FRESH_WRITE_UNITS_PER_S = 4_000
+WARM_WRITE_UNITS_PER_S = 12_000
+
 WORDS = [
     *("revolution", "empire", "war", "treaty", "reform", "economy", "parliament", "crisis", "industry", "nation"),
     *("trade", "people", "power", "rights", "church", "army", "unity", "state", "policy", "famine", "labour"),
@@ -72,6 +78,10 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> li
                     "rebuild_seconds": load["rebuild_seconds"],
                     "essays_per_s": load["essays"] / load["seconds"],
                     "items": items,
+                    "items_per_essay": items / count,
+                    "write_units": load["write_units"],
+                    "fresh_minutes": load["write_units"] / FRESH_WRITE_UNITS_PER_S / 60,
+                    "warm_minutes": load["write_units"] / WARM_WRITE_UNITS_PER_S / 60,
                     "items_per_s": items_per_second,
                     "raw_items_per_s": raw_per_second,
                     "item_bytes": size,

@@ -44,19 +44,53 @@ def run_program(module: str, args: list[str], env: dict[str, str]) -> str:
     return out.stdout.strip().splitlines()[-1]
 
 
+def attribute_size(value: dict[str, Any]) -> int:
+    """Bytes DynamoDB counts for one attribute value (its item-size rules; numbers rounded up)."""
+    kind, inner = next(iter(value.items()))
+    if kind == "S":
+        return len(inner.encode("utf-8"))
+    if kind == "N":
+        return len(inner.lstrip("-").replace(".", "")) // 2 + 2
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "B":
+        return len(inner) if isinstance(inner, bytes) else len(inner) * 3 // 4
+    if kind == "L":
+        return 3 + sum(1 + attribute_size(v) for v in inner)
+    if kind == "M":
+        return 3 + sum(len(k.encode("utf-8")) + 1 + attribute_size(v) for k, v in inner.items())
+    return sum(len(str(v)) for v in inner)  # sets: the members' bytes
+
+
+def write_units(item: dict[str, Any]) -> int:
+    """On-demand write request units of putting ITEM: one per started KB of its size."""
+    size = sum(len(name.encode("utf-8")) + attribute_size(value) for name, value in item.items())
+    return max(1, -(-size // 1024))
+
+
 class WireBytes:
     """The bytes of every BatchWriteItem request body a client sends (retries included): with the
-    writer's count of items sent, the mean size of an item as the emulator receives it."""
+    writer's count of items sent, the mean size of an item as the emulator receives it. With
+    `units`, also the write request units the items would cost on DynamoDB (deletes: 1 each), retries
+    included as the bytes are (a load against a fresh emulator table retries next to nothing)."""
 
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: Any, units: bool = False) -> None:
         self.total = 0
+        self.write_units = 0
+        self._units = units
         client.meta.events.register("before-send.dynamodb.BatchWriteItem", self._count)
 
     def _count(self, request: Any, **_: Any) -> None:
-        self.total += len(request.body or b"")
+        body = request.body or b""
+        self.total += len(body)
+        if self._units:
+            for writes in json.loads(body)["RequestItems"].values():
+                for write in writes:
+                    put = write.get("PutRequest")
+                    self.write_units += write_units(put["Item"]) if put else 1
 
 
-def writing_client(concurrency: int) -> tuple[Any, WireBytes]:
+def writing_client(concurrency: int, units: bool = False) -> tuple[Any, WireBytes]:
     """A DynamoDB client as the seed makes one for `concurrency` writer threads (requests built by
     the loader are not checked again), with the bytes of its BatchWriteItem bodies counted."""
     import boto3
@@ -64,4 +98,4 @@ def writing_client(concurrency: int) -> tuple[Any, WireBytes]:
 
     config = Config(parameter_validation=False, max_pool_connections=max(10, 2 * concurrency))
     client = boto3.client("dynamodb", config=config)
-    return client, WireBytes(client)
+    return client, WireBytes(client, units)

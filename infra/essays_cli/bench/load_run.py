@@ -3,7 +3,8 @@
     python -m essays_cli.bench.load_run TABLE FILE [--concurrency 8]
 
 Prints one JSON line: seconds (of which the section rebuilds, which come last), essays loaded,
-BatchWriteItem requests sent, the mean bytes per item sent (request bodies over items), and the
+BatchWriteItem requests sent, the mean bytes per item sent (request bodies over items), the write
+requests sent and the write request units they would cost on DynamoDB, and the
 peak memory (RSS, MB) after validation and writes, and in all.
 """
 
@@ -31,7 +32,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("file", type=Path)
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args(argv)
-    client, wire = writing_client(args.concurrency)
+    client, wire = writing_client(args.concurrency, units=True)
     loader = Loader(client, args.table, concurrency=args.concurrency)
     rebuild_sections, writes_peak_mb, rebuilds_began = loader.rebuild_sections, [], []
 
@@ -51,6 +52,8 @@ def main(argv: list[str] | None = None) -> None:
         "essays": summary.loaded,
         "requests": loader.writer.requests_sent,
         "bytes_per_item": wire.total / max(loader.writer.items_sent, 1),
+        "items_sent": loader.writer.items_sent,
+        "write_units": wire.write_units,
         "peak_mb": peak_mb(),
         "writes_peak_mb": writes_peak_mb[0] if writes_peak_mb else peak_mb(),
         "rebuild_seconds": end - rebuilds_began[0] if rebuilds_began else 0.0,

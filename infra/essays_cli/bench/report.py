@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from essays_cli.bench.bulk import bulk_load
+from essays_cli.bench.bulk import FRESH_WRITE_UNITS_PER_S, WARM_WRITE_UNITS_PER_S, bulk_load
 from essays_cli.bench.cold_start import cold_starts
 from essays_cli.bench.common import ROOT
 from essays_cli.bench.cost import (
@@ -265,20 +265,39 @@ def bulk_load_section(report: Report, env: dict[str, str], sizes: list[int]) -> 
         "the load's measured over all it sent, the ceiling's shown beside), through the same writer, endpoint "
         "and concurrency. Load average: the machine's, over the last minute of the run.",
         "",
+        "Items: what the table holds after the load. Write units: the on-demand write request units the "
+        "load's writes would cost on DynamoDB (one per started KB of each item put, one per delete). On AWS the "
+        "limit is the table's write rate, not the loader: projected minutes are the write units over "
+        f"{FRESH_WRITE_UNITS_PER_S:,} a second (a new on-demand table) and over {WARM_WRITE_UNITS_PER_S:,} "
+        f"(the table pre-warmed with EssaysWarmWriteUnits={WARM_WRITE_UNITS_PER_S}).",
+        "",
         "Peak memory (RSS) of the loader process: after validation and writes, and in all (the section "
         "rebuilds hold two sections at a time: they grow with the largest section, not the library; here 50).",
         "",
-        "| essays | seconds | of which section rebuilds | essays/s | items | bytes/item | items/s "
-        "| raw bytes/item | raw items/s | × ceiling | peak MB, writes | peak MB | load average |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| essays | items | items/essay | write units | units/essay | seconds here | of which section rebuilds "
+        "| items/s | raw items/s | × ceiling | bytes/item | raw bytes/item | AWS min, fresh table "
+        f"| AWS min, warm {WARM_WRITE_UNITS_PER_S:,}/s | peak MB, writes | peak MB | load average |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     )
-    for row in bulk_load(env, sizes):
+    rows = bulk_load(env, sizes)
+    for row in rows:
         emit(
-            f"| {row['essays']:,} | {row['seconds']:.0f} | {row['rebuild_seconds']:.0f} "
-            f"| {row['essays_per_s']:.0f} | {row['items']:,} | "
-            f"{row['item_bytes']:,} | {row['items_per_s']:.0f} | {row['raw_item_bytes']:,.0f} "
-            f"| {row['raw_items_per_s']:.0f} | "
-            f"{row['ratio']:.2f} | {row['writes_peak_mb']:.0f} | {row['peak_mb']:.0f} | {row['load_average']:.1f} |"
+            f"| {row['essays']:,} | {row['items']:,} | {row['items_per_essay']:.1f} | {row['write_units']:,} "
+            f"| {row['write_units'] / row['essays']:.1f} | {row['seconds']:.0f} | {row['rebuild_seconds']:.0f} "
+            f"| {row['items_per_s']:.0f} | {row['raw_items_per_s']:.0f} | {row['ratio']:.2f} "
+            f"| {row['item_bytes']:,} | {row['raw_item_bytes']:,.0f} | {row['fresh_minutes']:.1f} "
+            f"| {row['warm_minutes']:.1f} | {row['writes_peak_mb']:.0f} | {row['peak_mb']:.0f} "
+            f"| {row['load_average']:.1f} |"
+        )
+    largest = max(rows, key=lambda row: row["essays"], default=None)
+    if largest and largest["essays"] < 150_000:
+        units = largest["write_units"] / largest["essays"] * 150_000
+        emit(
+            "",
+            f"150,000 essays, projected from the {largest['essays']:,}-essay load's write units per essay: "
+            f"{units:,.0f} write units, {units / FRESH_WRITE_UNITS_PER_S / 60:.1f} minutes on a fresh on-demand "
+            f"table, {units / WARM_WRITE_UNITS_PER_S / 60:.1f} minutes pre-warmed to "
+            f"{WARM_WRITE_UNITS_PER_S:,} write units a second (target ≤ 10).",
         )
     emit()
 
