@@ -94,7 +94,7 @@ dev-up: install $(SAM) $(MINISTACK)
 		echo "a local stack is already up on $$running, not on port $(DEV_PORT): make dev-down first" >&2; exit 1; \
 	fi; rm -f .dev/stack.json; \
 	nohup $(BIN)/essays-dev --port $(DEV_PORT) --web-port $(DEV_WEB_PORT) --state-file .dev/stack.json --background > .dev/dev.log 2>&1 & \
-	pid=$$!; for i in $$(seq 1 600); do [ -f .dev/stack.json ] && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
+	pid=$$!; for i in $$(seq 1 1800); do [ -f .dev/stack.json ] && break; kill -0 $$pid 2>/dev/null || break; sleep 0.5; done; \
 	if [ -f .dev/stack.json ]; then sed -n '/^Up in/,$$p' .dev/dev.log; else cat .dev/dev.log; exit 1; fi
 
 # The readers' and the teacher's current access tokens (the running stack renews them every 45 minutes).
