@@ -47,7 +47,8 @@ PRICE_DASHBOARD_MONTH = 3.00  # beyond the account's first three
 PRICE_SECRET_MONTH = 0.40
 PRICE_COGNITO_PLUS_MAU = 0.020  # prod's threat protection (Plus tier), per monthly active user
 PRICE_COGNITO_ESSENTIALS_MAU = 0.015  # dev; the first 10,000 MAU a month are free
-PRICE_WAF_ACL_MONTH = 5.00 + 1.00  # a web ACL and its one rule (only with WebhookAllowedCidrs)
+PRICE_WAF_ACL_MONTH = 5.00 + 1.00  # a web ACL and its one rule: the stage's origin guard (WebhookFirewall)
+PRICE_WAF_RULE_MONTH = 1.00  # each further rule (the webhook's allow-list, with WebhookAllowedCidrs)
 PRICE_WAF_PER_MILLION = 0.60
 API_METHOD_METRICS = 5  # Count, 4XXError, 5XXError, Latency, IntegrationLatency
 WEBHOOK_OUTCOMES = 5  # applied, stale, duplicate, ignored, unmatched: one metric each (a dimension)
@@ -83,7 +84,12 @@ def fixed_monthly(template: dict[str, Any] | None = None) -> list[tuple[str, flo
         (f"API per-method metrics ({methods} method)", methods * API_METHOD_METRICS * PRICE_CUSTOM_METRIC_MONTH),
         (f"dashboard ({dashboards})", dashboards * PRICE_DASHBOARD_MONTH),
         (f"Secrets Manager secrets ({secrets})", secrets * PRICE_SECRET_MONTH),
-    ]
+    ] + (
+        # the stage's regional web ACL, on wherever the site is (its origin guard's rule)
+        [("web ACL on the API stage (1 rule: only the distribution)", PRICE_WAF_ACL_MONTH)]
+        if "WebhookFirewall" in resources
+        else []
+    )
 
 
 def monthly_totals(per_million: float, fixed: float) -> list[tuple[int, float]]:

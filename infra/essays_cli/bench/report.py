@@ -28,6 +28,7 @@ from essays_cli.bench.cost import (
     PRICE_COGNITO_PLUS_MAU,
     PRICE_WAF_ACL_MONTH,
     PRICE_WAF_PER_MILLION,
+    PRICE_WAF_RULE_MONTH,
     PUBLIC_RESPONSE_BYTES,
     PUBLIC_ROUTES,
     cache_behaviours,
@@ -242,8 +243,9 @@ def monthly_section(emit: Callable[..., None], per_million: float) -> None:
         "Per reader, not per request: Cognito's Plus tier (prod's threat protection) "
         f"${PRICE_COGNITO_PLUS_MAU:.3f} per monthly active user (1,000 signed-in readers: "
         f"${1000 * PRICE_COGNITO_PLUS_MAU:.0f}); dev's Essentials tier is free up to 10,000. "
-        f"With WebhookAllowedCidrs, WAF adds ${PRICE_WAF_ACL_MONTH:.0f} a month and "
-        f"${PRICE_WAF_PER_MILLION:.2f} per million requests. Not counted: logs ($0.50 per GB ingested), X-Ray traces "
+        f"With WebhookAllowedCidrs, the stage's web ACL has a second rule (${PRICE_WAF_RULE_MONTH:.0f} a month more); "
+        f"it costs ${PRICE_WAF_PER_MILLION:.2f} per million requests. The edge's web ACL (infra/edge-waf.yaml, "
+        "its own stack) is in the edge's table above. Not counted: logs ($0.50 per GB ingested), X-Ray traces "
         "beyond the free 100,000, table storage and backups ($0.25 + $0.20 per GB).",
         "",
         f"Totals a month at an even mix of the routes above (${per_million:.2f} per million requests):",
