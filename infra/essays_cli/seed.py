@@ -33,7 +33,8 @@ from botocore.exceptions import (
 )
 from tqdm import tqdm
 
-from essays_cli.aws import EMULATOR_CREDENTIALS, NoSuchOutput, stack_output
+from essays_cli import invalidation
+from essays_cli.aws import EMULATOR_CREDENTIALS, stack_outputs
 from essays_cli.loading.files import Problem
 from essays_cli.loading.loader import Loader, Summary, Validation
 from essays_cli.loading.previews import PreviewPolicy
@@ -166,10 +167,39 @@ def _table_name(args: argparse.Namespace) -> str:
         return str(args.table)
     if not args.stack:
         raise _Refused("say where the library is: --table NAME or --stack STACK_NAME")
+    outputs = _outputs(args)
+    if TABLE_OUTPUT in outputs:
+        return outputs[TABLE_OUTPUT]
+    raise _Refused(f"the stack {args.stack} has no {TABLE_OUTPUT} output")
+
+
+def _outputs(args: argparse.Namespace) -> dict[str, str]:
+    """The stack's outputs (one DescribeStacks a run)."""
+    if getattr(args, "outputs", None) is None:
+        args.outputs = stack_outputs(_client("cloudformation", args), args.stack)
+    return dict(args.outputs)
+
+
+def _edge(args: argparse.Namespace) -> invalidation.Edge | None:
+    """Where the stack's answers are cached: its distribution, or the local stack's site (none with --table)."""
+    if not args.stack:
+        return None
+    distribution = _outputs(args).get(invalidation.DISTRIBUTION_OUTPUT)
+    if distribution:
+        return invalidation.CloudFront(_client("cloudfront", args), distribution)
+    return invalidation.local_site(args.stack, args.endpoint_url)
+
+
+def _invalidate(args: argparse.Namespace, summary: Summary, dry_run: bool = False) -> bool:
+    """The edge told what changed (one place, after the writes); False when that failed."""
     try:
-        return stack_output(_client("cloudformation", args), args.stack, TABLE_OUTPUT)
-    except NoSuchOutput as missing:
-        raise _Refused(str(missing)) from missing
+        said = invalidation.after_writes(_edge(args), summary.changed_ids, summary.changed_sections, dry_run)
+    except invalidation.NotInvalidated as error:
+        _stderr(str(error))
+        return False
+    if said:
+        print(said)
+    return True
 
 
 def _stderr(message: str) -> None:
@@ -309,12 +339,13 @@ def _run_load(args: argparse.Namespace, loader: Loader, validation_only: bool) -
         )
         args.progress.close()
         _print_summary(summary, dry_run=args.dry_run)
+        edge_told = _invalidate(args, summary, args.dry_run)
         if summary.loaded:
             print(f"New essays ({'would be ' if args.dry_run else ''}added, id and title):")
             new_ids.seek(0)
             for line in new_ids:
                 print(line, end="")
-    return 1 if summary.rejected or validation.unreadable_files else 0
+    return 1 if summary.rejected or validation.unreadable_files or not edge_told else 0
 
 
 def _validation_allows(validation: Validation, args: argparse.Namespace) -> bool:
@@ -380,11 +411,12 @@ def _remove(args: argparse.Namespace) -> int:
         raise _Refused(f"--id {', '.join(sorted(chosen))}: not an essay with the title given (--title)")
     summary = loader.remove(ids) if ids else Summary()
     print(f"{summary.removed} removed, {summary.not_found + len(missing_titles)} not found")
+    edge_told = _invalidate(args, summary)
     for essay_id in summary.missing_ids:
         _stderr(f"not found: no essay has the id '{essay_id}' (essays-seed list shows the ids)")
     for title in missing_titles:
         _stderr(f'not found: no essay has the title "{title}" (essays-seed list --search shows titles)')
-    return 1 if summary.not_found or missing_titles else 0
+    return 1 if summary.not_found or missing_titles or not edge_told else 0
 
 
 def _aws_advice(error: Exception) -> str:

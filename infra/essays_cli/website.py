@@ -43,6 +43,8 @@ WEB = ROOT / "web"
 SHELL_PAGES = ("/plans", "/subscribed", "/account", "/submit", "/submissions", "/review")
 PAGE_ROUTES = re.compile("^(" + "|".join(re.escape(p) for p in SHELL_PAGES) + ")$")
 SHELL = "/index.html"
+# The local edge's invalidation (POST, from 127.0.0.1 only: the site listens on nothing else).
+INVALIDATION_PATH = "/__edge/invalidate"
 # What the distribution serves from the bucket (web/): its cache behaviours' path patterns.
 SITE_FILES = re.compile(r"^/(assets/.*|config\.json|404\.html)$")
 # The API's answer headers the local edge passes on (it adds its own security headers and Vary).
@@ -165,6 +167,8 @@ class _Handler(BaseHTTPRequestHandler):
         path = urlsplit(self.path).path
         if self._for_api(path):
             self._api()
+        elif path == INVALIDATION_PATH and self.client_address[0] == "127.0.0.1":
+            self._invalidate()
         elif path == "/auth/signup" and self.account_maker:
             length = int(self.headers.get("Content-Length") or 0)
             form = dict(parse_qsl(self.rfile.read(min(length, 4096)).decode("utf-8", "replace")))
@@ -173,6 +177,18 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(*self.sessions.handle("POST", self.path, {k.lower(): v for k, v in self.headers.items()}))
         else:
             self._send(HTTPStatus.METHOD_NOT_ALLOWED, b"", ".html", True, "no-store")
+
+    def _invalidate(self) -> None:
+        """The local stand-in for CloudFront's CreateInvalidation, which the loader calls after a load
+        or removal on the local stack (essays_cli/invalidation.py): {"paths": [...]} as CloudFront's."""
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            paths = json.loads(self.rfile.read(min(length, 1 << 20)))["paths"]
+            forgotten = sum(self.edge.invalidate(str(path)) for path in paths)
+        except (ValueError, KeyError, TypeError):
+            self._send(HTTPStatus.BAD_REQUEST, b'{"error":"paths"}', ".json", True, "no-store")
+            return
+        self._send(HTTPStatus.OK, json.dumps({"forgotten": forgotten}).encode(), ".json", True, "no-store")
 
     def _answer(self, status: int, headers: list[tuple[str, str]], payload: bytes) -> None:
         """A token handler's answer, with the distribution's security headers."""

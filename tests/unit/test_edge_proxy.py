@@ -15,8 +15,9 @@ from urllib.error import HTTPError
 
 import pytest
 from essays_cli.edgecache import PUBLIC_READS, EdgeCache, shared_max_age
+from essays_cli.invalidation import LocalSite as LocalEdge
 from essays_cli.template import load_template
-from essays_cli.website import LocalSite, site_config
+from essays_cli.website import INVALIDATION_PATH, LocalSite, site_config
 
 PUBLIC = "public, max-age=300, s-maxage=3600"
 
@@ -129,6 +130,25 @@ def test_an_answer_expires_with_its_s_maxage_and_the_next_read_sees_the_change(e
     clock.now += 1
     _status, headers, body = get(f"{site}/api/essays/e1/preview")
     assert body["version"] == "v2" and headers["X-Cache"] == "Miss from essays-web"
+
+
+def test_the_loaders_invalidation_makes_the_next_read_see_the_change_at_once(edge: tuple[str, Clock]) -> None:
+    """What the loader does after a load on the local stack (essays_cli/invalidation.py): the copies
+    of the paths it names are forgotten, others kept."""
+    site, _ = edge
+    get(f"{site}/api/essays/e1/preview")
+    get(f"{site}/api/search?q=stalin")
+    get(f"{site}/api/essays/e2/preview")
+    FakeApi.version = "v2"
+    said = LocalEdge(f"{site}{INVALIDATION_PATH}").invalidate(["/api/essays/e1/preview", "/api/search*"])
+    assert said == "2 cached answer(s) forgotten"
+    assert get(f"{site}/api/essays/e1/preview")[2]["version"] == "v2"
+    assert get(f"{site}/api/search?q=stalin")[2]["version"] == "v2"
+    assert get(f"{site}/api/essays/e2/preview")[2]["version"] == "v1"  # not named: still the edge's copy
+    bad = urllib.request.Request(f"{site}{INVALIDATION_PATH}", data=b"{}", method="POST")
+    with pytest.raises(HTTPError) as refused:
+        urllib.request.urlopen(bad, timeout=10)
+    assert refused.value.code == 400
 
 
 def test_a_request_with_authorization_is_never_answered_from_the_cache_nor_stored(edge: tuple[str, Clock]) -> None:

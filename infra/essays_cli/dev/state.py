@@ -11,6 +11,7 @@ from essays_cli.aws import EMULATOR_CREDENTIALS
 from essays_cli.dev.local import LOCAL_AUTHORIZER_CACHE_TTL, LOCAL_FREE_ESSAYS, REGION, STACK
 from essays_cli.dev.readers import LAPSED, SUBSCRIBER, TEACHER, Readers
 from essays_cli.stripefake import PRICE
+from essays_cli.website import INVALIDATION_PATH
 
 EXAMPLE_ESSAY = "stalin-rise-to-power"
 
@@ -64,6 +65,7 @@ def write_state(path: Path, api: str, endpoint: str, site_url: str, readers: Rea
         "apiUrl": api,
         "webUrl": site_url,
         "siteApiUrl": f"{site_url}/api",  # the same API on the site's origin, cached as CloudFront caches it
+        "edgeInvalidationUrl": f"{site_url}{INVALIDATION_PATH}",  # the loader forgets what it changed here
         "webhookUrl": f"{api}/billing/webhook",
         "stripeWebhookSecret": signing_secret,
         "stripePriceId": PRICE,  # the local plan's price: the one checkout charges and the webhook counts

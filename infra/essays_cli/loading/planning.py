@@ -98,9 +98,12 @@ class Planner:
             essay, requests = self._essay_requests(record, derivation, stamp, old)
             if old:
                 run.summary.updated += 1
+                run.summary.changed_sections.add(old.section.section_id)
             else:
                 run.summary.loaded += 1
                 self._tell_new(record, essay.card.snippet, run)
+            run.summary.changed_ids.append(record.essay_id)
+            run.summary.changed_sections.add(record.section_id)
             if run.dry_run:
                 continue
             touched = [(record.section_id, SectionLabel(record.level, record.subject, record.section))]
@@ -159,6 +162,8 @@ class Planner:
             writes.items += [delete(key(pk, sk)) for pk, sk in sorted(keys)]
             writes.cards.append(delete(schema.card_key(essay_id)))
             run.summary.removed += 1
+            run.summary.changed_ids.append(essay_id)
+            run.summary.changed_sections.add(old.section.section_id)
         return writes
 
     @staticmethod

@@ -25,6 +25,9 @@ class Summary:
     sections_rebuilt: int = 0
     problems: int = 0
     missing_ids: list[str] = field(default_factory=list)
+    # what the edge must forget (essays_cli/invalidation.py): the essays written or removed, their sections
+    changed_ids: list[str] = field(default_factory=list)
+    changed_sections: set[str] = field(default_factory=set)
 
 
 def _told_nothing(record: EssayRecord, essay_id: str | None) -> None:
