@@ -232,6 +232,7 @@ class Site:
             title=e(essay.title),
             stars=stars(essay.rating),
             words=f"{essay.word_count:,}",
+            contributor=f' <span class="by">Contributed by {e(who.name)}</span>' if (who := essay.contributor) else "",
             extracts=extracts,
             section_url=section_url,
             level=e(crumb.level),

@@ -29,7 +29,7 @@ from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.slugs import essay_id_from_title
 
 from shared.errors import Conflict, InvalidRequest
-from shared.library.submissions import Submission, iso
+from shared.library.submissions import NAMED, Submission, iso
 from shared.observability import logger
 from shared.settings.contributions import ReviewConfig
 from shared.store.dynamo import dynamodb_client, dynamodb_errors, to_item
@@ -56,6 +56,8 @@ def record_of(submission: Submission, essay_id: str, paragraphs: Sequence[str]) 
             {"paragraph": a.paragraph, "quote": a.quote, "start": a.start, "comment": a.comment, "kind": a.kind}
             for a in submission.annotations
         ],
+        # named on the page only by their choice, under the name they gave (never their id or e-mail)
+        **({"contributor": submission.credit_name} if submission.credit == NAMED and submission.credit_name else {}),
     }
 
 

@@ -42,6 +42,7 @@ class MySubscription(ApiModel):
     current_period_end: str | None  # ISO 8601, UTC
     cancel_at_period_end: bool
     meter: Meter | None = None  # the free essays of this month (null when the meter is off)
+    earned_essays: int = 0  # free full essays earned by publishing their own, not yet opened (for good)
 
 
 @dataclass(eq=False, repr=False)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.errors import NotFound, StoredItemError
-from shared.library.models import Annotation, Breadcrumb, EssayPreview, Extract, FullEssay, SectionRef
+from shared.library.models import Annotation, Breadcrumb, Contributor, EssayPreview, Extract, FullEssay, SectionRef
 from shared.library.preview import PARTS
 
 if TYPE_CHECKING:  # the store's rows, named by the Protocols the store implements (no import at run time)
@@ -26,6 +26,10 @@ class BodyReader(Protocol):
 def breadcrumb(header: HeaderRow) -> Breadcrumb:
     section = header.section
     return Breadcrumb(section.level, section.subject, SectionRef(section.section_id, section.name))
+
+
+def contributor(header: HeaderRow) -> Contributor | None:
+    return Contributor(header.contributor) if header.contributor else None
 
 
 def _header_fields(header: HeaderRow) -> dict[str, Any]:
@@ -47,6 +51,7 @@ def preview_from_card(card: CardRow) -> EssayPreview:
         **_header_fields(header),
         annotation_count=card.annotation_count,
         extracts=[Extract(part, extract) for part, extract in zip(PARTS, card.extracts, strict=True)],
+        contributor=contributor(header),
     )
 
 
@@ -67,4 +72,5 @@ def full_essay(store: BodyReader, essay_id: str) -> FullEssay:
         teacher_comment=body.teacher_comment,
         annotations=[Annotation(a.paragraph, a.start, a.end, a.quote, a.comment, a.kind) for a in body.annotations],
         updated_at=body.updated_at,
+        contributor=contributor(body.header),
     )

@@ -26,11 +26,15 @@ def _wire_names(cls: type) -> tuple[tuple[str, str], ...]:
     return tuple((f.name, camel(f.name)) for f in fields(cls))
 
 
+def _fields_json(value: Any) -> dict[str, Any]:
+    return {wire: to_json(getattr(value, name)) for name, wire in _wire_names(value.__class__)}
+
+
 def to_json(value: Any) -> Any:
     if isinstance(value, ApiModel) and type(value).to_json is not ApiModel.to_json:
         return value.to_json()  # a model that shapes itself (Access drops what does not apply)
     if is_dataclass(value) and not isinstance(value, type):
-        return {wire: to_json(getattr(value, name)) for name, wire in _wire_names(value.__class__)}
+        return _fields_json(value)
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     return value
@@ -69,6 +73,21 @@ class Extract(ApiModel):
 
 
 @dataclass(eq=False, repr=False)
+class Contributor(ApiModel):
+    """Who contributed a published submission, when they chose to be named: only the name they gave."""
+
+    name: str
+
+
+def _credited(model: EssayPreview | FullEssay) -> dict[str, Any]:
+    # `contributor` is absent, not null, for an anonymous contribution and the library's own essays
+    values = _fields_json(model)
+    if model.contributor is None:
+        del values["contributor"]
+    return values
+
+
+@dataclass(eq=False, repr=False)
 class EssayHeader(ApiModel):
     """What the preview and the full essay both show first."""
 
@@ -85,6 +104,10 @@ class EssayPreview(EssayHeader):
     extracts: list[Extract]
     formatted: bool = False
     note: str = "This preview is unformatted text; subscribers read the full, formatted essay."
+    contributor: Contributor | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _credited(self)
 
 
 @dataclass(eq=False, repr=False)
@@ -107,6 +130,10 @@ class FullEssay(EssayHeader):
     updated_at: str
     formatted: bool = True
     access: Access | None = None  # how the reader may read it: their subscription, or the meter
+    contributor: Contributor | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return _credited(self)
 
 
 @dataclass(eq=False, repr=False)

@@ -131,6 +131,7 @@ class HeaderRow:
     section: SectionRow
     word_count: int
     rating: int | None
+    contributor: str | None = None  # the name a published submission's contributor chose to show
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> HeaderRow:
@@ -140,6 +141,7 @@ class HeaderRow:
             SectionRow.from_item(item),
             _whole(item, "wordCount"),
             _rating(item),
+            _optional_text(item, "contributorName"),
         )
 
     def to_item(self) -> dict[str, Any]:
@@ -149,6 +151,8 @@ class HeaderRow:
             **self.section.to_item(),
             "wordCount": self.word_count,
             "rating": self.rating,
+            # written only when there is one: the library's items keep their size and shape
+            **({"contributorName": self.contributor} if self.contributor else {}),
         }
 
 

@@ -33,6 +33,7 @@ from shared.library.text import paragraphs as split_paragraphs
 from shared.store.uploads import upload_key
 from tests.conftest import LambdaContext, api_event, body_of, create_table_from_template, parse
 from tests.documents import docx, empty_docx, essay_docx, macro_docm, zip_bomb
+from tests.integration.test_pages_handler import page_event
 
 STUDENT, OTHER = "a1b2c3d4-0000-4000-8000-000000000001", "a1b2c3d4-0000-4000-8000-000000000002"
 TEACHER, TEACHER_TWO = "7eac4e50-0000-4000-8000-000000000003", "7eac4e50-0000-4000-8000-000000000004"
@@ -70,7 +71,7 @@ def apps(library: str, ddb: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     uploads.s3_client.cache_clear()
     clock = Clock()
     modules = {}
-    for name in ("submissions", "review", "preview", "search", "sections", "related", "essay"):
+    for name in ("submissions", "review", "preview", "search", "sections", "related", "essay", "me", "pages"):
         module = importlib.reload(importlib.import_module(f"functions.{name}.app"))
         if hasattr(module, "CLOCK"):
             monkeypatch.setattr(module, "CLOCK", clock)
@@ -404,3 +405,73 @@ def test_earned_essays_open_full_essays_when_the_months_are_spent(apps: Any) -> 
     status, refused = read("weimar-republic-collapse")
     assert status == HTTPStatus.FORBIDDEN and refused["error"]["code"] == "subscription_required"
     assert read("stalin-rise-to-power")[0] == 200  # a re-read costs nothing
+
+
+def publish_one(apps: Any, **fields: Any) -> str:
+    """A submission taken through review and published: its essay's id."""
+    sid = submit(apps, **fields)[1]["submissionId"]
+    assert review(apps, "claim", sid)[0] == 200
+    assert review(apps, "assessment", sid, "PUT", body={"rating": 4, "teacherComment": "Well argued."})[0] == 200
+    status, published = review(apps, "publish", sid)
+    assert status == 200, published
+    return str(published["essayId"])
+
+
+def shown(apps: Any, essay_id: str) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """The preview's JSON, the full essay's JSON (as a subscriber reads it) and the essay page's HTML."""
+    preview = public(apps, "preview", "preview", path_parameters={"essayId": essay_id})[1]
+    parse(EssayPreview, preview)
+    response = apps.essay.handler(api_event("essay", path_parameters={"essayId": essay_id}), CONTEXT)
+    full = body_of(response)
+    parse(FullEssay, full)
+    page = apps.pages.handler(page_event(f"/essays/{essay_id}"), CONTEXT)
+    assert (response["statusCode"], page["statusCode"]) == (200, 200)
+    return preview, full, page["body"]
+
+
+# ---- the contributor's credit on the published essay ------------------------------------------------
+
+
+def test_a_named_contributor_is_credited_on_the_preview_the_essay_and_its_page(apps: Any) -> None:
+    preview, full, html = shown(apps, publish_one(apps, credit="named", creditName="Ana <P.>"))
+    assert preview["contributor"] == full["contributor"] == {"name": "Ana <P.>"}
+    assert "Contributed by Ana &lt;P.&gt;" in html
+    # a library essay has no contributor at all
+    library_preview, library_full, library_html = shown(apps, "stalin-rise-to-power")
+    assert "contributor" not in library_preview and "contributor" not in library_full
+    assert "Contributed by" not in library_html
+
+
+def test_an_anonymous_contributor_is_named_nowhere(apps: Any) -> None:
+    essay_id = publish_one(apps, credit="anonymous", creditName="Ana P.")
+    preview, full, html = shown(apps, essay_id)
+    assert "contributor" not in preview and "contributor" not in full
+    for text in (json.dumps(preview), json.dumps(full), html):
+        assert "Ana P." not in text and STUDENT not in text and "Contributed by" not in text
+
+
+# ---- the contributor's earned essays on their account -----------------------------------------------
+
+
+def my_subscription(apps: Any, user: str = STUDENT) -> dict[str, Any]:
+    response = apps.me.handler(request("/me/subscription", user=user), CONTEXT)
+    assert response["statusCode"] == 200
+    return body_of(response)  # type: ignore[no-any-return]
+
+
+def test_the_account_shows_the_free_essays_earned_and_not_yet_opened(apps: Any) -> None:
+    assert my_subscription(apps)["earnedEssays"] == 0
+    publish_one(apps)
+    assert my_subscription(apps)["earnedEssays"] == 3
+    assert my_subscription(apps, OTHER)["earnedEssays"] == 0  # another reader earned nothing
+    event = api_event("essay", path_parameters={"essayId": "stalin-rise-to-power"})
+    event["requestContext"]["authorizer"] = {
+        "principalId": STUDENT,
+        "userId": STUDENT,
+        "plan": "",
+        "access": "metered",
+        "earned": "3",
+    }
+    for _ in range(2):  # a re-read costs nothing
+        assert apps.essay.handler(event, CONTEXT)["statusCode"] == 200
+    assert my_subscription(apps)["earnedEssays"] == 2

@@ -70,6 +70,9 @@ async function page() {
   const [headline, detail] = standing(mine);
   const entitled = ENTITLED.includes(mine.status);
   const left = !entitled ? meterText(mine.meter) : null;
+  // free essays earned by publishing their own work (GET /me/subscription's earnedEssays), for good
+  const n = mine.earnedEssays ?? 0;
+  const earned = n > 0 ? `${n} free essay${n === 1 ? "" : "s"} earned from your published work.` : null;
   const status = h("p", { class: "status", role: "status" });
   show(
     h("h1", {}, "Your account"),
@@ -90,12 +93,13 @@ async function page() {
       ),
       status,
     ),
-    left
+    left || earned
       ? h(
           "section",
           { class: "panel meter", "aria-labelledby": "meter-heading" },
           h("h2", { id: "meter-heading" }, "Free essays"),
-          h("p", {}, sentence(left)),
+          left ? h("p", {}, sentence(left)) : null,
+          earned ? h("p", { class: "earned" }, earned) : null,
         )
       : null,
     essaysPanel(tokens),

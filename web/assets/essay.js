@@ -84,6 +84,7 @@ function header(essay) {
       { class: "meta" },
       stars(essay.rating),
       h("span", { class: "words" }, `${essay.wordCount.toLocaleString("en-GB")} words`),
+      essay.contributor && h("span", { class: "by" }, `Contributed by ${essay.contributor.name}`),
     ),
   ];
 }

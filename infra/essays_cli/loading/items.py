@@ -82,7 +82,7 @@ def size_problem(record: EssayRecord) -> str | None:
 
 def header_row(record: EssayRecord) -> HeaderRow:
     section = SectionRow(record.section_id, record.section, record.level, record.subject)
-    return HeaderRow(record.essay_id, record.title, section, record.word_count, record.rating)
+    return HeaderRow(record.essay_id, record.title, section, record.word_count, record.rating, record.contributor)
 
 
 def body_row(record: EssayRecord, updated_at: str) -> BodyRow:

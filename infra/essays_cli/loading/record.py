@@ -67,6 +67,8 @@ class EssayRecord(BaseModel):
     rating: Rating | None = None
     teacher_comment: TeacherComment | None = Field(default=None, alias="teacherComment")
     annotations: Annotated[list[Annotation], Field(max_length=MAX_ANNOTATIONS)] = Field(default_factory=list)
+    # the name a contributor chose to be credited under (a published submission); none for the library's own
+    contributor: Name | None = None
 
     @field_validator("annotations", mode="before")
     @classmethod
@@ -91,7 +93,7 @@ class EssayRecord(BaseModel):
                 ) from error
         return value
 
-    @field_validator("id", "rating", "teacher_comment", mode="before")
+    @field_validator("id", "rating", "teacher_comment", "contributor", mode="before")
     @classmethod
     def _blank_is_absent(cls, value: Any) -> Any:
         # CSV cells and hand-edited JSON often carry "" for "no value".
@@ -121,7 +123,9 @@ class EssayRecord(BaseModel):
 
     def content_hash(self, derivation: str) -> str:
         """Fingerprint of everything that shapes the stored items, so reruns can skip unchanged essays."""
-        fields = self.model_dump(exclude={"id"}) | {"derivation": derivation}
+        # no contributor leaves it out: the library's essays keep the fingerprints they were loaded with
+        left_out = {"id"} if self.contributor else {"id", "contributor"}
+        fields = self.model_dump(exclude=left_out) | {"derivation": derivation}
         return hashlib.sha256(json.dumps(fields, sort_keys=True).encode("utf-8")).hexdigest()[:32]
 
     @property
