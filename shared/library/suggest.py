@@ -6,13 +6,15 @@ are folded as in search (case, accents, plurals; letters of any script). Best ra
 script written without spaces (Chinese, Japanese...) a run of characters counts as one word, so
 what the reader types is matched against the start of a run.
 
-The loader stores one small item per (prefix of a title word, essay) under `SUGGEST#<prefix>`,
-sorted best rated first (schema.py), so the titles that start with a prefix are one Query with a
-Limit: what it reads does not grow with the library. With several words, the candidates of the
-prefix are read first; if the prefix has more than that page holds, the candidates of the
-longest earlier word are read too, and both are checked against every word of q. That is exact
-whenever either word has at most CANDIDATES titles; past that (two very common words) the
-suggestions are the best rated of those candidates, all of them true matches.
+The loader stores one item per prefix of the library's title words, `SUGGEST#<prefix>` (schema.py):
+the LISTED best-rated titles with a word under that prefix, best rated first. A keystroke is one
+Query of that one item (< 4 KB: one read unit at most), whatever the library's size, and the library
+holds about one such item per essay (prefixes are shared), where an entry per (prefix, essay) made
+~30. The loader rebuilds the lists of the prefixes a load touches from the sections' entries
+(infra/essays_cli/loading/suggestions.py). With several words, the list of the prefix is read
+first; if it is full, the list of the longest earlier word is read too, and both are checked against
+every word of q. That is exact whenever either word has at most CANDIDATES titles; past that (two
+very common words) the suggestions are the best rated of those candidates, all of them true matches.
 """
 
 from __future__ import annotations
@@ -30,12 +32,15 @@ if TYPE_CHECKING:  # the store's rows, named by the Protocol the store implement
 
 MIN_PREFIX = 2  # a single letter matches too much to help anyone: it answers an empty list
 CANDIDATES = 12  # per read when q has several words: 12 entries of a 200-character title stay < 4 KB
+LISTED = CANDIDATES  # titles a prefix's list holds (>= SUGGEST_LIMIT's maximum, 10)
 
 MAX_WORD = 40  # longer runs are not words (search's MAX_TERM_CHARS): never suggested by
 
 
 class SuggestStore(Protocol):
-    def suggestions(self, prefix: str, limit: int) -> list[SuggestRow]: ...
+    def suggestions(self, prefix: str, limit: int) -> tuple[list[SuggestRow], bool]:
+        """At most `limit` titles under the prefix, best rated first, and whether that is all of them."""
+        ...
 
 
 def word_forms(title: str) -> set[str]:
@@ -68,16 +73,16 @@ def matches(title: str, earlier: Iterable[str], prefix: str) -> bool:
 
 
 def suggest(store: SuggestStore, query: str, limit: int) -> Suggestions:
-    """At most one Query (two when q has several words), each of at most CANDIDATES small items."""
+    """One Query of one small item (two when q has several words and the prefix's list is full)."""
     earlier, prefix = parse(query)
     found: list[SuggestRow] = []
     if len(prefix) >= MIN_PREFIX:
         if not earlier:
-            found = store.suggestions(prefix, limit)
+            found, _ = store.suggestions(prefix, limit)
         else:
-            rows = store.suggestions(prefix, CANDIDATES)
-            if len(rows) == CANDIDATES:  # the prefix has more titles than one read holds
-                rows += store.suggestions(max(earlier, key=len), CANDIDATES)
+            rows, complete = store.suggestions(prefix, CANDIDATES)
+            if not complete:  # the prefix has more titles than its list holds
+                rows += store.suggestions(max(earlier, key=len), CANDIDATES)[0]
             best = {r.essay_id: r for r in rows if matches(r.title, earlier, prefix)}
             found = sorted(best.values(), key=lambda r: (-(r.rating or 0), r.essay_id))[:limit]
     return Suggestions(

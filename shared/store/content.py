@@ -60,17 +60,22 @@ class ContentStore(Table):
             found.append((posting[0], posting[1] or 0))
         return found
 
-    def suggestions(self, prefix: str, limit: int) -> list[SuggestRow]:
-        """Titles with a word starting with prefix, best rated first: one Query of `limit` small items."""
+    def suggestions(self, prefix: str, limit: int) -> tuple[list[SuggestRow], bool]:
+        """Titles with a word starting with prefix, best rated first, and whether they are all there are:
+        one Query of one small item (the prefix's list, < 8 KB: one read unit), whatever the library's size."""
         with dynamodb_errors():
             response = self.client.query(
                 TableName=self.table_name,
-                KeyConditionExpression="pk = :pk",
-                ExpressionAttributeValues={":pk": {"S": schema.suggest_pk(prefix)}},
+                KeyConditionExpression="pk = :pk AND sk = :top",
+                ExpressionAttributeValues={":pk": {"S": schema.suggest_pk(prefix)}, ":top": {"S": schema.SUGGEST_TOP}},
                 ProjectionExpression=", ".join(SuggestRow.ATTRIBUTES),
-                Limit=limit,
+                Limit=1,
             )
-        return [SuggestRow.from_item(from_item(i)) for i in response.get("Items", [])]
+        items = response.get("Items", [])
+        if not items:
+            return [], True
+        rows, complete = SuggestRow.list_from_item(from_item(items[0]))
+        return rows[:limit], complete and len(rows) <= limit
 
     def get_cards(self, essay_ids: list[str]) -> dict[str, CardRow]:
         """Cards of up to 100 essays in one BatchGetItem (unprocessed keys retried twice), by essay id."""

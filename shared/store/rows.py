@@ -19,6 +19,8 @@ from typing import Any, ClassVar
 from shared.errors import StoredItemError
 from shared.store import schema
 
+from shared.store import schema
+
 # The card's extracts are stored zlib-compressed as one binary attribute: a 3,000-word essay's
 # 900-word preview is ~5.5 KB of text but ~2.5 KB stored, so its card stays one 0.5 RCU read.
 EXTRACTS_ATTRIBUTE = "extractsZ"
@@ -484,26 +486,41 @@ class DirtyMarkRow:
 
 @dataclass(frozen=True, eq=False, repr=False)
 class SuggestRow:
-    """A title under one of its word prefixes (sort key: rating, then essay id)."""
+    """A title in a prefix's suggest list (the list: best rated first, then by essay id)."""
 
     essay_id: str
     title: str
     rating: int | None
 
-    ATTRIBUTES: ClassVar[tuple[str, ...]] = ("sk", "title")  # what suggest reads of each entry
+    ATTRIBUTES: ClassVar[tuple[str, ...]] = ("titles", "complete")  # what suggest reads of a prefix's list
 
     @classmethod
-    def from_item(cls, item: dict[str, Any]) -> SuggestRow:
-        sk = _text(item, "sk")
-        rated = schema.of_rated_sk(sk)
-        if rated is None:
-            raise StoredItemError(f"stored item {item.get('pk', '?')!r}: sort key {sk!r} is not <9-rating>#<id>")
-        essay_id, rating = rated
-        return cls(essay_id, _text(item, "title"), rating)
+    def list_from_item(cls, item: dict[str, Any]) -> tuple[list[SuggestRow], bool]:
+        """The entries of a prefix's suggest list item (SUGGEST#<prefix>, TOP), and whether they are all
+        the titles under the prefix."""
+        entries, complete = item.get("titles"), item.get("complete")
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise StoredItemError(f"stored item {item.get('pk', '?')!r}: titles should be a list of entries")
+        if not isinstance(complete, bool):
+            raise StoredItemError(f"stored item {item.get('pk', '?')!r}: complete should be true or false")
+        return [cls(_text(e, "essayId"), _text(e, "title"), _rating(e)) for e in entries], complete
 
-    def to_item(self, prefix: str) -> dict[str, str]:
-        """The entry under one prefix: the key says prefix, rating and essay; the title is what the reader sees."""
-        return {"pk": schema.suggest_pk(prefix), "sk": schema.rated_sk(self.essay_id, self.rating), "title": self.title}
+    @staticmethod
+    def list_to_item(prefix: str, rows: list[SuggestRow], complete: bool) -> dict[str, Any]:
+        """The item of a prefix's suggest list, entries in the order given, as many as fit SUGGEST_BYTES
+        (one read unit, eventually consistent, whatever the titles' scripts); no rating: unrated."""
+        entries: list[dict[str, Any]] = []
+        size = 0
+        for row in rows:
+            size += 40 + len(row.essay_id) + len(row.title.encode("utf-8"))
+            if size > SUGGEST_BYTES:
+                complete = False
+                break
+            entries.append({"essayId": row.essay_id, "title": row.title, "rating": row.rating})
+        return {"pk": schema.suggest_pk(prefix), "sk": schema.SUGGEST_TOP, "titles": entries, "complete": complete}
+
+
+SUGGEST_BYTES = 7_500  # a suggest list item stays under 8 KB: one eventually consistent read unit
 
 
 @dataclass(frozen=True, eq=False, repr=False)

@@ -6,9 +6,10 @@
   BODY#<id>          BODY                 the full, formatted essay, its annotations, a copy of the header: paywalled
   SECTION#<secId>    <title>#<id>         a section's essays in title order (listing + related ranking)
   TERM#<term>        <9-rating>#<id>      search postings of a title word, best rated first
-  SUGGEST#<prefix>   <9-rating>#<id>      the title, under each prefix of its words (suggest), best rated first
+  SUGGEST#<prefix>   TOP                  the best-rated titles with a word under the prefix (suggest; < 4 KB)
   TAXONOMY           SECTION#<sectionId>  a section with its level, subject, name and essay count
   LOADER             DIRTY#<sectionId>    a section whose derived data a load has still to rebuild
+  LOADER             SUGGEST              the suggest lists a load has still to rebuild (an unfinished load)
 
 Bodies sit under their own partition-key prefix so IAM can keep every public function away
 from them (dynamodb:LeadingKeys), while the full-essay function may read nothing else.
@@ -25,6 +26,8 @@ RELATED = "RELATED"
 TAXONOMY = "TAXONOMY"
 LOADER = "LOADER"
 BODY = "BODY"
+SUGGEST_TOP = "TOP"
+SUGGEST_PENDING = "SUGGEST"
 BODY_PREFIX = "BODY#"
 
 
@@ -68,6 +71,10 @@ def of_rated_sk(sk: str) -> tuple[str, int | None] | None:
 
 def suggest_pk(prefix: str) -> str:
     return f"SUGGEST#{prefix}"
+
+
+def suggest_key(prefix: str) -> dict[str, dict[str, str]]:
+    return {"pk": {"S": suggest_pk(prefix)}, "sk": {"S": SUGGEST_TOP}}
 
 
 def section_pk(section_id: str) -> str:

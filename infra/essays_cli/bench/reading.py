@@ -62,18 +62,18 @@ def suggest_scaling(
 ) -> list[tuple[int, str, int, int, int, float, float]]:
     """(titles, q, suggestions, Query calls, items read, RCU, median ms) per request, as the library
     grows from the first size to the last. Titles are generated from a history vocabulary; the
-    partitions the measured requests read are complete (every generated title with a word under
-    that prefix has its entry, written by the loader's own item builder); entries under other
-    prefixes are not written, since a Query reads one partition and no measured request reads them."""
+    lists the measured requests read are the loader's (the best LISTED of every generated title with a
+    word under the prefix, ranked and stored as `suggestions.py` does); lists of other prefixes are
+    not written, since no measured request reads them."""
     import boto3
 
-    from essays_cli.loading import items
     from essays_cli.loading.writer import BatchWriter, put
     from essays_cli.template import table_definition
-    from shared.library.suggest import parse, suggest
+    from shared.library.suggest import LISTED, parse, prefixes, suggest
     from shared.store import schema
     from shared.store.content import ContentStore
     from shared.store.dynamo import to_item
+    from shared.store.rows import SuggestRow
 
     table = "essays-suggest-bench"
     client = boto3.client("dynamodb")
@@ -133,17 +133,21 @@ def suggest_scaling(
     client.meta.events.register("after-call.dynamodb.Query", after_call)
     rows = []
     written = 0
+    lists: dict[str, list[tuple[str, str, str, int | None]]] = {prefix: [] for prefix in read}
+    counts: Counter[str] = Counter()
     for size in sizes:
-        batch: list[dict[str, Any]] = []
         for n in range(written, size):
             title = " ".join(rng.sample(vocabulary, rng.randint(3, 7))).capitalize()
-            essay_id = f"essay-{n:06d}"
-            for (pk, _), entry in items.suggest_items(essay_id, title, rng.choice([None, 1, 2, 3, 4, 5])).items():
-                if pk.removeprefix(schema.suggest_pk("")) in read:
-                    batch.append(put(to_item(entry)))
-            if len(batch) >= 2_500:
-                writer.write(batch)
-                batch = []
+            essay_id, rating = f"essay-{n:06d}", rng.choice([None, 1, 2, 3, 4, 5])
+            for prefix in prefixes(title) & read:
+                counts[prefix] += 1
+                lists[prefix].append((schema.rated_sk(essay_id, rating), essay_id, title, rating))
+                if len(lists[prefix]) > 4 * LISTED:
+                    lists[prefix] = sorted(lists[prefix])[:LISTED]
+        batch = []
+        for prefix, kept in lists.items():
+            best = [SuggestRow(i, t, r) for _, i, t, r in sorted(kept)[:LISTED]]
+            batch.append(put(to_item(SuggestRow.list_to_item(prefix, best, complete=counts[prefix] <= LISTED))))
         writer.write(batch)
         written = size
         for q in queries:

@@ -14,10 +14,9 @@ from typing import Any
 from essays_cli.loading.annotations import anchored
 from essays_cli.loading.previews import Preview
 from essays_cli.loading.record import EssayRecord
-from shared.library.suggest import prefixes
 from shared.library.text import paragraphs, unique_terms
 from shared.store import schema
-from shared.store.rows import BodyRow, CardRow, HeaderRow, MemberRow, SectionRow, Stamp, SuggestRow, SummaryRow
+from shared.store.rows import BodyRow, CardRow, HeaderRow, MemberRow, SectionRow, Stamp, SummaryRow
 
 MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's limit for one item
 ITEM_MARGIN = 6 * 1024  # what the card may hold beyond its extracts (keywords, snippet, hashes, dates)
@@ -36,7 +35,8 @@ class Derivation:
 @dataclass(frozen=True)
 class EssayRows:
     """Every item of one essay: the card (its commit point, written last), the body, its section
-    entry, and the keys of its search postings (key-only items) and of its suggest entries."""
+    entry, and the keys of its search postings (key-only items). Its title's suggest lists are
+    rebuilt after the load's writes (essays_cli.loading.suggestions)."""
 
     card: CardRow
     body: BodyRow
@@ -44,7 +44,6 @@ class EssayRows:
     stamp: Stamp
     packed_extracts: bytes
     postings: set[Key]
-    suggestions: dict[Key, dict[str, Any]]  # each suggest entry's item, by its key
 
     def card_item(self) -> dict[str, Any]:
         return self.card.to_item(self.stamp, self.packed_extracts)
@@ -110,25 +109,12 @@ def essay_rows(record: EssayRecord, derivation: Derivation, stamp: Stamp) -> Ess
         stamp,
         derivation.packed_extracts,
         posting_keys(record.essay_id, record.title, record.rating),
-        suggest_items(record.essay_id, record.title, record.rating),
     )
 
 
 def posting_keys(essay_id: str, title: str, rating: int | None) -> set[Key]:
     """(pk, sk) of the search postings of an essay: one per distinct title term."""
     return {(schema.term_pk(t), schema.rated_sk(essay_id, rating)) for t in unique_terms(title)}
-
-
-def suggest_items(essay_id: str, title: str, rating: int | None) -> dict[Key, dict[str, Any]]:
-    """An essay's suggest entries, by key: one per prefix of its title's words."""
-    row = SuggestRow(essay_id, title, rating)
-    entries = (row.to_item(p) for p in prefixes(title))
-    return {(entry["pk"], entry["sk"]): entry for entry in entries}
-
-
-def suggest_keys(essay_id: str, title: str, rating: int | None) -> set[Key]:
-    """(pk, sk) of an essay's suggest entries."""
-    return set(suggest_items(essay_id, title, rating))
 
 
 def member_key(section_id: str, title: str, essay_id: str) -> Key:

@@ -11,7 +11,9 @@ essays they hold:
    two chunks at a time while the next is planned;
 3. rebuild each dirty section: its related lists and its essay count, then clear the mark
    (`sections.py`). A load that began on a table with no section kept its members aside
-   (`members.py`) and reads none back; any other load Queries each section's members.
+   (`members.py`) and reads none back; any other load Queries each section's members;
+4. rebuild the suggest lists of the prefixes its titles touched (`suggestions.py`), from the
+   same members, then clear its mark.
 
 Dirty marks are stored in the table, so a load cut off at any point is finished by the
 next run, even one with nothing new to write.
@@ -42,6 +44,7 @@ from essays_cli.loading.ranking import rank_related
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.run import LoadRun, Summary
 from essays_cli.loading.sections import Ranking, SectionLabel, SectionRebuilder, chunks, dirty_mark
+from essays_cli.loading.suggestions import SuggestLists
 from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.validation import Validation, Validator, all_records
 from essays_cli.loading.writer import Backoff, BatchWriter
@@ -80,6 +83,7 @@ class Loader:
         self.validator = Validator(report, warn)
         self.planner = Planner(client, table, self.policy, backoff, clock)
         self.sections = SectionRebuilder(client, table, self.writer, clock)
+        self.client, self.table = client, table
         self.progress: Progress = progress or Silent()
 
     def validate(self, paths: Sequence[Path]) -> Validation:
@@ -135,6 +139,8 @@ class Loader:
         run.on_same = on_same or run.on_same
         self.progress.start(WRITING, validation.valid)  # from here on, the table may change
         if not dry_run:  # before any essay: a load cut off anywhere leaves all its new sections known
+            run.suggest = SuggestLists(self.client, self.table, self.writer, self.sections.query)
+            run.suggest.begin()
             self._mark_new_sections(validation, run)
         big = validation.valid > CHUNK
         if big:
@@ -153,6 +159,8 @@ class Loader:
                 at_once = REBUILDS_AT_ONCE if big else 1
                 rebuilt = self.rebuild_sections(run.dirty, at_once, members=run.members, rank=run.derive.rank)
                 run.summary.sections_rebuilt = rebuilt
+                if run.suggest is not None:
+                    run.suggest.rebuild(run.members)
             interrupted = False
         finally:
             run.derive.close(cancel=interrupted)
@@ -181,9 +189,12 @@ class Loader:
 
     def remove(self, essay_ids: Iterable[str]) -> Summary:
         run = LoadRun(self.read_taxonomy(), Deriver(self.policy), dirty=self.pending_sections())
+        run.suggest = SuggestLists(self.client, self.table, self.writer, self.sections.query)
+        run.suggest.begin()
         for chunk in chunks(iter(dict.fromkeys(essay_ids)), CHUNK):
             self._write(self.planner.plan_removal(chunk, run))
         run.summary.sections_rebuilt = self.rebuild_sections(run.dirty)
+        run.suggest.rebuild()
         return run.summary
 
     def essays(self, section: str | None = None, search: str | None = None) -> Iterable[listing.Listed]:

@@ -16,6 +16,7 @@ import json
 import tempfile
 import threading
 from array import array
+from collections.abc import Iterator
 from typing import Any
 
 from shared.store.rows import MemberRow
@@ -51,6 +52,20 @@ class Members:
         records = [json.loads(line) for line in lines]
         records.sort(key=lambda r: MemberRow.sort_key_of(r).encode())
         return records
+
+    def every(self) -> Iterator[dict[str, Any]]:
+        """Every member kept, in the order they were added (the suggest lists' rebuild reads them all)."""
+        position, rest = 0, b""
+        while position < self._end:
+            with self._lock:  # a block at a time: memory holds 1 MB of the file, not the file
+                self._file.flush()
+                self._file.seek(position)
+                block = self._file.read(min(1 << 20, self._end - position))
+                self._file.seek(self._end)
+            position += len(block)
+            *lines, rest = (rest + block).split(b"\n")
+            for line in lines:
+                yield json.loads(line)
 
     def kept_bytes(self) -> int:
         """What the index holds in memory (the offsets), not counting the file on disk."""

@@ -4,8 +4,9 @@ Each chunk of essays is compared with what is stored (one strongly consistent Ba
 their cards' fingerprints, skipped when the load began on a table that held no essay); unchanged
 essays are skipped, and the others' previews and keywords derived together (`deriving.py`).
 The writes of a chunk come in three steps that must happen in order: the dirty marks of the
-sections touched, then every item but the cards (body, section entry, search postings, suggest
-entries, and deletions of stale ones), then the cards. The card is each essay's commit point: an
+sections touched, then every item but the cards (body, section entry, search postings, and
+deletions of stale ones), then the cards. The suggest lists the chunk's titles touch are noted
+(`suggestions.py`) and rebuilt after the load's writes. The card is each essay's commit point: an
 essay whose card is written has all its items.
 """
 
@@ -110,11 +111,31 @@ class Planner:
             if old:
                 touched.append((old.section.section_id, run.taxonomy.label(old.section.section_id, _label_of(old))))
             self._mark(touched, run.dirty, writes, now)
+            self._touch_suggestions(record, old, run)
             writes.items += requests
             writes.cards.append(put(to_item(essay.card_item())))
             if run.members is not None:
                 run.members.add(essay.member.to_item())
+        self._replaced(run)
         return writes
+
+    @staticmethod
+    def _touch_suggestions(record: EssayRecord, old: StoredCard | None, run: LoadRun) -> None:
+        """The suggest lists this essay's title is in, before and after (none if title and rating stay)."""
+        if run.suggest is None:
+            return
+        if old and old.title == record.title and old.rating == record.rating:
+            return
+        run.suggest.touch(record.title)
+        if old:
+            run.replaced_titles.append(old.title)
+
+    @staticmethod
+    def _replaced(run: LoadRun) -> None:
+        """Name the chunk's replaced titles in the suggest mark, before any of its writes."""
+        if run.suggest is not None and run.replaced_titles:
+            run.suggest.replaced(run.replaced_titles)
+        run.replaced_titles = []
 
     def _same_essays(self, chunk: list[EssayRecord], stored: dict[str, StoredCard], run: LoadRun) -> list[EssayRecord]:
         """The chunk with each new essay whose title is a stored essay's of its section but for its
@@ -153,7 +174,7 @@ class Planner:
             label = run.taxonomy.label(old.section.section_id, _label_of(old))
             self._mark([(old.section.section_id, label)], run.dirty, writes, now)
             keys = items.posting_keys(essay_id, old.title, old.rating)
-            keys |= items.suggest_keys(essay_id, old.title, old.rating)
+            run.replaced_titles.append(old.title)
             keys |= {
                 items.member_key(old.section.section_id, old.title, essay_id),
                 (schema.essay_pk(essay_id), schema.RELATED),
@@ -164,6 +185,7 @@ class Planner:
             run.summary.removed += 1
             run.summary.changed_ids.append(essay_id)
             run.summary.changed_sections.add(old.section.section_id)
+        self._replaced(run)
         return writes
 
     @staticmethod
@@ -187,21 +209,14 @@ class Planner:
             put(to_item(essay.body_item())),
             put(to_item(member)),
             *(put(key(pk, sk)) for pk, sk in sorted(essay.postings)),
-            *(put(_strings(essay.suggestions[k])) for k in sorted(essay.suggestions)),
         ]
         if old:
             stale = items.posting_keys(record.essay_id, old.title, old.rating) - essay.postings
-            stale |= items.suggest_keys(record.essay_id, old.title, old.rating) - essay.suggestions.keys()
             old_member = items.member_key(old.section.section_id, old.title, old.essay_id)
             if old_member != items.member_key(record.section_id, record.title, record.essay_id):
                 stale.add(old_member)
             requests += [delete(key(pk, sk)) for pk, sk in sorted(stale)]
         return essay, requests
-
-
-def _strings(values: dict[str, str]) -> dict[str, Any]:
-    """to_item for an item of strings only (a suggest entry: most of a load's items), without its checks."""
-    return {k: {"S": v} for k, v in values.items()}
 
 
 def _label_of(card: StoredCard) -> SectionLabel:

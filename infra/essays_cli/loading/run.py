@@ -11,6 +11,7 @@ from essays_cli.loading.deriving import Deriver
 from essays_cli.loading.members import Members
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.sections import SectionLabel
+from essays_cli.loading.suggestions import SuggestLists
 from essays_cli.loading.taxonomy import Taxonomy
 
 
@@ -37,7 +38,7 @@ def _told_nothing(record: EssayRecord, essay_id: str | None) -> None:
 @dataclass
 class LoadRun:
     """One load's (or removal's) state. The passes read and add to it (the summary's counts, the dirty
-    sections, the members kept aside); the loader closes what it holds (the worker processes, the
+    sections, the members kept aside, the suggest lists touched); the loader closes what it holds (the worker processes, the
     members' file) when the load ends, however it ends."""
 
     taxonomy: Taxonomy  # the library's names, which the load's records are given
@@ -57,3 +58,5 @@ class LoadRun:
     # hears of a new title that is a stored essay's but for its typography (that essay's id)
     on_same: Callable[[EssayRecord, str], None] = _told_nothing
     claimed: set[str] = field(default_factory=set)  # stored essays given to such a title in this load
+    suggest: SuggestLists | None = None  # the suggest lists the load's titles touch (none in a dry run)
+    replaced_titles: list[str] = field(default_factory=list)  # a chunk's replaced titles: named in the suggest mark

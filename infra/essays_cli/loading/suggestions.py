@@ -1,0 +1,125 @@
+"""The suggest lists: one item per prefix of the library's title words (SUGGEST#<prefix>, TOP) holding
+its LISTED best-rated titles, best rated first, then by essay id (shared/library/suggest.py reads them).
+
+A load collects the prefixes it touches: every prefix of the titles it writes and of the titles those
+essays had, and of the essays it removes (an essay whose title and rating stay is not touched). After
+the essays' writes and the section rebuilds it rebuilds those lists from the sections' entries, which
+hold every essay's id, title and rating: one pass over them (read back with one Query per section
+page, or from the load's own kept members when it began on an empty table), keeping the best LISTED
+per touched prefix, then one write per list (a prefix no essay has any more: its item deleted).
+Memory holds the touched prefixes and at most LISTED entries each, not the library.
+
+Before its first write a load stores a mark (LOADER, SUGGEST) with the prefixes of the titles it
+replaces or removes, added chunk by chunk before that chunk is written; the mark is deleted once the
+lists are rebuilt. A run that finds it (the last load was cut off) rebuilds every prefix of every
+title, and those the mark names. A mark is at most 400 KB (~40,000 prefixes, over a thousand retitled
+or removed essays in one load); past that it stops growing, and a cut-off rerun rebuilds every
+current title's prefixes but may leave lists of prefixes no title has any more (read-time checks
+drop their titles only when several words are typed).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from essays_cli.loading.members import Members
+from essays_cli.loading.writer import BatchWriter, delete, key, put
+from shared.library.suggest import LISTED, prefixes
+from shared.store import schema
+from shared.store.dynamo import to_item
+from shared.store.rows import SuggestRow
+
+Entry = tuple[str, str, int | None]  # essay id, title, rating
+PENDING = (schema.LOADER, schema.SUGGEST_PENDING)
+
+
+class SuggestLists:
+    def __init__(self, client: Any, table: str, writer: BatchWriter, query: Callable[..., Iterator[dict[str, Any]]]):
+        self.client = client
+        self.table = table
+        self.writer = writer
+        self.query = query  # a partition's items, strongly consistent (the section rebuilder's)
+        self.touched: set[str] = set()
+        self.everything = False  # the last load was cut off: every list is rebuilt
+
+    def begin(self) -> None:
+        """Read the mark an unfinished load left, and store this load's (before its first write)."""
+        item = self.client.get_item(
+            TableName=self.table, Key=key(*PENDING), ConsistentRead=True, ProjectionExpression="prefixes"
+        ).get("Item")
+        if item is not None:
+            self.everything = True
+            self.touched |= set(item.get("prefixes", {}).get("SS", []))
+        else:
+            self.writer.write([put({**key(*PENDING), "startedAt": {"S": "load"}})])
+
+    def touch(self, title: str) -> None:
+        """A title the load writes: its prefixes' lists are rebuilt after the writes."""
+        self.touched |= prefixes(title)
+
+    def replaced(self, titles: Iterable[str]) -> None:
+        """Titles the load replaces or removes: their prefixes are rebuilt, and named in the mark first
+        (the rerun of a cut-off load reads them nowhere else)."""
+        stale: set[str] = set()
+        for title in titles:
+            stale |= prefixes(title)
+        if not stale:
+            return
+        self.touched |= stale
+        try:
+            self.client.update_item(
+                TableName=self.table,
+                Key=key(*PENDING),
+                UpdateExpression="ADD prefixes :p",
+                ExpressionAttributeValues={":p": {"SS": sorted(stale)}},
+            )
+        except ClientError as error:  # the mark would pass 400 KB: a rerun rebuilds every current prefix
+            if error.response.get("Error", {}).get("Code") != "ValidationException":
+                raise
+
+    def rebuild(self, members: Members | None = None) -> int:
+        """Rebuild the touched lists (all, after a cut-off load) and clear the mark; the lists written."""
+        best: dict[str, list[tuple[str, str, str, int | None]]] = {}
+        counts: dict[str, int] = {}
+        for essay_id, title, rating in self._entries(members):
+            order = schema.rated_sk(essay_id, rating)  # best rated first, then by id: the old sort key
+            for prefix in prefixes(title):
+                if not self.everything and prefix not in self.touched:
+                    continue
+                kept = best.setdefault(prefix, [])
+                kept.append((order, essay_id, title, rating))
+                counts[prefix] = counts.get(prefix, 0) + 1
+                if len(kept) > 4 * LISTED:  # trimmed now and then: memory holds a few lists' worth
+                    kept.sort()
+                    del kept[LISTED:]
+        requests = []
+        for prefix in sorted(self.touched | set(best)):
+            kept = sorted(best.get(prefix, []))[:LISTED]
+            if not kept:
+                requests.append(delete(schema.suggest_key(prefix)))
+                continue
+            rows = [SuggestRow(essay_id, title, rating) for _, essay_id, title, rating in kept]
+            requests.append(put(to_item(SuggestRow.list_to_item(prefix, rows, complete=counts[prefix] <= LISTED))))
+        for first in range(0, len(requests), 2_500):
+            self.writer.write(requests[first : first + 2_500])
+        self.writer.write([delete(key(*PENDING))])
+        self.touched, self.everything = set(), False
+        return len(requests)
+
+    def _entries(self, members: Members | None) -> Iterator[Entry]:
+        """Every essay's id, title and rating, from the sections' entries."""
+        if members is not None and not self.everything:  # a load onto an empty table: every essay is in it
+            for record in members.every():
+                yield record["essayId"], record["title"], record.get("rating")
+            return
+        for section in self.query(schema.TAXONOMY, "SECTION#"):
+            for item in self.query(
+                schema.section_pk(section["sectionId"]),
+                ProjectionExpression="#i, #t, #r",
+                ExpressionAttributeNames={"#i": "essayId", "#t": "title", "#r": "rating"},
+            ):
+                if "essayId" in item:
+                    yield item["essayId"], item["title"], item.get("rating")
