@@ -54,7 +54,7 @@ class SuggestLists:
             self.everything = True
             self.touched |= set(item.get("prefixes", {}).get("SS", []))
         else:
-            self.writer.write([put({**key(*PENDING), "startedAt": {"S": "load"}})])
+            self.client.put_item(TableName=self.table, Item={**key(*PENDING), "pending": {"BOOL": True}})
 
     def touch(self, title: str) -> None:
         """A title the load writes: its prefixes' lists are rebuilt after the writes."""
@@ -105,7 +105,7 @@ class SuggestLists:
             requests.append(put(to_item(SuggestRow.list_to_item(prefix, rows, complete=counts[prefix] <= LISTED))))
         for first in range(0, len(requests), 2_500):
             self.writer.write(requests[first : first + 2_500])
-        self.writer.write([delete(key(*PENDING))])
+        self.client.delete_item(TableName=self.table, Key=key(*PENDING))
         self.touched, self.everything = set(), False
         return len(requests)
 
