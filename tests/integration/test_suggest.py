@@ -196,13 +196,14 @@ def test_a_rating_change_reorders_the_lists_it_is_in(tmp_path: Path, library: st
 def test_a_cut_off_load_leaves_a_mark_and_the_next_run_rebuilds_the_lists(
     tmp_path: Path, library: str, ddb: Any, context: Any
 ) -> None:
+    from shared.store.dynamo import to_item
     from shared.store.rows import SuggestRow
 
     right = suggested(context, "zo")
     # what a load cut off between its essays' writes and the lists' rebuild leaves: lists out of step
     # (here a wrong one for "zo", and one for a prefix no title has any more), and its mark naming them
-    wrong = SuggestRow.list_item("zo", [SuggestRow("gone", "Zola gone", 5)], complete=True)
-    orphan = SuggestRow.list_item("qqq", [SuggestRow("gone", "Qqq gone", 5)], complete=True)
+    wrong = to_item(SuggestRow.list_to_item("zo", [SuggestRow("gone", "Zola gone", 5)], complete=True))
+    orphan = to_item(SuggestRow.list_to_item("qqq", [SuggestRow("gone", "Qqq gone", 5)], complete=True))
     for item in (wrong, orphan):
         ddb.put_item(TableName=library, Item=item)
     mark = {"pk": {"S": "LOADER"}, "sk": {"S": "SUGGEST"}, "prefixes": {"SS": ["qqq"]}}
