@@ -19,8 +19,6 @@ from typing import Any, ClassVar
 from shared.errors import StoredItemError
 from shared.store import schema
 
-from shared.store import schema
-
 # The card's extracts are stored zlib-compressed as one binary attribute: a 3,000-word essay's
 # 900-word preview is ~5.5 KB of text but ~2.5 KB stored, so its card stays one 0.5 RCU read.
 EXTRACTS_ATTRIBUTE = "extractsZ"

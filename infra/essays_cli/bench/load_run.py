@@ -2,7 +2,7 @@
 
     python -m essays_cli.bench.load_run TABLE FILE [--concurrency 8]
 
-Prints one JSON line: seconds (of which the section rebuilds, which come last), essays loaded,
+Prints one JSON line: seconds (of which the rebuilds, sections then suggest lists, which come last), essays loaded,
 BatchWriteItem requests sent, the mean bytes per item sent (request bodies over items), the write
 requests sent and the write request units they would cost on DynamoDB, and the
 peak memory (RSS, MB) after validation and writes, and in all.

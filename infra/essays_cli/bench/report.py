@@ -273,10 +273,12 @@ def bulk_load_section(report: Report, env: dict[str, str], sizes: list[int]) -> 
         f"{FRESH_WRITE_UNITS_PER_S:,} a second (a new on-demand table) and over {WARM_WRITE_UNITS_PER_S:,} "
         f"(the table pre-warmed with EssaysWarmWriteUnits={WARM_WRITE_UNITS_PER_S}).",
         "",
-        "Peak memory (RSS) of the loader process: after validation and writes, and in all (the section "
-        "rebuilds hold two sections at a time: they grow with the largest section, not the library; here 50).",
+        "Rebuilds: the sections' related lists and counts, then the suggest lists of the prefixes the load "
+        "touched, after the essays' writes. Peak memory (RSS) of the loader process: after validation and "
+        "writes, and in all (the section rebuilds hold two sections at a time; the suggest rebuild holds the "
+        "touched prefixes with at most 48 entries each).",
         "",
-        "| essays | items | items/essay | write units | units/essay | seconds here | of which section rebuilds "
+        "| essays | items | items/essay | write units | units/essay | seconds here | of which rebuilds "
         "| items/s | raw items/s | × ceiling | bytes/item | raw bytes/item | AWS min, fresh table "
         f"| AWS min, warm {WARM_WRITE_UNITS_PER_S:,}/s | peak MB, writes | peak MB | load average |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
