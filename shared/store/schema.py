@@ -9,7 +9,7 @@
   SUGGEST#<prefix>   TOP                  the best-rated titles with a word under the prefix (suggest; < 4 KB)
   TAXONOMY           SECTION#<sectionId>  a section with its level, subject, name and essay count
   LOADER             DIRTY#<sectionId>    a section whose derived data a load has still to rebuild
-  LOADER             SUGGEST              the suggest lists a load has still to rebuild (an unfinished load)
+  LOADER             SUGGEST#<load>#<n>   suggest lists a load has still to rebuild, with replaced titles' prefixes
 
 Bodies sit under their own partition-key prefix so IAM can keep every public function away
 from them (dynamodb:LeadingKeys), while the full-essay function may read nothing else.

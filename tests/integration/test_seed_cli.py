@@ -260,7 +260,8 @@ class FlakyDynamoDB:
         if self.calls <= self.throttle + self.unprocessed:
             ((table, requests),) = RequestItems.items()
             kept = len(requests) // 2
-            self.client.batch_write_item(RequestItems={table: requests[:kept]})
+            if kept:  # an empty batch is no request at all
+                self.client.batch_write_item(RequestItems={table: requests[:kept]})
             return {"UnprocessedItems": {table: requests[kept:]}}
         return self.client.batch_write_item(RequestItems=RequestItems)
 

@@ -9,21 +9,18 @@ page, or from the load's own kept members when it began on an empty table), keep
 per touched prefix, then one write per list (a prefix no essay has any more: its item deleted).
 Memory holds the touched prefixes and at most LISTED entries each, not the library.
 
-Before its first write a load stores a mark (LOADER, SUGGEST) with the prefixes of the titles it
-replaces or removes, added chunk by chunk before that chunk is written; the mark is deleted once the
-lists are rebuilt. A run that finds it (the last load was cut off) rebuilds every prefix of every
-title, and those the mark names. A mark is at most 400 KB (~40,000 prefixes, over a thousand retitled
-or removed essays in one load); past that it stops growing, and a cut-off rerun rebuilds every
-current title's prefixes but may leave lists of prefixes no title has any more (read-time checks
-drop their titles only when several words are typed).
+Before its first write a load stores a mark (LOADER, SUGGEST#<load>#000000), and before each chunk's
+writes one more naming the prefixes of the titles the chunk replaces or removes; the marks are
+deleted once the lists are rebuilt. A run that finds marks (the last load was cut off) rebuilds every
+prefix of every title, and those the marks name. Marks are written with BatchWriteItem and read with
+a Query, as a load's other items: the review function's publishing may do nothing else.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
-
-from botocore.exceptions import ClientError
 
 from essays_cli.loading.members import Members
 from essays_cli.loading.writer import BatchWriter, delete, key, put
@@ -33,10 +30,12 @@ from shared.store.dynamo import to_item
 from shared.store.rows import SuggestRow
 
 Entry = tuple[str, str, int | None]  # essay id, title, rating
-PENDING = (schema.LOADER, schema.SUGGEST_PENDING)
 
 
 class SuggestLists:
+    """The suggest lists one load (or removal) touches: made by the loader for each run and kept on
+    its LoadRun (run.py), so nothing of a load stays on the loader."""
+
     def __init__(self, client: Any, table: str, writer: BatchWriter, query: Callable[..., Iterator[dict[str, Any]]]):
         self.client = client
         self.table = table
@@ -44,41 +43,37 @@ class SuggestLists:
         self.query = query  # a partition's items, strongly consistent (the section rebuilder's)
         self.touched: set[str] = set()
         self.everything = False  # the last load was cut off: every list is rebuilt
+        self.marks: list[str] = []  # the sort keys of the marks to clear once the lists are rebuilt
+        self.load_id = uuid.uuid4().hex[:12]
 
     def begin(self) -> None:
-        """Read the mark an unfinished load left, and store this load's (before its first write)."""
-        item = self.client.get_item(
-            TableName=self.table, Key=key(*PENDING), ConsistentRead=True, ProjectionExpression="prefixes"
-        ).get("Item")
-        if item is not None:
+        """Read the marks an unfinished load left, and store this load's (before its first write)."""
+        for item in self.query(schema.LOADER, schema.SUGGEST_PENDING):
             self.everything = True
-            self.touched |= set(item.get("prefixes", {}).get("SS", []))
-        else:
-            self.client.put_item(TableName=self.table, Item={**key(*PENDING), "pending": {"BOOL": True}})
+            self.touched |= set(item.get("prefixes") or ())
+            self.marks.append(str(item["sk"]))
+        self._mark([])
 
     def touch(self, title: str) -> None:
         """A title the load writes: its prefixes' lists are rebuilt after the writes."""
         self.touched |= prefixes(title)
 
     def replaced(self, titles: Iterable[str]) -> None:
-        """Titles the load replaces or removes: their prefixes are rebuilt, and named in the mark first
+        """Titles the load replaces or removes: their prefixes are rebuilt, and named in a mark first
         (the rerun of a cut-off load reads them nowhere else)."""
         stale: set[str] = set()
         for title in titles:
             stale |= prefixes(title)
-        if not stale:
-            return
-        self.touched |= stale
-        try:
-            self.client.update_item(
-                TableName=self.table,
-                Key=key(*PENDING),
-                UpdateExpression="ADD prefixes :p",
-                ExpressionAttributeValues={":p": {"SS": sorted(stale)}},
-            )
-        except ClientError as error:  # the mark would pass 400 KB: a rerun rebuilds every current prefix
-            if error.response.get("Error", {}).get("Code") != "ValidationException":
-                raise
+        if stale:
+            self.touched |= stale
+            self._mark(sorted(stale))
+
+    def _mark(self, stale: list[str]) -> None:
+        """One mark item (LOADER, SUGGEST#<load>#<n>), written with BatchWriteItem as a load's other
+        items are: what a publishing function may write."""
+        sk = f"{schema.SUGGEST_PENDING}#{self.load_id}#{len(self.marks):06d}"
+        self.marks.append(sk)
+        self.writer.write([put(to_item({"pk": schema.LOADER, "sk": sk, "prefixes": stale or None}))])
 
     def rebuild(self, members: Members | None = None) -> int:
         """Rebuild the touched lists (all, after a cut-off load) and clear the mark; the lists written."""
@@ -105,8 +100,8 @@ class SuggestLists:
             requests.append(put(to_item(SuggestRow.list_to_item(prefix, rows, complete=counts[prefix] <= LISTED))))
         for first in range(0, len(requests), 2_500):
             self.writer.write(requests[first : first + 2_500])
-        self.client.delete_item(TableName=self.table, Key=key(*PENDING))
-        self.touched, self.everything = set(), False
+        self.writer.write([delete(key(schema.LOADER, sk)) for sk in self.marks])
+        self.touched, self.everything, self.marks = set(), False, []
         return len(requests)
 
     def _entries(self, members: Members | None) -> Iterator[Entry]:
