@@ -38,8 +38,8 @@ def _told_nothing(record: EssayRecord, essay_id: str | None) -> None:
 @dataclass
 class LoadRun:
     """One load's (or removal's) state. The passes read and add to it (the summary's counts, the dirty
-    sections, the members kept aside, the suggest lists touched); the loader closes what it holds (the worker processes, the
-    members' file) when the load ends, however it ends."""
+    sections, the members kept aside, the suggest lists touched); the loader closes what it holds (the
+    worker processes, the members' file) when the load ends, however it ends."""
 
     taxonomy: Taxonomy  # the library's names, which the load's records are given
     derive: Deriver  # previews and keywords (and section rankings), in worker processes for a big load
