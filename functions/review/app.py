@@ -73,7 +73,7 @@ def handler(event: Event, context: object) -> Response:
         claim = saved.claim_at(now)
         return private_response({"claim": {"teacherId": me, "expiresAt": claim[1] if claim else None}}, CONFIG.http)
     if action.startswith("annotations"):
-        body = {"annotations": [a.to_item() for a in saved.annotations]}
+        body = {"annotations": [a.to_json() for a in saved.annotations]}
         return private_response(body, CONFIG.http, 201 if event.get("httpMethod") == "POST" else 200)
     if action == "publish":
         return private_response({"essayId": saved.essay_id}, CONFIG.http)

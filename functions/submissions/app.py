@@ -28,6 +28,7 @@ from shared.library.contributions import (
     FIELDS,
     check_draft,
     check_text,
+    check_upload_request,
     my_submissions,
     new_upload_id,
     own,
@@ -57,7 +58,7 @@ def handler(event: Event, context: object) -> Response:
     user_id = reader_id(event)
     resource, method = event.get("resource"), event.get("httpMethod")
     if resource == "/me/submissions/uploads":
-        json_body(event, ("fileName", "size"))  # informative only: S3's policy is what limits the file
+        check_upload_request(json_body(event, ("fileName", "size")), UPLOADS.max_bytes)  # S3's policy enforces it
         return private_response(UPLOADS.form(user_id, new_upload_id(), CLOCK()), CONFIG.http, 201)
     if resource == "/me/submissions" and method == "POST":
         return private_response(submit(user_id, json_body(event, FIELDS, BODY_LIMIT)), CONFIG.http, 201)

@@ -277,7 +277,10 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
                     "schema": {
                         "type": "object",
                         "additionalProperties": False,
-                        "properties": {"fileName": {"type": "string"}, "size": {"type": "integer", "minimum": 0}},
+                        "properties": {
+                            "fileName": {"type": "string", "pattern": "\\.[dD][oO][cC][xX]\\s*$"},
+                            "size": {"type": "integer", "minimum": 1},
+                        },
                     }
                 }
             },

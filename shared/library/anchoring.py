@@ -1,6 +1,6 @@
 """Anchoring teachers' annotations in an essay's paragraphs: where each passage is, as the full
 essay serves it (paragraph, 1-based, and [start, end) character offsets in it, so that
-`paragraph[start:end] == quote`: the stored shared/store/rows.AnnotationRow), and what is wrong with
+`paragraph[start:end] == quote`: the API's `models.Annotation`, stored by shared/store/rows.py), and what is wrong with
 one that cannot be anchored, in plain words. Shared by the loader (a file's annotations) and the
 review function (a teacher's marks), so both anchor the same way and refuse overlaps with the same
 messages. Pure logic."""
@@ -11,7 +11,7 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Protocol
 
-from shared.store.rows import AnnotationRow
+from shared.library.models import Annotation
 
 
 class Note(Protocol):
@@ -31,14 +31,14 @@ class Note(Protocol):
     def start(self) -> int | None: ...
 
 
-def anchor(texts: list[str], notes: Sequence[Note | None]) -> tuple[list[AnnotationRow], list[tuple[str, str]]]:
+def anchor(texts: list[str], notes: Sequence[Note | None]) -> tuple[list[Annotation], list[tuple[str, str]]]:
     """Each annotation anchored in its paragraph, and (field, message) for every one that cannot be:
     its paragraph or quote is not there, its quote is there more than once and it does not say
     which (`occurrence`), or it overlaps another (a page can mark a passage only once). A None
     (an annotation already found malformed) keeps its place in the numbering and is skipped."""
-    result: list[AnnotationRow] = []
+    result: list[Annotation] = []
     problems: list[tuple[str, str]] = []
-    placed: list[tuple[int, AnnotationRow]] = []
+    placed: list[tuple[int, Annotation]] = []
     for i, note in enumerate(notes):
         if note is None:
             continue
@@ -96,9 +96,7 @@ def anchor(texts: list[str], notes: Sequence[Note | None]) -> tuple[list[Annotat
             )
             continue
         start = starts[(note.occurrence or 1) - 1]
-        anchored_note = AnnotationRow(
-            note.paragraph, start, start + len(note.quote), note.quote, note.comment, note.kind
-        )
+        anchored_note = Annotation(note.paragraph, start, start + len(note.quote), note.quote, note.comment, note.kind)
         clash = next(
             (
                 (j, other)

@@ -68,6 +68,16 @@ def new_upload_id() -> str:
     return "u-" + secrets.token_hex(12)
 
 
+def check_upload_request(body: dict[str, Any], max_bytes: int) -> None:
+    """The file a reader says they will send: a .docx of 1 byte to max_bytes. Told before the upload
+    so a wrong file is refused at once; S3's policy still enforces the size whatever was said."""
+    name, size = body.get("fileName"), body.get("size")
+    if name is not None and (not isinstance(name, str) or not name.strip().lower().endswith(".docx")):
+        raise InvalidRequest("fileName: send a Word document (.docx); other files cannot be read")
+    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= max_bytes):
+        raise InvalidRequest(f"size: a file of 1 byte to {max_bytes} bytes ({max_bytes // 1_048_576} MB), in bytes")
+
+
 def check_draft(body: dict[str, Any], sections: Sequence[Section]) -> Draft:
     title = text_field(body, "title", MAX_TITLE_CHARS)
     names = [text_field(body, name, MAX_NAME_CHARS) for name in ("level", "subject", "section")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from shared.errors import NotFound, StoredItemError
-from shared.library.models import Annotation, Breadcrumb, Contributor, EssayPreview, Extract, FullEssay, SectionRef
+from shared.library.models import Breadcrumb, Contributor, EssayPreview, Extract, FullEssay, SectionRef
 from shared.library.preview import PARTS
 
 if TYPE_CHECKING:  # the store's rows, named by the Protocols the store implements (no import at run time)
@@ -70,7 +70,7 @@ def full_essay(store: BodyReader, essay_id: str) -> FullEssay:
         **_header_fields(body.header),
         paragraphs=body.paragraphs,
         teacher_comment=body.teacher_comment,
-        annotations=[Annotation(a.paragraph, a.start, a.end, a.quote, a.comment, a.kind) for a in body.annotations],
+        annotations=body.annotations,
         updated_at=body.updated_at,
         contributor=contributor(body.header),
     )

@@ -24,7 +24,7 @@ from typing import Any
 from shared.errors import Conflict, InvalidRequest
 from shared.library.anchoring import anchor
 from shared.library.limits import EMPTY, too_long
-from shared.store.rows import AnnotationRow
+from shared.library.models import Annotation
 
 SUBMITTED, IN_REVIEW, RETURNED, PUBLISHED, REJECTED, WITHDRAWN = (
     "submitted",
@@ -89,7 +89,7 @@ class Submission:
     reason: str | None = None
     essay_id: str | None = None
     free_essays_earned: int | None = None
-    annotations: tuple[AnnotationRow, ...] = ()
+    annotations: tuple[Annotation, ...] = ()
     rating: int | None = None
     teacher_comment: str | None = None
     claimed_by: str | None = None
@@ -156,7 +156,7 @@ class Submission:
             feedback=self.feedback,
             reason=self.reason,
             paragraphs=list(paragraphs),
-            annotations=[a.to_item() for a in self.annotations],
+            annotations=[a.to_json() for a in self.annotations],
             rating=self.rating,
             teacherComment=self.teacher_comment,
             claim={"teacherId": claim[0], "expiresAt": claim[1]} if claim else None,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from shared.errors import StoredItemError
+from shared.library.models import Annotation
 from shared.store import schema
 
 # The card's extracts are stored zlib-compressed as one binary attribute: a 3,000-word essay's
@@ -221,20 +222,13 @@ class StoredCard:
         )
 
 
-@dataclass(frozen=True, eq=False, repr=False)
 class AnnotationRow:
-    """A teacher's annotation, anchored: paragraphs[paragraph - 1][start:end] == quote."""
+    """How a teacher's annotation (the API's models.Annotation) is stored, in the full essay's item and on
+    a submission; read back only where it still fits its paragraph."""
 
-    paragraph: int
-    start: int
-    end: int
-    quote: str
-    comment: str
-    kind: str
-
-    @classmethod
-    def from_item(cls, item: dict[str, Any], paragraphs: list[str]) -> AnnotationRow:
-        row = cls(
+    @staticmethod
+    def from_item(item: dict[str, Any], paragraphs: list[str]) -> Annotation:
+        row = Annotation(
             _whole(item, "paragraph"),
             _whole(item, "start"),
             _whole(item, "end"),
@@ -246,14 +240,15 @@ class AnnotationRow:
             raise StoredItemError(f"a stored annotation of paragraph {row.paragraph} does not match its text")
         return row
 
-    def to_item(self) -> dict[str, Any]:
+    @staticmethod
+    def to_item(annotation: Annotation) -> dict[str, Any]:
         return {
-            "paragraph": self.paragraph,
-            "start": self.start,
-            "end": self.end,
-            "quote": self.quote,
-            "comment": self.comment,
-            "kind": self.kind,
+            "paragraph": annotation.paragraph,
+            "start": annotation.start,
+            "end": annotation.end,
+            "quote": annotation.quote,
+            "comment": annotation.comment,
+            "kind": annotation.kind,
         }
 
 
@@ -264,7 +259,7 @@ class BodyRow:
     header: HeaderRow
     paragraphs: list[str]
     teacher_comment: str | None
-    annotations: list[AnnotationRow]
+    annotations: list[Annotation]
     updated_at: str
 
     @classmethod
@@ -289,7 +284,7 @@ class BodyRow:
             **self.header.to_item(),
             "paragraphs": self.paragraphs,
             "teacherComment": self.teacher_comment,
-            "annotations": [a.to_item() for a in self.annotations],  # paywalled: only ever on this item
+            "annotations": [AnnotationRow.to_item(a) for a in self.annotations],  # paywalled: only ever on this item
             **stamp.to_item(),
         }
 

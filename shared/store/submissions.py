@@ -21,6 +21,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from shared.errors import Conflict
+from shared.library.models import Annotation
 from shared.library.submissions import QUEUED, Event, Submission
 from shared.store.dynamo import Table, dynamodb_errors, from_item, to_item
 from shared.store.rows import AnnotationRow
@@ -64,7 +65,7 @@ def to_values(s: Submission) -> dict[str, Any]:
         "reason": s.reason,
         "essayId": s.essay_id,
         "freeEssaysEarned": s.free_essays_earned,
-        "annotations": [a.to_item() for a in s.annotations],
+        "annotations": [AnnotationRow.to_item(a) for a in s.annotations],
         "rating": s.rating,
         "teacherComment": s.teacher_comment,
         "claimedBy": s.claimed_by,
@@ -94,7 +95,7 @@ def of_values(v: dict[str, Any]) -> Submission:
         essay_id=v.get("essayId"),
         free_essays_earned=v.get("freeEssaysEarned"),
         annotations=tuple(
-            AnnotationRow(a["paragraph"], a["start"], a["end"], a["quote"], a["comment"], a["kind"])
+            Annotation(a["paragraph"], a["start"], a["end"], a["quote"], a["comment"], a["kind"])
             for a in v.get("annotations") or []
         ),
         rating=v.get("rating"),

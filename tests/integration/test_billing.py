@@ -363,6 +363,7 @@ def test_reader_a_can_never_read_or_change_b_s_subscription(billing: Any, stripe
         "currentPeriodEnd": None,
         "cancelAtPeriodEnd": False,
         "meter": None,
+        "earnedEssays": 0,  # no published work of theirs
     }
     assert billing.billing.handler(as_reader("portal", USER, body=forged, query=query), CONTEXT)["statusCode"] == 404
     checkout = billing.billing.handler(as_reader("checkout", USER, body=forged, query=query), CONTEXT)
@@ -384,6 +385,7 @@ def test_me_shows_the_reader_s_own_subscription(billing: Any) -> None:
         "currentPeriodEnd": None,
         "cancelAtPeriodEnd": False,
         "meter": None,
+        "earnedEssays": 0,  # no published work of theirs
     }
     end = int(time.time()) + 20 * 86_400
     deliver(billing, event_for("customer.subscription.created", Reader(USER), period_end=end))
@@ -393,6 +395,7 @@ def test_me_shows_the_reader_s_own_subscription(billing: Any) -> None:
         "currentPeriodEnd": datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z"),
         "cancelAtPeriodEnd": False,
         "meter": None,  # the meter is off (FREE_ESSAYS_PER_MONTH 0)
+        "earnedEssays": 0,
     }
 
 

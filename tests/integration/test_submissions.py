@@ -339,6 +339,31 @@ def upload(apps: Any, data: bytes, user: str = STUDENT) -> str:
     return parsed.upload_id
 
 
+@pytest.mark.parametrize(
+    ("said", "field"),
+    [
+        ({"size": -1}, "size"),
+        ({"size": 0}, "size"),
+        ({"size": 50 * 1024 * 1024}, "size"),
+        ({"size": "9"}, "size"),
+        ({"fileName": ""}, "fileName"),
+        ({"fileName": "essay.pdf", "size": 9}, "fileName"),
+    ],
+)
+def test_an_upload_said_to_be_no_docx_or_of_a_wrong_size_gets_no_form(
+    apps: Any, said: dict[str, Any], field: str
+) -> None:
+    status, body = call(apps, "submissions", request("/me/submissions/uploads", "POST", user=STUDENT, body=said))
+    assert status == HTTPStatus.BAD_REQUEST
+    assert body["error"]["message"].startswith(f"{field}: ")
+    ok, _ = call(
+        apps,
+        "submissions",
+        request("/me/submissions/uploads", "POST", user=STUDENT, body={"fileName": "My Essay.DOCX", "size": 9}),
+    )
+    assert ok == HTTPStatus.CREATED
+
+
 def uploads_left() -> list[str]:
     return [o["Key"] for o in boto3.client("s3").list_objects_v2(Bucket=BUCKET).get("Contents", [])]
 

@@ -111,6 +111,7 @@ _SUBMISSIONS = (
     | _TEXT
     | {
         *("shared.library.anchoring", "shared.library.contributions", "shared.library.cursor", "shared.library.limits"),
+        "shared.library.models",  # the annotation type anchoring makes
         *("shared.library.submissions", "shared.store.dynamo", "shared.store.secrets", "shared.store.submissions"),
         *("shared.store.cursors", "shared.settings.content", "shared.settings.contributions"),
     }

@@ -4,8 +4,8 @@ wrong as `annotations[i].field: ...` (i counted from 0, as in the JSON list).
 The shape of one annotation is the record model's (record.Annotation); what only the essay can
 tell (the paragraph exists, the quote is in it) is checked here, and anchoring finds the quote's
 character offsets in the paragraph as the full essay serves it, so `paragraph[start:end] == quote`
-(an anchored annotation is the stored row, shared/store/rows.AnnotationRow), with the anchoring the
-review function uses too (shared/library/anchoring.py).
+(an anchored annotation is the API's models.Annotation, stored by shared/store/rows.AnnotationRow),
+with the anchoring the review function uses too (shared/library/anchoring.py).
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 from pydantic import ValidationError
 
 from essays_cli.loading.record import Annotation, EssayRecord
+from shared.library import models
 from shared.library.anchoring import anchor
 from shared.library.limits import MAX_ANNOTATIONS, MAX_COMMENT_CHARS, MAX_QUOTE_CHARS
 from shared.library.text import paragraphs
-from shared.store.rows import AnnotationRow
 
 FIELDS = ("paragraph", "quote", "comment", "kind", "occurrence", "start")
 # the whole-number fields, and where each counts from
@@ -39,7 +39,7 @@ def anchoring_problems(record: EssayRecord) -> list[tuple[str, str]]:
     return anchor(paragraphs(record.body), record.annotations)[1]
 
 
-def anchored(record: EssayRecord) -> list[AnnotationRow]:
+def anchored(record: EssayRecord) -> list[models.Annotation]:
     """The record's annotations with their offsets in their paragraph.
 
     Raises ValueError for an annotation that does not fit: records are checked first, so that is a bug.
