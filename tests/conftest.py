@@ -266,3 +266,11 @@ def aws_client(stack: dict[str, Any], service: str) -> Any:
         aws_access_key_id="000000000000",
         aws_secret_access_key="local",
     )
+
+
+def physical_id(stack: dict[str, Any], logical_id: str) -> str:
+    """The name the stack gave one of its resources (a table, a function)."""
+    resource = aws_client(stack, "cloudformation").describe_stack_resource(
+        StackName=stack["stackName"], LogicalResourceId=logical_id
+    )
+    return str(resource["StackResourceDetail"]["PhysicalResourceId"])

@@ -19,20 +19,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from essays_cli.template import load_template
 
-from tests.conftest import ROOT, aws_client, sample_records
+from tests.conftest import ROOT, aws_client, physical_id, sample_records
 from tests.e2e.test_http import assert_error, call
 
 pytestmark = pytest.mark.e2e
 
 JWT_LIKE = re.compile(r"eyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]*")
 ESSAY = "stalin-rise-to-power"
-
-
-def physical_id(stack: dict[str, Any], logical_id: str) -> str:
-    resource = aws_client(stack, "cloudformation").describe_stack_resource(
-        StackName=stack["stackName"], LogicalResourceId=logical_id
-    )
-    return str(resource["StackResourceDetail"]["PhysicalResourceId"])
 
 
 def log_events(stack: dict[str, Any], group: str, since_ms: int = 0) -> list[str]:
