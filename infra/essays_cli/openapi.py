@@ -118,9 +118,20 @@ REVIEW_ERRORS = (400, 401, 403, 404, 409, 429, 500, 503)
 REVIEW_TEXT = {403: "Not a teacher (the user pool's teachers group)", 409: "Another teacher's claim, or none held"}
 
 
-def _json_body(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
-    schema = {"type": "object", "additionalProperties": False, "properties": properties, "required": required}
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _teacher(
+    operation_id: str, summary: str, response: type, error_text: dict[int, str] | None = None, **more: Any
+) -> RouteDoc:
+    """A teachers' route (/review/...): never cached; unless said otherwise, about one submission."""
+    more.setdefault("parameters", [SUBMISSION_ID])
+    more.setdefault("errors", REVIEW_ERRORS)
+    return _signed_in(operation_id, summary, response, error_text=REVIEW_TEXT | (error_text or {}), **more)
+
+
+def _json_body(properties: dict[str, Any], required: list[str], optional: bool = False) -> dict[str, Any]:
+    """A JSON object of these properties, no others; `optional`: the body itself may be left out."""
+    schema: dict[str, Any] = {"type": "object", "additionalProperties": False, "properties": properties}
+    schema |= {"required": required} if required else {}
+    return {"required": not optional, "content": {"application/json": {"schema": schema}}}
 
 
 def _text(limit: int, description: str = "") -> dict[str, Any]:
@@ -218,26 +229,19 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "A Stripe Checkout URL to subscribe to the plan (signed-in readers); the reader's open session is reused",
         PaymentUrl,
         errors=(400, 401, 409, 429, 500, 503),
-        request_body={
-            "required": False,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "plan": {"type": "string", "description": "A plan's name (GET /plans); the first"},
-                            "returnTo": {
-                                "type": "string",
-                                "pattern": "^/(?!/)[^\\\\\\s]{0,299}$",
-                                "description": "The site path to return to after paying or giving up",
-                                "example": "/essays/the-rise-of-stalin-1a2b3c4d",
-                            },
-                        },
-                    }
-                }
+        request_body=_json_body(
+            {
+                "plan": {"type": "string", "description": "A plan's name (GET /plans); the first"},
+                "returnTo": {
+                    "type": "string",
+                    "pattern": "^/(?!/)[^\\\\\\s]{0,299}$",
+                    "description": "The site path to return to after paying or giving up",
+                    "example": "/essays/the-rise-of-stalin-1a2b3c4d",
+                },
             },
-        },
+            [],
+            optional=True,
+        ),
         error_text={
             409: "A subscription Stripe still bills exists (active, trialing, past due, unpaid, incomplete): "
             "manage it with POST /billing/portal",
@@ -262,110 +266,75 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "The signed-in reader's own subscription (status none if they never subscribed)",
         MySubscription,
     ),
-    ("POST", "/me/submissions/uploads"): RouteDoc(
+    ("POST", "/me/submissions/uploads"): _signed_in(
         "createSubmissionUpload",
         "A presigned S3 POST for one .docx (signed-in readers): S3 enforces its type and size",
         UploadForm,
         errors=(400, 401, 429, 500, 503),
         created=True,
-        cached=False,
-        caller=SIGNED_IN,
-        request_body={
-            "required": False,
-            "content": {
-                "application/json": {
-                    "schema": {
-                        "type": "object",
-                        "additionalProperties": False,
-                        "properties": {
-                            "fileName": {"type": "string", "pattern": "\\.[dD][oO][cC][xX]\\s*$"},
-                            "size": {"type": "integer", "minimum": 1},
-                        },
-                    }
-                }
+        request_body=_json_body(
+            {
+                "fileName": {"type": "string", "pattern": "\\.[dD][oO][cC][xX]\\s*$"},
+                "size": {"type": "integer", "minimum": 1},
             },
-        },
+            [],
+            optional=True,
+        ),
     ),
-    ("POST", "/me/submissions"): RouteDoc(
+    ("POST", "/me/submissions"): _signed_in(
         "submitEssay",
         "Submit one's own essay for review: pasted text or an uploaded .docx (signed-in readers)",
         MySubmission,
         errors=(400, 401, 413, 429, 500, 503),
         created=True,
-        cached=False,
-        caller=SIGNED_IN,
         request_body=SUBMIT_BODY,
         error_text={400: "A field the loader would refuse too, or a refused .docx (deleted): the message says why"},
     ),
-    ("GET", "/me/submissions"): RouteDoc(
+    ("GET", "/me/submissions"): _signed_in(
         "listMySubmissions",
         "The caller's own submissions, newest first",
         MySubmissions,
-        [CURSOR],
         errors=(400, 401, 429, 500, 503),
-        cached=False,
-        caller=SIGNED_IN,
+        parameters=[CURSOR],
     ),
-    ("GET", "/me/submissions/{submissionId}"): RouteDoc(
+    ("GET", "/me/submissions/{submissionId}"): _signed_in(
         "getMySubmission",
         "One of the caller's own submissions (another's is a 404)",
         MySubmission,
-        [SUBMISSION_ID],
         errors=(400, 401, 404, 429, 500, 503),
-        cached=False,
-        caller=SIGNED_IN,
+        parameters=[SUBMISSION_ID],
         error_text={404: "No such submission of the caller's"},
     ),
-    ("DELETE", "/me/submissions/{submissionId}"): RouteDoc(
+    ("DELETE", "/me/submissions/{submissionId}"): _signed_in(
         "withdrawMySubmission",
         "Withdraw one's submission before it is published",
         None,
-        [SUBMISSION_ID],
         errors=SIGNED_IN_ERRORS,
-        cached=False,
-        caller=SIGNED_IN,
+        parameters=[SUBMISSION_ID],
         no_content=True,
         error_text={404: "No such submission of the caller's", 409: "Already published, rejected or withdrawn"},
     ),
-    ("GET", "/review/queue"): RouteDoc(
+    ("GET", "/review/queue"): _teacher(
         "getReviewQueue",
         "Submissions waiting for review or in review, oldest first (teachers)",
         ReviewQueue,
-        [_limit(QUEUE_LIMIT, "page size"), CURSOR],
+        parameters=[_limit(QUEUE_LIMIT, "page size"), CURSOR],
         errors=(400, 401, 403, 429, 500, 503),
-        cached=False,
-        caller=SIGNED_IN,
-        error_text=REVIEW_TEXT,
     ),
-    ("GET", "/review/submissions/{submissionId}"): RouteDoc(
+    ("GET", "/review/submissions/{submissionId}"): _teacher(
         "getSubmissionForReview",
         "A submission as teachers see it: text, annotations, assessment, claim and history (teachers)",
         ReviewedSubmission,
-        [SUBMISSION_ID],
         errors=(400, 401, 403, 404, 429, 500, 503),
-        cached=False,
-        caller=SIGNED_IN,
-        error_text=REVIEW_TEXT,
     ),
-    ("POST", "/review/submissions/{submissionId}/claim"): RouteDoc(
-        "claimSubmission",
-        "Claim a submission for review, or renew one's claim (teachers)",
-        ClaimHeld,
-        [SUBMISSION_ID],
-        errors=REVIEW_ERRORS,
-        cached=False,
-        caller=SIGNED_IN,
-        error_text=REVIEW_TEXT,
+    ("POST", "/review/submissions/{submissionId}/claim"): _teacher(
+        "claimSubmission", "Claim a submission for review, or renew one's claim (teachers)", ClaimHeld
     ),
-    ("POST", "/review/submissions/{submissionId}/annotations"): RouteDoc(
+    ("POST", "/review/submissions/{submissionId}/annotations"): _teacher(
         "annotateSubmission",
         "Mark a passage: paragraph (1-based) and [start, end) in it as served; overlaps are refused (teachers)",
         MarkedPassages,
-        [SUBMISSION_ID],
-        errors=REVIEW_ERRORS,
         created=True,
-        cached=False,
-        caller=SIGNED_IN,
         request_body=_json_body(
             {
                 "paragraph": {"type": "integer", "minimum": 1},
@@ -376,26 +345,17 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
             },
             ["paragraph", "start", "end", "comment"],
         ),
-        error_text=REVIEW_TEXT,
     ),
-    ("DELETE", "/review/submissions/{submissionId}/annotations/{index}"): RouteDoc(
+    ("DELETE", "/review/submissions/{submissionId}/annotations/{index}"): _teacher(
         "removeSubmissionAnnotation",
         "Remove an annotation by its place in the list (teachers)",
         MarkedPassages,
-        [SUBMISSION_ID, _path("index", "^[0-9]{1,2}$", "0")],
-        errors=REVIEW_ERRORS,
-        cached=False,
-        caller=SIGNED_IN,
-        error_text=REVIEW_TEXT,
+        parameters=[SUBMISSION_ID, _path("index", "^[0-9]{1,2}$", "0")],
     ),
-    ("PUT", "/review/submissions/{submissionId}/assessment"): RouteDoc(
+    ("PUT", "/review/submissions/{submissionId}/assessment"): _teacher(
         "assessSubmission",
         "The star rating and the teacher's comment (teachers)",
         ReviewedSubmission,
-        [SUBMISSION_ID],
-        errors=REVIEW_ERRORS,
-        cached=False,
-        caller=SIGNED_IN,
         request_body=_json_body(
             {
                 "rating": {"type": "integer", "minimum": 1, "maximum": 5},
@@ -403,39 +363,24 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
             },
             ["rating"],
         ),
-        error_text=REVIEW_TEXT,
     ),
-    ("POST", "/review/submissions/{submissionId}/publish"): RouteDoc(
+    ("POST", "/review/submissions/{submissionId}/publish"): _teacher(
         "publishSubmission",
         "Publish into the library, derived exactly as a load; the contributor earns free essays (teachers)",
         PublishedEssay,
-        [SUBMISSION_ID],
-        errors=REVIEW_ERRORS,
-        cached=False,
-        caller=SIGNED_IN,
-        error_text=REVIEW_TEXT | {400: "Not rated yet, or the essay as it stands would not load"},
+        {400: "Not rated yet, or the essay as it stands would not load"},
     ),
-    ("POST", "/review/submissions/{submissionId}/return"): RouteDoc(
+    ("POST", "/review/submissions/{submissionId}/return"): _teacher(
         "returnSubmission",
         "Return to the contributor with feedback (teachers)",
         ReviewedSubmission,
-        [SUBMISSION_ID],
-        errors=REVIEW_ERRORS,
-        cached=False,
-        caller=SIGNED_IN,
         request_body=_json_body({"feedback": _text(MAX_FEEDBACK_CHARS)}, ["feedback"]),
-        error_text=REVIEW_TEXT,
     ),
-    ("POST", "/review/submissions/{submissionId}/reject"): RouteDoc(
+    ("POST", "/review/submissions/{submissionId}/reject"): _teacher(
         "rejectSubmission",
         "Reject with a reason (teachers)",
         ReviewedSubmission,
-        [SUBMISSION_ID],
-        errors=REVIEW_ERRORS,
-        cached=False,
-        caller=SIGNED_IN,
         request_body=_json_body({"reason": _text(MAX_FEEDBACK_CHARS)}, ["reason"]),
-        error_text=REVIEW_TEXT,
     ),
     ("POST", "/billing/webhook"): RouteDoc(
         "receiveStripeEvent",
