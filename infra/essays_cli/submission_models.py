@@ -20,7 +20,9 @@ class UploadForm(ApiModel):
 
 
 @dataclass(eq=False, repr=False)
-class MySubmission(ApiModel):
+class SubmissionHeader(ApiModel):
+    """What the contributor and the teachers both see of a submission first."""
+
     submission_id: str
     title: str
     level: str
@@ -33,6 +35,10 @@ class MySubmission(ApiModel):
     credit_name: str | None
     created_at: str
     updated_at: str
+
+
+@dataclass(eq=False, repr=False)
+class MySubmission(SubmissionHeader):
     feedback: str | None = None  # when returned
     reason: str | None = None  # when rejected
     essay_id: str | None = None  # when published
@@ -100,19 +106,7 @@ class HistoryEntry(ApiModel):
 
 
 @dataclass(eq=False, repr=False)
-class ReviewedSubmission(ApiModel):
-    submission_id: str
-    title: str
-    level: str
-    subject: str
-    section: str
-    section_id: str
-    word_count: int
-    state: str
-    credit: str
-    credit_name: str | None
-    created_at: str
-    updated_at: str
+class ReviewedSubmission(SubmissionHeader):
     feedback: str | None
     reason: str | None
     paragraphs: list[str]
