@@ -24,17 +24,27 @@ def emulator_environment(endpoint: str, region: str) -> dict[str, str]:
     }
 
 
+def _emulator_arguments(endpoint: str, region: str) -> dict[str, Any]:
+    return {
+        "endpoint_url": endpoint,
+        "region_name": region,
+        "aws_access_key_id": EMULATOR_ACCESS_KEY_ID,
+        "aws_secret_access_key": EMULATOR_SECRET_ACCESS_KEY,
+    }
+
+
 def emulator_client(service: str, endpoint: str, region: str) -> Any:
     """A boto3 client of the emulator at `endpoint`, whatever this process's own AWS settings."""
     import boto3
 
-    return boto3.client(  # type: ignore[call-overload]
-        service,
-        endpoint_url=endpoint,
-        region_name=region,
-        aws_access_key_id=EMULATOR_ACCESS_KEY_ID,
-        aws_secret_access_key=EMULATOR_SECRET_ACCESS_KEY,
-    )
+    return boto3.client(service, **_emulator_arguments(endpoint, region))  # type: ignore[call-overload]
+
+
+def emulator_resource(service: str, endpoint: str, region: str) -> Any:
+    """The same as a boto3 resource (a DynamoDB Table reads items as plain values)."""
+    import boto3
+
+    return boto3.resource(service, **_emulator_arguments(endpoint, region))  # type: ignore[call-overload]
 
 
 class NoSuchOutput(LookupError):

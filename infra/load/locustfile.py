@@ -35,7 +35,7 @@ from locust import HttpUser, between, constant, constant_pacing, constant_throug
 from locust.env import Environment
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # infra/: the events the e2e tests send
-from essays_cli import stripefake
+from essays_cli import aws, stripefake
 
 STACK = json.loads(Path(os.environ.get("STACK_FILE", ".dev/stack.json")).read_text(encoding="utf-8"))
 API = STACK["apiUrl"].rstrip("/")
@@ -316,28 +316,14 @@ def _applied(delivery: Delivery, table: Any) -> bool:
 
 
 def _subscriptions_table() -> Any:
-    import boto3
-
-    session = boto3.Session(
-        aws_access_key_id="000000000000", aws_secret_access_key="local", region_name=STACK["region"]
-    )
-    stack = session.client("cloudformation", endpoint_url=STACK["endpointUrl"])
-    outputs = stack.describe_stacks(StackName=STACK["stackName"])["Stacks"][0]["Outputs"]
-    name = next(o["OutputValue"] for o in outputs if o["OutputKey"] == "SubscriptionsTableName")
-    return session.resource("dynamodb", endpoint_url=STACK["endpointUrl"]).Table(name)
+    cloudformation = aws.emulator_client("cloudformation", STACK["endpointUrl"], STACK["region"])
+    name = aws.stack_output(cloudformation, STACK["stackName"], "SubscriptionsTableName")
+    return aws.emulator_resource("dynamodb", STACK["endpointUrl"], STACK["region"]).Table(name)
 
 
 def _webhook_limits() -> tuple[float, float]:
-    import boto3
-
     *_, api_id, stage = urlsplit(API).path.split("/")
-    client = boto3.client(
-        "apigateway",
-        endpoint_url=STACK["endpointUrl"],
-        region_name=STACK["region"],
-        aws_access_key_id="000000000000",
-        aws_secret_access_key="local",
-    )
+    client = aws.emulator_client("apigateway", STACK["endpointUrl"], STACK["region"])
     settings = client.get_stage(restApiId=api_id, stageName=stage)["methodSettings"]
     webhook = settings.get("/~1billing~1webhook/POST") or settings.get("~1billing~1webhook/POST") or {}
     return float(webhook.get("throttlingRateLimit", 0)), float(webhook.get("throttlingBurstLimit", 0))
