@@ -162,32 +162,23 @@ $(MINISTACK): infra/emulator-requirements.txt
 	$(EMULATOR_PYTHON) -m venv .venv-ministack
 	.venv-ministack/bin/python -m pip install --quiet -r infra/emulator-requirements.txt
 	touch $(MINISTACK)
-$(SAM):
-	$(PYTHON) -m venv .venv-sam
-	.venv-sam/bin/python -m pip install --quiet 'aws-sam-cli==1.170.0'
-$(CFN_LINT):
-	$(PYTHON) -m venv .venv-cfnlint
-	.venv-cfnlint/bin/python -m pip install --quiet 'cfn-lint==1.58.0' 'cfn-lint-serverless==0.3.6'
-$(SCHEMATHESIS):
-	$(PYTHON) -m venv .venv-schemathesis
-	.venv-schemathesis/bin/python -m pip install --quiet 'schemathesis==4.32.5'
 $(REDOCLY):
 	npm install --prefix .venv-redocly --no-audit --no-fund --silent '@redocly/cli@2.77.0'
 $(BIOME):
 	npm install --prefix .venv-biome --no-audit --no-fund --silent '@biomejs/biome@$(BIOME_VERSION)'
-$(OPENAPI_CLIENT):
-	$(PYTHON) -m venv .venv-openapi-client
-	.venv-openapi-client/bin/python -m pip install --quiet 'openapi-python-client==0.29.1'
+# The Python tools: what pip installs, each in the environment its path starts with (.venv-sam...).
+$(SAM): PINS := 'aws-sam-cli==1.170.0'
+$(CFN_LINT): PINS := 'cfn-lint==1.58.0' 'cfn-lint-serverless==0.3.6'
+$(SCHEMATHESIS): PINS := 'schemathesis==4.32.5'
+$(OPENAPI_CLIENT): PINS := 'openapi-python-client==0.29.1'
+$(IMPORT_LINTER): PINS := 'import-linter==2.17'
+$(CHECKOV): PINS := 'checkov==3.3.30'
+$(LOCUST): PINS := -r infra/load/requirements.txt
 $(LOCUST): infra/load/requirements.txt
-	$(PYTHON) -m venv .venv-locust
-	.venv-locust/bin/python -m pip install --quiet -r infra/load/requirements.txt
-	touch $(LOCUST)
-$(IMPORT_LINTER):
-	$(PYTHON) -m venv .venv-importlinter
-	.venv-importlinter/bin/python -m pip install --quiet 'import-linter==2.17'
-$(CHECKOV):
-	$(PYTHON) -m venv .venv-checkov
-	.venv-checkov/bin/python -m pip install --quiet 'checkov==3.3.30'
+$(SAM) $(CFN_LINT) $(SCHEMATHESIS) $(OPENAPI_CLIENT) $(IMPORT_LINTER) $(CHECKOV) $(LOCUST):
+	$(PYTHON) -m venv $(firstword $(subst /, ,$@))
+	$(firstword $(subst /, ,$@))/bin/python -m pip install --quiet $(PINS)
+	touch $@
 
 # Schema fuzzing of the running local stack against its own OpenAPI document (about 1,300 requests).
 # unsupported_method: API Gateway REST answers undeclared methods itself (404 JSON here), never 405.
