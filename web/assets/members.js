@@ -60,6 +60,16 @@ export const badge = (state) => h("span", { class: `state state-${state}` }, STA
 export const where = (item) =>
   h("p", { class: "where" }, [item.level, item.subject, item.section].filter(Boolean).join(" › "));
 
+// A submission's state, length and day sent: the line under its title, for its contributor and teachers.
+export const facts = (item, className) =>
+  h(
+    "p",
+    { class: className },
+    badge(item.state),
+    h("span", {}, words(item.wordCount)),
+    h("span", {}, `Sent ${day(item.createdAt)}`),
+  );
+
 // The account page's way in: the reader's own essays, and the review queue for teachers.
 export function essaysPanel(tokens) {
   return [

@@ -6,7 +6,7 @@
 // Everyone's actions are listed. The API decides who is a teacher: anyone else gets its 403 and
 // a plain message here.
 import { ApiError, api, essayLink, failure, h, message, pager, show, start, TIMEOUT } from "./core.js";
-import { badge, claims, day, moment, signedIn, time, where, words } from "./members.js";
+import { claims, day, facts, moment, signedIn, time, where, words } from "./members.js";
 import { overlaps, passageOf, pieces } from "./passages.js";
 
 const PAGE = 20;
@@ -170,13 +170,7 @@ class Review {
     show(
       h("p", { class: "back" }, h("a", { href: "/review" }, "Review queue")),
       h("h1", {}, item.title),
-      h(
-        "p",
-        { class: "meta review-meta" },
-        badge(item.state),
-        h("span", {}, words(item.wordCount)),
-        h("span", {}, `Sent ${day(item.createdAt)}`),
-      ),
+      facts(item, "meta review-meta"),
       where(item),
       this.claimPanel(),
       h(

@@ -3,7 +3,7 @@
 // published (a link to it and the free essays it earned), not accepted (the reason), withdrawn.
 // Withdraw (DELETE /me/submissions/{id}) until it is published, after a confirmation.
 import { ApiError, api, essayLink, failure, h, show, start } from "./core.js";
-import { badge, day, signedIn, where, words } from "./members.js";
+import { facts, signedIn, where } from "./members.js";
 
 const WITHDRAWABLE = ["submitted", "in_review", "returned"];
 
@@ -49,13 +49,7 @@ function card(item, tokens) {
     "li",
     { class: "submission", id: `submission-${item.submissionId}` },
     h("h2", {}, item.title),
-    h(
-      "p",
-      { class: "meta" },
-      badge(item.state),
-      h("span", {}, words(item.wordCount)),
-      h("span", {}, `Sent ${day(item.createdAt)}`),
-    ),
+    facts(item, "meta"),
     where(item),
     what(item),
     actions,
