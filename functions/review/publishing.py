@@ -32,7 +32,7 @@ from shared.errors import Conflict, InvalidRequest
 from shared.library.submissions import NAMED, Submission, iso
 from shared.observability import logger
 from shared.settings.contributions import ReviewConfig
-from shared.store.dynamo import dynamodb_client, dynamodb_errors, to_item
+from shared.store.dynamo import Table, dynamodb_errors, to_item
 from shared.store.submissions import RACED, submission_pk, to_values
 
 
@@ -61,20 +61,19 @@ def record_of(submission: Submission, essay_id: str, paragraphs: Sequence[str]) 
     }
 
 
-class LibraryPublisher:
-    def __init__(self, config: ReviewConfig, client: Any = None) -> None:
-        self.config = config
-        self._client = client
+class LibraryPublisher(Table):
+    """The essays table, written by the loader; the commit also reaches the submissions and
+    subscriptions tables, in the same transaction."""
 
-    @property
-    def client(self) -> Any:
-        return self._client or dynamodb_client()
+    def __init__(self, config: ReviewConfig, client: Any = None) -> None:
+        super().__init__(config.essays_table, client)
+        self.config = config
 
     def load(self, submission: Submission, essay_id: str, paragraphs: Sequence[str]) -> None:
         problems: list[str] = []
         loader = Loader(
             self.client,
-            self.config.essays_table,
+            self.table_name,
             PreviewPolicy(share=self.config.preview_share),
             concurrency=4,
             report=lambda problem: problems.append(f"{problem.field}: {problem.message}"),
@@ -132,4 +131,4 @@ class LibraryPublisher:
         return items
 
     def loader_remove(self, essay_id: str) -> None:
-        Loader(self.client, self.config.essays_table).remove([essay_id])
+        Loader(self.client, self.table_name).remove([essay_id])
