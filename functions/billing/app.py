@@ -10,10 +10,11 @@ from shared.access.billing import CheckoutSettings, portal, return_path, start_c
 from shared.access.models import PaymentUrl
 from shared.access.plans import purchasable_plans
 from shared.access.stripe_api import StripePayments
-from shared.http.api import Event, Response, api_handler, json_body, private_response, reader_id
+from shared.errors import InvalidRequest
+from shared.http.api import Event, Response, api_handler, header, json_body, private_response, reader_id
 from shared.observability import logger
 from shared.settings.http import HttpConfig
-from shared.settings.payments import StripeConfig, checkout_sessions_per_hour, checkout_urls
+from shared.settings.payments import ReturnPages, StripeConfig, checkout_sessions_per_hour
 from shared.settings.tables import subscriptions_table
 from shared.store.secrets import secret_string
 from shared.store.subscriptions import SubscriptionStore
@@ -22,14 +23,27 @@ HTTP = HttpConfig.from_env()
 ACCOUNTS = SubscriptionStore(subscriptions_table())
 STRIPE = StripeConfig.from_env()
 PAYMENTS = StripePayments(lambda: secret_string(STRIPE.secret_key_id), STRIPE.api_base)
-SETTINGS = CheckoutSettings(purchasable_plans(), *checkout_urls(), checkout_sessions_per_hour())
+PLANS = purchasable_plans()
+RETURN_PAGES = ReturnPages.from_env()
+SESSIONS_PER_HOUR = checkout_sessions_per_hour()
+
+
+def checkout_settings(event: Event) -> CheckoutSettings:
+    urls = RETURN_PAGES.urls(header(event, "x-site-origin"))
+    if urls is None:
+        raise InvalidRequest(
+            "start the payment from the site (its /api/checkout or /api/billing/portal): Stripe sends the reader "
+            "back to the site's pages, and this request did not come through it"
+        )
+    return CheckoutSettings(PLANS, *urls, SESSIONS_PER_HOUR)
 
 
 @api_handler(HTTP)
 def handler(event: Event, context: object) -> Response:
     user_id = reader_id(event)
+    settings = checkout_settings(event)
     if event.get("resource") == "/billing/portal":
-        url = portal(ACCOUNTS, PAYMENTS, SETTINGS, user_id, datetime.now(UTC))
+        url = portal(ACCOUNTS, PAYMENTS, settings, user_id, datetime.now(UTC))
         logger.info("portal session created", extra={"userId": user_id})
     else:
         body = json_body(event, ("plan", "returnTo"))
@@ -37,7 +51,7 @@ def handler(event: Event, context: object) -> Response:
         if plan is not None and not isinstance(plan, str):
             plan = ""  # refused by start_checkout, with the plans named
         url = start_checkout(
-            ACCOUNTS, PAYMENTS, SETTINGS, user_id, datetime.now(UTC), plan, return_path(body.get("returnTo"))
+            ACCOUNTS, PAYMENTS, settings, user_id, datetime.now(UTC), plan, return_path(body.get("returnTo"))
         )
         logger.info("checkout session ready", extra={"userId": user_id})
     return private_response(PaymentUrl(url).to_json(), HTTP)

@@ -3,6 +3,7 @@ tests, the benchmark and the OpenAPI document, so none can drift from what `sam 
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -119,3 +120,46 @@ def transformed_template(parameters: dict[str, str] | None = None, path: Path = 
     )
     transformed: dict[str, Any] = json.loads(result.stdout)
     return transformed
+
+
+_SUB_NAME = re.compile(r"\$\{([A-Za-z0-9]+)(?:\.[A-Za-z0-9.]+)?\}")
+
+
+def _named(value: Any) -> set[str]:
+    """The logical ids a property value refers to (Ref, Fn::GetAtt, Fn::Sub), in every Fn::If branch."""
+    found: set[str] = set()
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            if key == "Ref" and isinstance(inner, str):
+                found.add(inner)
+            elif key == "Fn::GetAtt":
+                found.add(inner[0] if isinstance(inner, list) else str(inner).split(".")[0])
+            elif key == "Fn::Sub":
+                text, variables = (inner, {}) if isinstance(inner, str) else (inner[0], inner[1])
+                found |= set(_SUB_NAME.findall(text)) - set(variables) | _named(variables)
+            else:
+                found |= _named(inner)
+    elif isinstance(value, list):
+        for inner in value:
+            found |= _named(inner)
+    return found
+
+
+def circular_dependency(template: dict[str, Any]) -> list[str]:
+    """A circle of resources that depend on each other (CloudFormation refuses such a template at deploy
+    time; cfn-lint does not see the ones through SAM's generated API definition), or []."""
+    from graphlib import CycleError, TopologicalSorter
+
+    resources = template["Resources"]
+    graph = {}
+    for name, resource in resources.items():
+        depends_on = resource.get("DependsOn", [])
+        named = _named(resource.get("Properties", {})) | set(
+            [depends_on] if isinstance(depends_on, str) else depends_on
+        )
+        graph[name] = named & resources.keys()
+    try:
+        TopologicalSorter(graph).prepare()
+    except CycleError as error:
+        return list(error.args[1])
+    return []

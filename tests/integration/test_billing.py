@@ -155,6 +155,67 @@ def test_checkout_brings_the_reader_back_to_the_essay_they_came_from(billing: An
     assert sent["cancel_url"] == "https://essays.example.com/plans?returnTo=/essays/the-rise-of-stalin-1a2b3c4d"
 
 
+def on_the_cloudfront_domain(monkeypatch: pytest.MonkeyPatch, billing: Any) -> None:
+    """The stack as the template makes it with the site on its CloudFront domain: no return URL named,
+    no SITE_ORIGIN (the function cannot name the distribution), a fresh container."""
+    for name in ("CHECKOUT_SUCCESS_URL", "CHECKOUT_CANCEL_URL", "PORTAL_RETURN_URL"):
+        monkeypatch.setenv(name, "")
+    monkeypatch.setenv("SITE_ORIGIN", "")
+    billing.billing = importlib.reload(billing.billing)
+
+
+def test_on_the_cloudfront_domain_stripe_returns_to_the_origin_the_edge_sends(
+    billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_the_cloudfront_domain(monkeypatch, billing)
+    site = "https://d1a2b3c4d5e6f7.cloudfront.net"
+    event = as_reader("checkout", body=json.dumps({"returnTo": "/essays/the-rise-of-stalin-1a2b3c4d"}))
+    event["headers"]["x-site-origin"] = site  # set by the distribution's ApiPathFunction on every /api/* request
+    response = billing.billing.handler(event, CONTEXT)
+    assert response["statusCode"] == HTTPStatus.OK, response["body"]
+    sent = stripe_api.requests[-1].params
+    assert sent["success_url"] == (
+        f"{site}/subscribed?session_id={{CHECKOUT_SESSION_ID}}&returnTo=/essays/the-rise-of-stalin-1a2b3c4d"
+    )
+    assert sent["cancel_url"] == f"{site}/plans?returnTo=/essays/the-rise-of-stalin-1a2b3c4d"
+
+    portal_event = as_reader("portal")
+    portal_event["headers"]["X-Site-Origin"] = site
+    assert billing.billing.handler(portal_event, CONTEXT)["statusCode"] == HTTPStatus.OK
+    assert stripe_api.requests[-1].params["return_url"] == f"{site}/account"
+
+
+@pytest.mark.parametrize("origin", [None, "", "https://evil.example/phish", "http://d1.cloudfront.net", "javascript:x"])
+def test_on_the_cloudfront_domain_a_request_without_the_site_s_origin_is_400_and_calls_no_stripe(
+    billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch, origin: str | None
+) -> None:
+    on_the_cloudfront_domain(monkeypatch, billing)
+    event = as_reader("checkout")
+    if origin is not None:
+        event["headers"]["x-site-origin"] = origin
+    response = billing.billing.handler(event, CONTEXT)
+    assert response["statusCode"] == HTTPStatus.BAD_REQUEST, response["body"]
+    assert "start the payment from the site" in body_of(response)["error"]["message"]
+    assert stripe_api.requests == []
+
+
+def test_named_return_pages_and_the_site_s_domain_win_over_what_the_request_says(
+    billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    on_the_cloudfront_domain(monkeypatch, billing)
+    monkeypatch.setenv("SITE_ORIGIN", "https://essays.example.org")
+    monkeypatch.setenv("PORTAL_RETURN_URL", "https://help.example.org/billing")
+    billing.billing = importlib.reload(billing.billing)
+    event = as_reader("checkout")
+    event["headers"]["x-site-origin"] = "https://d1a2b3c4d5e6f7.cloudfront.net"
+    assert billing.billing.handler(event, CONTEXT)["statusCode"] == HTTPStatus.OK
+    assert stripe_api.requests[-1].params["success_url"].startswith("https://essays.example.org/subscribed?")
+    portal_event = as_reader("portal")
+    portal_event["headers"]["x-site-origin"] = "https://d1a2b3c4d5e6f7.cloudfront.net"
+    assert billing.billing.handler(portal_event, CONTEXT)["statusCode"] == HTTPStatus.OK
+    assert stripe_api.requests[-1].params["return_url"] == "https://help.example.org/billing"
+
+
 @pytest.mark.parametrize(
     "body",
     [

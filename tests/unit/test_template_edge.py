@@ -102,15 +102,21 @@ def test_every_api_route_is_reached_under_api_through_the_path_function_and_the_
 
 
 @pytest.mark.skipif(not shutil.which("node"), reason="node runs the CloudFront Function's code")
-def test_the_path_function_strips_api_so_the_origin_path_adds_the_stage() -> None:
+def test_the_path_function_strips_api_so_the_origin_path_adds_the_stage_and_passes_the_site_s_origin() -> None:
     code = RESOURCES["ApiPathFunction"]["Properties"]["FunctionCode"]
     paths = ["/api/search", "/api/essays/e1/preview", "/api", "/api/billing/webhook"]
     script = code + (
         "\nconst paths = JSON.parse(process.argv[1]);\n"
-        "console.log(JSON.stringify(paths.map((uri) => handler({request: {uri}}).uri)));"
+        "console.log(JSON.stringify(paths.map((uri) => handler({request: {uri, headers: {"
+        "host: {value: 'd1a2b3.cloudfront.net'}, 'x-site-origin': {value: 'https://evil.example'}}}}))));"
     )
     result = subprocess.run(["node", "-e", script, json.dumps(paths)], capture_output=True, text=True, check=True)
-    assert json.loads(result.stdout) == ["/search", "/essays/e1/preview", "/", "/billing/webhook"]
+    requests = json.loads(result.stdout)
+    assert [r["uri"] for r in requests] == ["/search", "/essays/e1/preview", "/", "/billing/webhook"]
+    # the viewer's own x-site-origin is replaced: Stripe's return pages (functions/billing) follow it
+    assert {r["headers"]["x-site-origin"]["value"] for r in requests} == {"https://d1a2b3.cloudfront.net"}
+    forwarded = RESOURCES["ApiOriginRequestPolicy"]["Properties"]["OriginRequestPolicyConfig"]["HeadersConfig"]
+    assert "x-site-origin" in forwarded["Headers"] and "Host" not in forwarded["Headers"]
 
 
 def test_public_reads_are_cached_by_path_and_their_own_query_parameters_honouring_s_maxage() -> None:

@@ -12,7 +12,7 @@ import tomllib
 from typing import Any
 
 import pytest
-from essays_cli.template import SAM_PYTHON, TEMPLATE, load_template, transformed_template
+from essays_cli.template import SAM_PYTHON, TEMPLATE, circular_dependency, load_template, transformed_template
 
 from tests.conftest import ROOT
 
@@ -115,31 +115,69 @@ def test_samconfig_prod_names_the_stage_and_a_canary_and_leaves_only_the_require
 def test_return_urls_default_to_the_sites_own_pages() -> None:
     assert "example.com" not in TEMPLATE.read_text(encoding="utf-8").replace("essays.example.com;", "")
     billing = RESOURCES["BillingFunction"]["Properties"]["Environment"]["Variables"]
-    for variable, parameter, page in (
-        ("CHECKOUT_SUCCESS_URL", "CheckoutSuccessUrl", "/subscribed?session_id={CHECKOUT_SESSION_ID}"),
-        ("CHECKOUT_CANCEL_URL", "CheckoutCancelUrl", "/plans"),
-        ("PORTAL_RETURN_URL", "PortalReturnUrl", "/account"),
+    for variable, parameter in (
+        ("CHECKOUT_SUCCESS_URL", "CheckoutSuccessUrl"),
+        ("CHECKOUT_CANCEL_URL", "CheckoutCancelUrl"),
+        ("PORTAL_RETURN_URL", "PortalReturnUrl"),
     ):
         assert TEMPLATE_DOC["Parameters"][parameter]["Default"] == ""
-        condition, named, derived = billing[variable]["If"]
-        assert condition == f"Has{parameter}"
-        assert named == {"Ref": parameter}
-        template, variables = derived["Sub"]
-        assert template == "${Site}" + page
-        # the site: its own domain, else its CloudFront domain, else the local stack's CORS origin
-        assert variables["Site"] == {
-            "If": [
-                "HasSiteDomain",
-                {"Sub": "https://${SiteDomainName}"},
-                {
-                    "If": [
-                        "WithWebHosting",
-                        {"Sub": "https://${SiteDistribution.DomainName}"},
-                        {"Ref": "CorsAllowOrigin"},
-                    ]
-                },
-            ]
+        assert billing[variable] == {"Ref": parameter}  # empty: the site's own page (shared/settings/payments.py)
+    # the site: its own domain; on its CloudFront domain, the origin the edge sends (never named here:
+    # the distribution's API origin depends on this function); without hosting, the CORS origin
+    assert billing["SITE_ORIGIN"] == {
+        "If": [
+            "HasSiteDomain",
+            {"Sub": "https://${SiteDomainName}"},
+            {"If": ["WithWebHosting", "", {"Ref": "CorsAllowOrigin"}]},
+        ]
+    }
+
+
+# ---- a template CloudFormation can create ---------------------------------------------------------
+
+ON_ITS_DOMAIN = {
+    **PROD,
+    "SiteDomainName": "essays.example.org",
+    "SiteCertificateArn": "arn:aws:acm:us-east-1:1:certificate/x",
+}
+
+
+@needs_sam
+@pytest.mark.parametrize(
+    "parameters", [{}, PROD, ON_ITS_DOMAIN, {"WebHosting": "false"}], ids=["dev", "prod", "domain", "api"]
+)
+def test_no_resource_depends_on_itself_through_others(parameters: dict[str, str]) -> None:
+    # Every Fn::If branch counts: stricter than needed for any one set of parameter values, never looser.
+    assert circular_dependency(transformed(parameters)) == []
+
+
+def test_a_circle_through_the_api_s_definition_is_found() -> None:
+    template = {
+        "Resources": {
+            "Api": {"Properties": {"Body": {"uri": {"Fn::Sub": "arn:${BillingFunctionAliaslive}/invocations"}}}},
+            "BillingFunctionAliaslive": {
+                "Properties": {"FunctionVersion": {"Fn::GetAtt": ["BillingFunction", "Version"]}}
+            },
+            "BillingFunction": {
+                "Properties": {"Environment": {"If": ["C", {"Fn::GetAtt": ["Site", "DomainName"]}, ""]}}
+            },
+            "Site": {"Properties": {"Origins": [{"DomainName": {"Fn::Sub": "${Api}.execute-api.${AWS::Region}"}}]}},
+            "Bucket": {"Properties": {}},
         }
+    }
+    assert set(circular_dependency(template)) == {"Api", "BillingFunctionAliaslive", "BillingFunction", "Site"}
+    del template["Resources"]["BillingFunction"]["Properties"]["Environment"]
+    assert circular_dependency(template) == []
+
+
+def test_nothing_behind_the_distribution_names_it() -> None:
+    # Its origins are the API (every function's alias), the session function's URL and the bucket.
+    behind = {"Api", "UserPoolClient", "UploadsBucket", "UserPool"} | {
+        name for name, resource in RESOURCES.items() if resource["Type"] == "AWS::Serverless::Function"
+    }
+    assert "SiteDistribution" not in json.dumps(TEMPLATE_DOC["Globals"])
+    for name in behind:
+        assert "SiteDistribution" not in json.dumps(RESOURCES[name]), name
 
 
 # ---- state that survives ---------------------------------------------------------------------------
@@ -185,7 +223,7 @@ def test_layer_versions_are_kept_for_rollback_and_stripe_ships_only_to_the_funct
     with_stripe = {
         name.removesuffix("Function")
         for name, v in resources.items()
-        if v["Type"] == "AWS::Lambda::Function" and {"Ref": stripe_layer} in v["Properties"]["Layers"]
+        if v["Type"] == "AWS::Lambda::Function" and {"Ref": stripe_layer} in v["Properties"].get("Layers", [])
     }
     assert with_stripe == {"Billing", "Webhook"}
     requirements = (ROOT / "infra" / "layer-requirements.txt").read_text(encoding="utf-8")
