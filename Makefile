@@ -345,7 +345,7 @@ build-ReviewFunction:
 	$(PYTHON) -m pip install --quiet --no-compile --target $(ARTIFACTS_DIR) $(LAYER_PIP_TARGET) \
 		-r infra/review-requirements.txt
 	mkdir -p $(ARTIFACTS_DIR)/essays_cli
-	cp infra/essays_cli/__init__.py $(ARTIFACTS_DIR)/essays_cli/
+	cp infra/essays_cli/__init__.py infra/essays_cli/invalidation.py $(ARTIFACTS_DIR)/essays_cli/
 	cp -r infra/essays_cli/loading $(ARTIFACTS_DIR)/essays_cli/
 	find $(ARTIFACTS_DIR)/essays_cli -name __pycache__ -prune -exec rm -rf {} +
 	$(call compile_bytecode,$(ARTIFACTS_DIR))

@@ -16,6 +16,7 @@ never credits twice, and a withdrawal that raced it leaves it unpublished (its e
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 from collections.abc import Sequence
@@ -23,9 +24,12 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import boto3
 from botocore.exceptions import ClientError
+from essays_cli import invalidation
 from essays_cli.loading.loader import Loader
 from essays_cli.loading.previews import PreviewPolicy
+from essays_cli.loading.run import Summary
 from essays_cli.loading.slugs import essay_id_from_title
 
 from shared.errors import Conflict, InvalidRequest
@@ -69,7 +73,7 @@ class LibraryPublisher(Table):
         super().__init__(config.essays_table, client)
         self.config = config
 
-    def load(self, submission: Submission, essay_id: str, paragraphs: Sequence[str]) -> None:
+    def load(self, submission: Submission, essay_id: str, paragraphs: Sequence[str]) -> Summary:
         problems: list[str] = []
         loader = Loader(
             self.client,
@@ -86,12 +90,13 @@ class LibraryPublisher(Table):
                 raise InvalidRequest("; ".join(problems) or "the essay cannot be published as it stands")
             summary = loader.load([path], validation)
         logger.info("essay published", extra={"essayId": essay_id, "sectionsRebuilt": summary.sections_rebuilt})
+        return summary
 
     def publish(self, before: Submission, teacher: str, paragraphs: Sequence[str], now: datetime) -> Submission:
         essay_id = essay_id_of(before)
         credit = self.config.free_essays_per_publication
         after = before.publish(teacher, now, essay_id, credit)
-        self.load(before, essay_id, paragraphs)
+        summary = self.load(before, essay_id, paragraphs)
         saved = Submission(**{**after.__dict__, "version": before.version + 1})
         try:
             with dynamodb_errors():
@@ -101,7 +106,30 @@ class LibraryPublisher(Table):
                 raise
             self.loader_remove(essay_id)
             raise Conflict(RACED) from None
+        self.tell_the_edge(summary)
         return saved
+
+    def tell_the_edge(self, summary: Summary) -> None:
+        """The site's edge forgets what the publication changed (the essay, its section's lists and
+        pages, search, the sitemaps), as after a load (essays_cli/invalidation.py). A failure is logged:
+        the essay is published either way, and the cached copies expire by their s-maxage."""
+        try:
+            said = invalidation.after_writes(self.edge, summary.changed_ids, summary.changed_sections, dry_run=False)
+        except Exception as error:  # NotInvalidated, or the distribution id unreadable
+            logger.warning("the edge was not told of the publication", extra={"reason": str(error)})
+            return
+        if said:
+            logger.info(said)
+
+    @functools.cached_property
+    def edge(self) -> invalidation.Edge | None:
+        """The site's distribution, by the id its SSM parameter holds (the function cannot name the
+        distribution in the template: its API origin depends on this function); None without a site."""
+        name = self.config.edge_distribution_parameter
+        if not name:
+            return None
+        distribution_id = boto3.client("ssm").get_parameter(Name=name)["Parameter"]["Value"]
+        return invalidation.CloudFront(boto3.client("cloudfront"), distribution_id)
 
     def _commit(self, before: Submission, saved: Submission, credit: int, now: datetime) -> list[dict[str, Any]]:
         items: list[dict[str, Any]] = [

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from shared.settings.environment import required, whole_number
+from shared.settings.environment import optional, required, whole_number
 from shared.settings.http import HttpConfig
 
 
@@ -41,6 +41,7 @@ class ReviewConfig:
     free_essays_per_publication: int
     preview_share: float
     http: HttpConfig
+    edge_distribution_parameter: str = ""  # the SSM parameter naming the site's distribution ("": no site)
 
     @classmethod
     def from_env(cls) -> ReviewConfig:
@@ -52,4 +53,5 @@ class ReviewConfig:
             free_essays_per_publication=whole_number("FREE_ESSAYS_PER_PUBLICATION", 3, 0, 100),
             preview_share=whole_number("PREVIEW_SHARE_PERCENT", 30, 1, 50) / 100,
             http=HttpConfig.from_env(),
+            edge_distribution_parameter=optional("EDGE_DISTRIBUTION_PARAMETER") or "",
         )

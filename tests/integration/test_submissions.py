@@ -34,6 +34,7 @@ from shared.store.uploads import upload_key
 from tests.conftest import LambdaContext, api_event, body_of, create_table_from_template, parse
 from tests.documents import docx, empty_docx, essay_docx, macro_docm, zip_bomb
 from tests.integration.test_pages_handler import page_event
+from tests.integration.test_seed_invalidation import distribution, invalidated
 
 STUDENT, OTHER = "a1b2c3d4-0000-4000-8000-000000000001", "a1b2c3d4-0000-4000-8000-000000000002"
 TEACHER, TEACHER_TWO = "7eac4e50-0000-4000-8000-000000000003", "7eac4e50-0000-4000-8000-000000000004"
@@ -500,3 +501,43 @@ def test_the_account_shows_the_free_essays_earned_and_not_yet_opened(apps: Any) 
     for _ in range(2):  # a re-read costs nothing
         assert apps.essay.handler(event, CONTEXT)["statusCode"] == 200
     assert my_subscription(apps)["earnedEssays"] == 2
+
+
+# ---- the edge forgets what a publication changed ------------------------------------------------------
+
+
+def site_distribution() -> str:
+    """The site's distribution as moto keeps it, and the SSM parameter the template gives its id."""
+    distribution_id = distribution()
+    boto3.client("ssm").put_parameter(Name="/essays-test/site-distribution-id", Value=distribution_id, Type="String")
+    return distribution_id
+
+
+def test_a_publication_invalidates_its_essay_section_and_the_lists_at_the_edge(
+    apps: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    distribution_id = site_distribution()
+    monkeypatch.setenv("EDGE_DISTRIBUTION_PARAMETER", "/essays-test/site-distribution-id")
+    apps.review = importlib.reload(apps.review)
+
+    essay_id = publish_one(apps)
+
+    (paths,) = invalidated(distribution_id)
+    section_id = public(apps, "preview", "preview", path_parameters={"essayId": essay_id})[1]["breadcrumb"]["section"][
+        "id"
+    ]
+    assert {f"/api/essays/{essay_id}", f"/api/essays/{essay_id}/preview", f"/essays/{essay_id}"} <= set(paths)
+    assert {f"/api/sections/{section_id}/essays*", f"/sections/{section_id}*"} <= set(paths)
+    assert {"/api/sections", "/api/search*", "/", "/sitemap.xml"} <= set(paths)
+
+
+def test_a_publication_stands_when_the_edge_cannot_be_told(
+    apps: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("EDGE_DISTRIBUTION_PARAMETER", "/essays-test/no-such-parameter")
+    apps.review = importlib.reload(apps.review)
+
+    essay_id = publish_one(apps)
+
+    assert public(apps, "preview", "preview", path_parameters={"essayId": essay_id})[0] == 200
+    assert "the edge was not told of the publication" in caplog.text
