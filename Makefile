@@ -277,9 +277,10 @@ $(MUTMUT): $(MUTMUT_REQUIREMENTS)
 	touch $(MUTMUT)
 mutation: $(MUTMUT) $(MINISTACK)
 	mkdir -p mutants && ln -sfn ../.venv-ministack mutants/.venv-ministack  # the meter's concurrency test runs it
+	date +%s > mutants/.run-started
 	HYPOTHESIS_PROFILE=mutation .venv-mutmut/bin/python infra/mutmut_run.py run --max-children $(MUTATION_JOBS) $(MUTANTS)
 	.venv-mutmut/bin/python infra/mutmut_run.py results --all true \
-		| .venv-mutmut/bin/python infra/mutation_report.py infra/mutation-equivalents.txt
+		| .venv-mutmut/bin/python infra/mutation_report.py infra/mutation-equivalents.txt mutants/.run-started
 
 bench: install $(MINISTACK)
 	$(BIN)/essays-bench $(BENCH_ARGS)

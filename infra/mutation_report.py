@@ -1,5 +1,6 @@
 """`make mutation`'s verdict: reads `mutmut results --all true` on stdin, prints the score per
-module and every surviving mutant, and exits 1 if a module is under 95% killed.
+module, their totals and every surviving mutant, and exits 1 if a module is under 95% killed. With a
+second argument (a file holding the run's start, epoch seconds) it prints how long the run took.
 
 Mutants listed in the equivalents file (one per line: the mutant's name, then `#` and why it
 cannot change behaviour) are not counted. Runs on the standard library only."""
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import re
 import sys
+import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
@@ -65,6 +67,15 @@ def main(argv: list[str]) -> int:
         failed |= score < THRESHOLD
         mark = "" if score >= THRESHOLD else f"  < {THRESHOLD:.0%}"
         print(f"{module:45} {c['killed']:>8} {c['total']:>5} {score:>7.1%} {c['equivalent']:>11}{mark}")
+    total = sum(counts.values(), Counter())
+    survived = total["total"] - total["killed"]
+    print(
+        f"\nall modules: {total['total'] + total['equivalent']} mutants, {total['killed']} killed, "
+        f"{survived} survived, {total['equivalent']} listed as equivalent"
+    )
+    if len(argv) > 2 and Path(argv[2]).is_file():
+        minutes = (time.time() - float(Path(argv[2]).read_text(encoding="utf-8").strip())) / 60
+        print(f"run time: {minutes:.0f} minutes")
     for module in sorted(survivors):
         print(f"\nsurvivors in {module} (mutmut show NAME prints each):")
         for survivor in survivors[module]:

@@ -17,7 +17,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from shared.access.billing import operator_grant
+from shared.access.meter import EARNED, EARNED_KEPT
 from shared.access.subscriptions import Status, Subscription
+from shared.access.times import iso
 from shared.store.dynamo import dynamodb_client
 from shared.store.meter import MeterStore
 from tests.conftest import (
@@ -203,6 +205,72 @@ def test_a_meter_of_one_free_essay_shows_on_me(apps: Any, monkeypatch: pytest.Mo
     importlib.reload(apps.me)
     monkeypatch.setattr(apps.me, "CLOCK", lambda: NOV)
     assert meter_of(apps) == {"used": 0, "limit": 1, "resetsAt": "2026-12-01T00:00:00Z"}
+
+
+def test_earned_essays_open_once_the_month_s_are_spent_and_do_not_lapse_with_the_month(
+    apps: Any, ddb: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A contributor who earned 2 essays (the authorizer passes `earned`) reads 3 of the month, then 2
+    earned ones (a re-read free), then meets the paywall; the earned ones stay spent in December."""
+    ddb.put_item(TableName="subscriptions-test", Item={"userId": {"S": USER}, "earnedEssays": {"N": "2"}})
+
+    def earned_read(essay_id: str) -> dict[str, Any]:
+        event = api_event("essay", path_parameters={"essayId": essay_id})
+        event["requestContext"]["authorizer"] = {
+            "principalId": USER,
+            "userId": USER,
+            "plan": "",
+            "access": "metered",
+            "earned": "2",
+        }
+        return dict(apps.essay.handler(event, CONTEXT))
+
+    def earned_left() -> Any:
+        event = api_event("me")
+        event["requestContext"]["authorizer"].update(principalId=USER, userId=USER)
+        return body_of(apps.me.handler(event, CONTEXT))["earnedEssays"]
+
+    for essay_id in ESSAYS[:3]:
+        assert body_of(earned_read(essay_id))["access"]["limit"] == 3  # the month's first
+    assert earned_left() == 2
+    never = iso(NOV + EARNED_KEPT)  # earned essays have no month to reset with
+    first = earned_read(ESSAYS[3])
+    assert first["statusCode"] == HTTPStatus.OK
+    assert body_of(first)["access"] == {"kind": "metered", "used": 1, "limit": 2, "resetsAt": never}
+    assert earned_left() == 1
+    assert body_of(earned_read(ESSAYS[3]))["access"]["used"] == 1  # a re-read costs nothing
+    assert body_of(earned_read(ESSAYS[4]))["access"]["used"] == 2
+    assert earned_left() == 0
+    refused = earned_read("dulce-et-decorum-est")
+    assert refused["statusCode"] == HTTPStatus.FORBIDDEN
+    assert body_of(refused)["error"]["meter"] == {"used": 2, "limit": 2, "resetsAt": never}
+    item = ddb.get_item(TableName=METER_TABLE, Key={"userId": {"S": USER}, "month": {"S": EARNED}})["Item"]
+    assert item["expiresAt"] == {"N": str(int((NOV + EARNED_KEPT).timestamp()))}
+    assert set(item["essays"]["SS"]) == set(ESSAYS[3:5])
+
+    monkeypatch.setattr(apps.essay, "CLOCK", lambda: datetime(2026, 12, 1, tzinfo=UTC))
+    for essay_id in ESSAYS[2:5]:  # December's three
+        assert body_of(earned_read(essay_id))["access"]["limit"] == 3
+    assert earned_read("dulce-et-decorum-est")["statusCode"] == HTTPStatus.FORBIDDEN  # earned ones still spent
+
+
+def test_one_earned_essay_opens_one(apps: Any, ddb: Any) -> None:
+    ddb.put_item(TableName="subscriptions-test", Item={"userId": {"S": USER}, "earnedEssays": {"N": "1"}})
+    for essay_id in ESSAYS[:3]:
+        read(apps, essay_id)
+    event = api_event("essay", path_parameters={"essayId": ESSAYS[3]})
+    event["requestContext"]["authorizer"] = {
+        "principalId": USER,
+        "userId": USER,
+        "plan": "",
+        "access": "metered",
+        "earned": "1",
+    }
+    event_me = api_event("me")
+    event_me["requestContext"]["authorizer"].update(principalId=USER, userId=USER)
+    assert body_of(apps.me.handler(event_me, CONTEXT))["earnedEssays"] == 1
+    assert body_of(apps.essay.handler(event, CONTEXT))["access"]["limit"] == 1
+    assert body_of(apps.me.handler(event_me, CONTEXT))["earnedEssays"] == 0
 
 
 # ---- exact counts under concurrency, on a DynamoDB that serialises conditional writes -------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 REPORT = Path(__file__).resolve().parents[2] / "infra" / "mutation_report.py"
@@ -54,3 +55,24 @@ def test_mutants_without_tests_and_killed_equivalents_are_pointed_out(tmp_path: 
 def test_an_equivalent_without_a_reason_is_refused(tmp_path: Path) -> None:
     done = _report("    shared.a.x_f__mutmut_1: survived\n", "shared.a.x_f__mutmut_1\n", tmp_path)
     assert done.returncode != 0 and "has no reason" in done.stderr
+
+
+def test_the_totals_and_the_run_time_are_printed(tmp_path: Path) -> None:
+    results = (
+        "    shared.a.x_f__mutmut_1: killed\n    shared.a.x_f__mutmut_2: survived\n"
+        "    shared.b.x_g__mutmut_1: timeout\n    shared.b.x_g__mutmut_2: survived\n"
+    )
+    started = tmp_path / "started"
+    started.write_text(f"{time.time() - 125 * 60:.0f}\n", encoding="utf-8")
+    listed = tmp_path / "equivalents.txt"
+    listed.write_text("shared.b.x_g__mutmut_2 # log text only\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(REPORT), str(listed), str(started)],
+        input=results,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 1  # shared.a: 1 of 2
+    assert "all modules: 4 mutants, 2 killed, 1 survived, 1 listed as equivalent" in done.stdout
+    assert "run time: 125 minutes" in done.stdout
