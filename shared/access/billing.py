@@ -95,10 +95,6 @@ class BillingEvent:
     def order_key(self) -> str:
         return f"{self.created:012d}#{_RANK.get(self.type, 0)}#{self.id}"
 
-    @property
-    def at(self) -> datetime:
-        return datetime.fromtimestamp(self.created, UTC)
-
 
 def operator_key(now: datetime) -> str:
     """An operator's change sorts after every Stripe event of the same second and before any later one."""

@@ -254,6 +254,15 @@ def test_earned_essays_open_once_the_month_s_are_spent_and_do_not_lapse_with_the
     assert earned_read("dulce-et-decorum-est")["statusCode"] == HTTPStatus.FORBIDDEN  # earned ones still spent
 
 
+def test_me_reads_no_earned_essays_for_a_reader_who_earned_none(apps: Any, ddb: Any) -> None:
+    """One read of the meter a request (the month's), not two: most readers never published anything."""
+    ddb.put_item(TableName="subscriptions-test", Item={"userId": {"S": USER}, "earnedEssays": {"N": "0"}})
+    for user in (USER, "reader-without-a-record"):
+        with dynamodb_requests("GetItem") as sent:
+            meter_of(apps, user)
+        assert [params["Key"]["month"]["S"] for params in sent if params["TableName"] == METER_TABLE] == ["2026-11"]
+
+
 def test_one_earned_essay_opens_one(apps: Any, ddb: Any) -> None:
     ddb.put_item(TableName="subscriptions-test", Item={"userId": {"S": USER}, "earnedEssays": {"N": "1"}})
     for essay_id in ESSAYS[:3]:

@@ -8,7 +8,16 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from shared.access.meter import MeterReading, MeterSpent, month_of, open_essay, resets_at
+from shared.access.meter import (
+    EARNED,
+    EARNED_KEPT,
+    MeterReading,
+    MeterSpent,
+    month_of,
+    open_earned,
+    open_essay,
+    resets_at,
+)
 from shared.access.times import iso
 
 
@@ -85,3 +94,24 @@ def test_a_meter_of_one_free_essay_opens_one() -> None:
     reading = open_essay(one, "u1", "e1", 1, datetime(2026, 11, 30, tzinfo=UTC))
     assert reading == MeterReading(1, 1, datetime(2026, 12, 1, tzinfo=UTC))
     assert len(one.calls) == 1
+
+
+def test_earned_essays_are_counted_on_their_own_item_that_outlives_the_months() -> None:
+    meter, now = Recorder(2), datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert open_earned(meter, "u1", "e1", 3, now) == MeterReading(2, 3, now + EARNED_KEPT)
+    assert meter.calls == [("u1", EARNED, "e1", 3, now + EARNED_KEPT)]
+    assert now + EARNED_KEPT > resets_at(now) + timedelta(days=365)  # no month, nor year, ends them
+
+
+def test_spent_or_no_earned_essays_are_a_spent_meter_and_none_writes() -> None:
+    now = datetime(2026, 11, 30, tzinfo=UTC)
+    with pytest.raises(MeterSpent) as spent:
+        open_earned(Recorder(None), "u1", "e1", 2, now)
+    assert spent.value.reading == MeterReading(2, 2, now + EARNED_KEPT)
+    nothing = Recorder(1)
+    with pytest.raises(MeterSpent) as none_earned:
+        open_earned(nothing, "u1", "e1", 0, now)
+    assert none_earned.value.reading == MeterReading(0, 0, now + EARNED_KEPT)
+    assert nothing.calls == []  # an "earned" item with no limit would otherwise open its first essay
+    one = Recorder(1)
+    assert open_earned(one, "u1", "e1", 1, now).used == 1 and len(one.calls) == 1
