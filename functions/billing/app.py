@@ -4,6 +4,7 @@ same permissions and make one Stripe call each (two for a reader's first checkou
 The reader is the one the token names, never the body; the body may name the plan and the site path
 to come back to (`{"plan": "Monthly", "returnTo": "/essays/..."}`)."""
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from shared.access.billing import CheckoutSettings, portal, return_path, start_checkout
@@ -26,6 +27,7 @@ PAYMENTS = StripePayments(lambda: secret_string(STRIPE.secret_key_id), STRIPE.ap
 PLANS = purchasable_plans()
 RETURN_PAGES = ReturnPages.from_env()
 SESSIONS_PER_HOUR = checkout_sessions_per_hour()
+CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced by tests (the hourly limit)
 
 
 def checkout_settings(event: Event) -> CheckoutSettings:
@@ -43,15 +45,13 @@ def handler(event: Event, context: object) -> Response:
     user_id = reader_id(event)
     settings = checkout_settings(event)
     if event.get("resource") == "/billing/portal":
-        url = portal(ACCOUNTS, PAYMENTS, settings, user_id, datetime.now(UTC))
+        url = portal(ACCOUNTS, PAYMENTS, settings, user_id, CLOCK())
         logger.info("portal session created", extra={"userId": user_id})
     else:
         body = json_body(event, ("plan", "returnTo"))
         plan = body.get("plan")
         if plan is not None and not isinstance(plan, str):
             plan = ""  # refused by start_checkout, with the plans named
-        url = start_checkout(
-            ACCOUNTS, PAYMENTS, settings, user_id, datetime.now(UTC), plan, return_path(body.get("returnTo"))
-        )
+        url = start_checkout(ACCOUNTS, PAYMENTS, settings, user_id, CLOCK(), plan, return_path(body.get("returnTo")))
         logger.info("checkout session ready", extra={"userId": user_id})
     return private_response(PaymentUrl(url).to_json(), HTTP)

@@ -34,6 +34,7 @@ from shared.access.subscriptions import (
     Status,
     Subscription,
     governing,
+    still_charged,
 )
 from shared.errors import Conflict, InvalidRequest, NotFound, TooManyRequests, Unavailable
 
@@ -283,9 +284,10 @@ def change_subscription(
     change: Callable[[PlanSubscription | None], PlanSubscription | None],
     subscription_id: str,
     at: datetime,
-) -> Account | None:
+) -> tuple[PlanSubscription, ...] | None:
     """Apply `change` to the reader's subscription `subscription_id` (read-modify-write, retried when
-    another writer got there first); the record after, or None when `change` changed nothing."""
+    another writer got there first); the reader's subscriptions after, or None when `change` changed
+    nothing."""
     for _ in range(WRITE_ATTEMPTS):
         account = accounts.account(user_id)
         known = {s.id: s for s in account.subscriptions} if account else {}
@@ -296,7 +298,7 @@ def change_subscription(
         summary = governing(known.values(), at)
         revision = account.revision if account else 0
         if accounts.save_subscriptions(user_id, list(known.values()), summary, revision, at):
-            return Account(account.customer_id if account else None, None, tuple(known.values()), revision + 1)
+            return tuple(known.values())
     raise Unavailable("The subscription record is busy; please retry.")
 
 
@@ -347,9 +349,9 @@ def _apply(ledger: Ledger, accounts: Accounts, event: BillingEvent, plans: Mappi
     after = change_subscription(accounts, user, change, state.subscription_id, now)
     if after is None:
         return Handled(Outcome.STALE)
-    mine = {s.id: s for s in after.subscriptions}[state.subscription_id]
+    mine = {s.id: s for s in after}[state.subscription_id]
     ours = mine.plan or was_ours  # news about another product's subscription is acknowledged, not applied
-    return Handled(Outcome.APPLIED if ours else Outcome.IGNORED, len(after.chargeable()))
+    return Handled(Outcome.APPLIED if ours else Outcome.IGNORED, len(still_charged(after)))
 
 
 def operator_change(
@@ -358,7 +360,7 @@ def operator_change(
     subscription_id: str,
     make: Callable[[PlanSubscription | None], PlanSubscription | None],
     now: datetime,
-) -> Account | None:
+) -> None:
     """An operator's grant or cancel (essays-admin), ordered with Stripe's events: it carries the
     key of `now`, so it stands until a newer Stripe event about the same subscription."""
 
@@ -366,7 +368,7 @@ def operator_change(
         made = make(known)
         return replace(made, event_key=operator_key(now), source=Source.OPERATOR) if made else None
 
-    return change_subscription(accounts, user_id, change, subscription_id, now)
+    change_subscription(accounts, user_id, change, subscription_id, now)
 
 
 # ---- checkout and portal ---------------------------------------------------------------------
@@ -437,7 +439,8 @@ def start_checkout(
     account = accounts.account(user_id)
     if account and account.chargeable():
         raise Conflict("You already have a subscription that is still billed; manage it with POST /billing/portal.")
-    request_key = hashlib.sha256(f"{name}\n{return_to or ''}".encode()).hexdigest()[:16]
+    # what the session is for: the plan and the return path (None, no path, is no path of the site)
+    request_key = hashlib.sha256(f"{name}\n{return_to}".encode()).hexdigest()
     open_session = account.checkout if account else None
     if open_session and open_session.request_key == request_key and open_session.expires_at > now + _REUSE_MARGIN:
         return open_session.url
@@ -477,7 +480,7 @@ def portal(accounts: Accounts, payments: Payments, settings: CheckoutSettings, u
 # ---- an operator's changes (essays-admin) ------------------------------------------------------
 
 
-def operator_grant(accounts: Accounts, subscription: Subscription, now: datetime) -> Account | None:
+def operator_grant(accounts: Accounts, subscription: Subscription, now: datetime) -> None:
     """Give the reader `subscription` (a support grant, or the local stack's readers) beside whatever
     Stripe gave them: it stands until a newer operator change."""
 
@@ -491,23 +494,19 @@ def operator_grant(accounts: Accounts, subscription: Subscription, now: datetime
             event_key="",
         )
 
-    return operator_change(accounts, subscription.user_id, OPERATOR_GRANT, make, now)
+    operator_change(accounts, subscription.user_id, OPERATOR_GRANT, make, now)
 
 
-def operator_cancel(accounts: Accounts, user_id: str, now: datetime) -> Account | None:
+def operator_cancel(accounts: Accounts, user_id: str, now: datetime) -> None:
     """End every subscription of the reader that lets them read, now. A Stripe subscription stays
     canceled here until a newer Stripe event about it (cancel it in Stripe too, or it may come back
-    with its next invoice); None when there was nothing to cancel."""
+    with its next invoice); one that has ended already is left as it ended."""
+
+    def make(known: PlanSubscription | None) -> PlanSubscription | None:
+        if known is None or known.status in FINAL:
+            return None
+        return replace(known, status=Status.CANCELED, current_period_end=now)
+
     account = accounts.account(user_id)
-    after = None
     for subscription in account.subscriptions if account else ():
-        if subscription.status in FINAL:
-            continue
-
-        def make(known: PlanSubscription | None) -> PlanSubscription | None:
-            if known is None or known.status in FINAL:
-                return None
-            return replace(known, status=Status.CANCELED, current_period_end=now)
-
-        after = operator_change(accounts, user_id, subscription.id, make, now) or after
-    return after
+        operator_change(accounts, user_id, subscription.id, make, now)

@@ -58,7 +58,8 @@ class StripePayments:
                 params=params,  # type: ignore[arg-type]
                 options={"idempotency_key": idempotency_key},
             )
-        return Checkout(str(session.id), str(session.url), datetime.fromtimestamp(int(session.expires_at), UTC), "")
+        # what the session was made for is start_checkout's to say
+        return Checkout(str(session.id), str(session.url), datetime.fromtimestamp(int(session.expires_at), UTC))
 
     def portal_url(self, params: dict[str, Any]) -> str:
         with stripe_errors():

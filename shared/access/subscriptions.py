@@ -116,7 +116,7 @@ class Checkout:
     session_id: str
     url: str
     expires_at: datetime
-    request_key: str  # what it was made for (plan and return path): another request gets another
+    request_key: str = ""  # what it was made for (plan and return path): another request gets another
 
 
 @dataclass(frozen=True)
@@ -135,4 +135,9 @@ class Account:
 
     def chargeable(self) -> list[PlanSubscription]:
         """The reader's subscriptions to our plans that Stripe may still charge."""
-        return [s for s in self.subscriptions if s.plan and s.chargeable]
+        return still_charged(self.subscriptions)
+
+
+def still_charged(subscriptions: Iterable[PlanSubscription]) -> list[PlanSubscription]:
+    """Those subscriptions to our plans that Stripe may still charge."""
+    return [s for s in subscriptions if s.plan and s.chargeable]

@@ -117,6 +117,8 @@ def test_checkout_creates_a_subscription_session_for_the_token_s_reader(billing:
     assert response["headers"]["Access-Control-Allow-Origin"] == "https://essays.example.com"
     url = body_of(response)["url"]
     assert url.startswith(stripe_api.url + "/c/pay/cs_test_")
+    remembered = record(ddb_client())["checkout"]["M"]  # support finds the session in Stripe's dashboard by its id
+    assert url.endswith("/" + remembered["sessionId"]["S"]) and remembered["url"]["S"] == url
     customer, sent = stripe_api.requests
     assert customer.path == "/v1/customers"  # the reader's one customer, made once
     assert customer.params == {"metadata[userId]": USER}
@@ -239,6 +241,13 @@ def test_checkout_refuses_a_body_it_cannot_use_and_calls_no_stripe(
     assert stripe_api.requests == []
 
 
+def test_an_unknown_plan_is_refused_with_the_plans_named(billing: Any, stripe_api: FakeStripe) -> None:
+    response = billing.billing.handler(as_reader("checkout", body='{"plan": "Platinum"}'), CONTEXT)
+    assert response["statusCode"] == HTTPStatus.BAD_REQUEST
+    assert body_of(response)["error"]["message"] == "plan must be one of: Monthly (GET /plans lists them)"
+    assert stripe_api.requests == []
+
+
 def test_a_returning_reader_checks_out_as_the_same_customer(billing: Any, stripe_api: FakeStripe) -> None:
     deliver(billing, event_for("checkout.session.completed", Reader(USER)))
     deliver(billing, event_for("customer.subscription.deleted", Reader(USER)))
@@ -300,6 +309,26 @@ def test_an_open_session_is_reused_and_new_ones_are_limited_per_hour(
     assert billing.billing.handler(as_reader("checkout", OTHER), CONTEXT)["statusCode"] == HTTPStatus.OK
 
 
+def test_the_limit_of_new_sessions_is_per_hour_of_the_clock(
+    billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hour = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
+    clock = [hour + timedelta(minutes=5)]
+    monkeypatch.setattr(billing.billing, "CLOCK", lambda: clock[0])
+
+    def checkout(path: str) -> dict[str, Any]:
+        return dict(billing.billing.handler(as_reader("checkout", body=json.dumps({"returnTo": path})), CONTEXT))
+
+    assert {checkout(f"/essays/essay-{n}")["statusCode"] for n in range(10)} == {HTTPStatus.OK}
+    clock[0] = hour + timedelta(minutes=59, seconds=59)  # the same hour: still refused
+    refused = checkout("/essays/one-more")
+    assert refused["statusCode"] == HTTPStatus.TOO_MANY_REQUESTS
+    assert body_of(refused)["error"]["message"] == "Too many checkout attempts; please try again in an hour."
+    clock[0] = hour + timedelta(hours=1)  # the next hour: ten more
+    assert checkout("/essays/one-more")["statusCode"] == HTTPStatus.OK
+    assert [r.path for r in stripe_api.requests].count("/v1/checkout/sessions") == 11
+
+
 def test_a_return_path_may_be_300_characters_and_no_longer(billing: Any, stripe_api: FakeStripe) -> None:
     longest = "/essays/" + "a" * 292
     response = billing.billing.handler(as_reader("checkout", body=json.dumps({"returnTo": longest})), CONTEXT)
@@ -313,12 +342,14 @@ def test_a_return_path_may_be_300_characters_and_no_longer(billing: Any, stripe_
     assert stripe_api.requests == []
 
 
-@pytest.mark.parametrize(("minutes_left", "reused"), [(31, True), (29, False)])
+@pytest.mark.parametrize(("seconds_left", "reused"), [(31 * 60, True), (30 * 60 + 1, True), (30 * 60, False)])
 def test_an_open_session_is_reused_only_while_it_leaves_half_an_hour_to_pay(
-    billing: Any, stripe_api: FakeStripe, minutes_left: int, reused: bool
+    billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch, seconds_left: int, reused: bool
 ) -> None:
+    now = datetime.now(UTC).replace(microsecond=0)
+    monkeypatch.setattr(billing.billing, "CLOCK", lambda: now)
     first = body_of(billing.billing.handler(as_reader("checkout"), CONTEXT))["url"]
-    expires = (datetime.now(UTC) + timedelta(minutes=minutes_left)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    expires = (now + timedelta(seconds=seconds_left)).strftime("%Y-%m-%dT%H:%M:%SZ")
     ddb_client().update_item(  # nearly a day has passed: the session expires in `minutes_left`
         TableName=SUBSCRIPTIONS,
         Key={"userId": {"S": USER}},
@@ -802,6 +833,7 @@ def test_a_record_another_writer_keeps_changing_is_read_again_five_times_then_50
     assert response["statusCode"] == status, response["body"]
     if status == HTTPStatus.SERVICE_UNAVAILABLE:
         assert response["headers"]["Retry-After"] == "1"
+        assert body_of(response)["error"]["message"] == "The subscription record is busy; please retry."
         assert "status" not in record(ddb_client())
         assert body_of(deliver(billing, payload))["outcome"] == "applied"  # Stripe's retry
     assert me(billing)["status"] == "active"
@@ -936,6 +968,15 @@ def test_an_old_subscription_without_items_is_read_from_its_own_period(billing: 
     payload["created"] += 1  # news after the unpriced event
     assert body_of(deliver(billing, payload))["outcome"] == "applied"
     assert me(billing)["currentPeriodEnd"] == datetime.fromtimestamp(end, UTC).isoformat().replace("+00:00", "Z")
+
+
+def test_an_item_that_names_its_price_only_as_the_legacy_plan_is_ours(billing: Any) -> None:
+    def legacy(e: dict[str, Any], o: dict[str, Any]) -> None:
+        item = o["items"]["data"][0]
+        item["plan"] = {"id": item.pop("price")["id"], "object": "plan"}
+
+    assert body_of(deliver(billing, _defective(legacy, api_version=OLD_API)))["outcome"] == "applied"
+    assert access(billing) and me(billing)["plan"] == "Monthly"
 
 
 def test_any_positive_timestamp_is_a_period_end_to_the_second(billing: Any) -> None:
@@ -1080,6 +1121,28 @@ def test_an_operator_s_cancel_stands_until_a_newer_stripe_event_about_that_subsc
     # Stripe renewing that very subscription later is newer than the operator's word
     deliver(billing, event_for("invoice.paid", reader, created=now + 60, period_end=now + 86_400))
     assert access(billing)
+
+
+def test_an_operator_s_cancel_ends_the_live_ones_now_and_leaves_an_ended_one_ended(
+    billing: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import essays_cli.admin as admin
+
+    ended, live = Reader(USER, subscription_id="sub_ended"), Reader(USER, subscription_id="sub_live")
+    now = int(time.time())
+    deliver(billing, event_for("customer.subscription.created", ended, created=now - 300))
+    deliver(billing, event_for("customer.subscription.deleted", ended, created=now - 200))
+    deliver(billing, event_for("customer.subscription.created", live, created=now - 100))
+    before = datetime.now(UTC).replace(microsecond=0)
+    assert admin.main(["subscription", "cancel", USER, "--table", SUBSCRIPTIONS]) == 0
+    after = datetime.now(UTC)
+    assert not access(billing)
+    cancelled = datetime.fromisoformat(me(billing)["currentPeriodEnd"].replace("Z", "+00:00"))
+    assert before <= cancelled <= after  # ended at the operator's word, not at the paid period's end
+    # a late invoice of the subscription Stripe ended, newer than the operator's cancel, is still stale
+    late = event_for("invoice.paid", ended, created=now + 60, period_end=now + 86_400)
+    assert body_of(deliver(billing, late))["outcome"] == "stale"
+    assert not access(billing)
 
 
 # The property: Stripe's truth about each subscription is its newest event (a deletion is final);
