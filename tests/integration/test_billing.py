@@ -1082,6 +1082,19 @@ def test_a_deletion_wins_even_when_an_invoice_of_a_later_second_arrived_first(bi
     assert not access(billing)
 
 
+def test_a_late_deletion_keeps_the_newest_news_of_its_subscription_for_the_summary(billing: Any) -> None:
+    """Of two ended subscriptions the summary names the one with the newest news: a deletion that
+    arrives after a newer invoice ends the subscription and keeps the invoice's place in time."""
+    paid, ended = Reader(USER, subscription_id="sub_paid_last"), Reader(USER, subscription_id="sub_ended")
+    now = int(time.time())
+    deliver(billing, event_for("customer.subscription.created", ended, created=now - 10, period_end=now + 9 * 86_400))
+    deliver(billing, event_for("customer.subscription.deleted", ended, created=now - 1, period_end=now + 9 * 86_400))
+    deliver(billing, event_for("invoice.paid", paid, created=now, period_end=now + 30 * 86_400))
+    deliver(billing, event_for("customer.subscription.deleted", paid, created=now - 2, period_end=now + 30 * 86_400))
+    assert not access(billing)
+    assert record(billing.webhook.ACCOUNTS.client)["subscriptionId"] == {"S": paid.subscription_id}
+
+
 @pytest.mark.parametrize("api_version", [OLD_API, NEW_API])
 def test_a_subscription_to_another_price_never_opens_the_paywall(billing: Any, api_version: str) -> None:
     newsletter = Reader(USER, subscription_id="sub_newsletter")
