@@ -26,6 +26,7 @@ from shared.http.api import (
 )
 from shared.library.contributions import (
     FIELDS,
+    MAX_SUBMISSION_BYTES,
     check_draft,
     check_text,
     check_upload_request,
@@ -35,7 +36,6 @@ from shared.library.contributions import (
     submission,
 )
 from shared.library.documents import convert
-from shared.library.limits import MAX_BODY_CHARS
 from shared.observability import logger
 from shared.settings.content import cursor_secret_id
 from shared.settings.contributions import SubmissionsConfig
@@ -50,7 +50,6 @@ LIBRARY = ContentStore(CONFIG.essays_table)
 UPLOADS = Uploads(CONFIG.uploads_bucket, CONFIG.max_upload_bytes)
 CURSORS = signed_cursors(cursor_secret_id())
 CLOCK: Callable[[], datetime] = lambda: datetime.now(UTC)  # noqa: E731 - replaced by tests
-BODY_LIMIT = MAX_BODY_CHARS * 4 + 16 * 1024  # the essay in UTF-8 at worst, and the other fields
 
 
 @api_handler(CONFIG.http)
@@ -61,7 +60,7 @@ def handler(event: Event, context: object) -> Response:
         check_upload_request(json_body(event, ("fileName", "size")), UPLOADS.max_bytes)  # S3's policy enforces it
         return private_response(UPLOADS.form(user_id, new_upload_id(), CLOCK()), CONFIG.http, 201)
     if resource == "/me/submissions" and method == "POST":
-        return private_response(submit(user_id, json_body(event, FIELDS, BODY_LIMIT)), CONFIG.http, 201)
+        return private_response(submit(user_id, json_body(event, FIELDS, MAX_SUBMISSION_BYTES)), CONFIG.http, 201)
     if resource == "/me/submissions":
         return private_response(my_submissions(STORE, CURSORS, user_id, query_parameter(event, "cursor")), CONFIG.http)
     mine = own(STORE, user_id, path_parameter(event, "submissionId"))

@@ -38,6 +38,7 @@ from shared.library.bounds import (
     SUGGEST_LIMIT,
     PageSize,
 )
+from shared.library.contributions import MAX_SUBMISSION_BYTES
 from shared.library.ids import ESSAY_ID_PATTERN, SECTION_ID_PATTERN
 from shared.library.limits import (
     MAX_BODY_CHARS,
@@ -113,8 +114,15 @@ def _limit(size: PageSize, description: str) -> dict[str, Any]:
 
 
 SUBMISSION_ID = _path("submissionId", "^s-[0-9a-f]{16}$", "s-0123456789abcdef")
-SIGNED_IN_ERRORS = (400, 401, 404, 409, 429, 500, 503)
-REVIEW_ERRORS = (400, 401, 403, 404, 409, 429, 500, 503)
+# API Gateway's own ACCESS_DENIED: the signed-in authorizer's policy (`.../GET/me/submissions/*`) did not
+# match the request's path, so the gateway refused it before our function ran. Locally the emulator's `*`
+# stops at a line break, so an id holding one gets it (make fuzz sends such ids). The gateway has one
+# ACCESS_DENIED body for all routes: the paywall's.
+GATEWAY_DENIED = {
+    403: "API Gateway refused the path before the function ran (the authorizer's policy did not match it; "
+    "locally, an id holding a line break): its one ACCESS_DENIED body, code subscription_required"
+}
+REVIEW_ERRORS = SUBMISSION_ERRORS = (400, 401, 403, 404, 409, 429, 500, 503)  # 403 on /me/...: the gateway's
 REVIEW_TEXT = {403: "Not a teacher (the user pool's teachers group)", 409: "Another teacher's claim, or none held"}
 
 
@@ -288,7 +296,11 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         errors=(400, 401, 413, 429, 500, 503),
         created=True,
         request_body=SUBMIT_BODY,
-        error_text={400: "A field the loader would refuse too, or a refused .docx (deleted): the message says why"},
+        error_text={
+            400: "A field the loader would refuse too, or a refused .docx (deleted): the message says why",
+            413: f"The body is larger than {MAX_SUBMISSION_BYTES // 1024:,} KB: no valid submission is, however "
+            "its JSON is escaped",
+        },
     ),
     ("GET", "/me/submissions"): _signed_in(
         "listMySubmissions",
@@ -301,18 +313,19 @@ ROUTES: dict[tuple[str, str], RouteDoc] = {
         "getMySubmission",
         "One of the caller's own submissions (another's is a 404)",
         MySubmission,
-        errors=(400, 401, 404, 429, 500, 503),
+        errors=(400, 401, 403, 404, 429, 500, 503),
         parameters=[SUBMISSION_ID],
-        error_text={404: "No such submission of the caller's"},
+        error_text={404: "No such submission of the caller's"} | GATEWAY_DENIED,
     ),
     ("DELETE", "/me/submissions/{submissionId}"): _signed_in(
         "withdrawMySubmission",
         "Withdraw one's submission before it is published",
         None,
-        errors=SIGNED_IN_ERRORS,
+        errors=SUBMISSION_ERRORS,
         parameters=[SUBMISSION_ID],
         no_content=True,
-        error_text={404: "No such submission of the caller's", 409: "Already published, rejected or withdrawn"},
+        error_text={404: "No such submission of the caller's", 409: "Already published, rejected or withdrawn"}
+        | GATEWAY_DENIED,
     ),
     ("GET", "/review/queue"): _teacher(
         "getReviewQueue",

@@ -28,6 +28,10 @@ ORDER = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ#s-[0-9a-f]{16}$")  # a pag
 PAGE_SIZE = 20
 NO_WORDS = "the essay text is empty"  # the loader's words for a record without text
 FIELDS = ("title", "level", "subject", "section", "body", "uploadId", "ownWork", "credit", "creditName")
+# The largest body a valid submission can be: JSON may spell any character as an escape, 12 bytes for one
+# outside the BMP (\ud83d\ude00), as clients that escape all non-ASCII do (Python's json.dumps). Under it,
+# a field too long gets the loader's 400; only a body no valid submission could be gets a 413.
+MAX_SUBMISSION_BYTES = (MAX_BODY_CHARS + MAX_TITLE_CHARS + 4 * MAX_NAME_CHARS) * 12 + 16 * 1024
 
 
 class Section(Protocol):

@@ -27,6 +27,7 @@ from essays_cli.submission_models import (
 )
 
 from shared.library.documents import DOCX_TYPE
+from shared.library.limits import MAX_BODY_CHARS
 from shared.library.models import EssayPreview, FullEssay
 from shared.library.preview import READ_MORE
 from shared.library.text import paragraphs as split_paragraphs
@@ -315,6 +316,20 @@ def test_no_public_route_shows_an_unpublished_submission(apps: Any) -> None:
 def test_refused_as_the_loader_refuses(apps: Any, fields: dict[str, Any], message: str) -> None:
     status, body = submit(apps, **fields)
     assert status == 400 and body["error"]["message"].startswith(message), body
+
+
+def test_an_essay_sent_with_json_escapes_is_never_a_413(apps: Any) -> None:
+    # Python's json.dumps escapes every non-ASCII character: 6 bytes each, 12 outside the BMP. A valid essay
+    # so sent is over 4 bytes a character; one character too long is the loader's 400, never a 413.
+    words = "\n\n".join(" ".join(["реформа"] * 200) for _ in range(100))  # 160,099 characters
+    status, created = submit(apps, body=words)
+    assert len(json.dumps(words)) > MAX_BODY_CHARS * 4 and status == HTTPStatus.CREATED, created
+    assert created["wordCount"] == 20_000
+    status, refused = submit(apps, body="\U0001f600" * (MAX_BODY_CHARS + 1))
+    assert status == HTTPStatus.BAD_REQUEST, refused
+    assert refused["error"]["message"].startswith("body: is too long: at most 200,000 characters")
+    status, too_large = submit(apps, body="x" * 10, title="\U0001f600" * 210_000)  # no valid submission is
+    assert status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE and too_large["error"]["code"] == "payload_too_large"
 
 
 def test_the_loader_says_the_same_of_a_title_too_long(tmp_path: Any) -> None:
