@@ -445,3 +445,70 @@ def test_a_reader_submits_a_docx_a_teacher_publishes_it_and_the_writer_earns_fre
     assert "null" not in mine.inner_text() and "Credited to Sam P." in mine.inner_text()
     assert visit.accessibility_violations() == []
     assert visit.problems(expected_statuses=(400,)) == []
+
+
+def test_a_teacher_returns_one_essay_with_feedback_and_rejects_another_and_the_writer_reads_why(
+    visit: Visit, stack: dict[str, Any], warm: None
+) -> None:
+    from tests.e2e.test_payments import new_reader, request
+
+    page = visit.page
+    word = unique_word()
+    returned, rejected = f"Why did {word} divide the Reichstag", f"Was {word} the end of Weimar"
+    # The writer's two essays, sent as pasted text through the API (the page's own sending is tested above).
+    _, token, _ = new_reader(stack)
+    for title in (returned, rejected):
+        body = {"title": title, "level": LEVEL, "subject": SUBJECT, "section": SECTION, "ownWork": True}
+        body["body"] = "\n\n".join(essay_text(word)[:6])
+        status, sent = request(stack["apiUrl"] + "/me/submissions", "POST", token, json.dumps(body).encode())
+        assert status == 201, sent
+
+    # The teacher: claims the first and returns it with feedback, then claims the second and rejects it.
+    visit.goto("/review")
+    teacher_signs_in(visit)
+    feedback = "Your paragraphs list causes: weigh them against each other, then submit it again."
+    reason = "It repeats the same two sentences in every paragraph; the library needs an argument."
+    decisions = [
+        (
+            returned,
+            "Feedback for the writer (what to improve)",
+            feedback,
+            "Return with feedback",
+            "feedback for the writer",
+        ),
+        (rejected, "Why it cannot be published", reason, "Reject", "reason for rejecting it"),
+    ]
+    for title, field, text, button, missing in decisions:
+        visit.goto("/review")
+        page.locator("table.queue tr", has_text=title).get_by_role("link", name=title).click()
+        page.get_by_role("heading", name=title).wait_for()
+        page.get_by_role("button", name="Claim it to review").click()
+        page.get_by_text("You are reviewing this essay until").wait_for()
+        page.get_by_role("button", name=button, exact=True).click()  # nothing written yet: refused on the page
+        page.get_by_text(f"Write the {missing} first.").wait_for()
+        page.get_by_label(field).fill(text)
+        page.get_by_role("button", name=button, exact=True).click()
+        done = "returned to its writer" if title == returned else "rejected"
+        page.get_by_text(f"Done: the essay is {done}.").wait_for(timeout=40_000)
+        assert page.get_by_role("button", name="Publish", exact=True).count() == 0
+        assert text in page.locator(".outcome").inner_text()
+        assert visit.accessibility_violations() == []
+    visit.goto("/review")
+    assert page.locator("table.queue tr", has_text=word).count() == 0  # neither is waiting any more
+
+    # The writer, on /submissions: one returned with the feedback (still withdrawable), one not accepted.
+    page.unroute(f"{stack['webUrl']}/auth/token*")
+    page.context.clear_cookies()
+    signed_in_as(visit, token)
+    visit.goto("/submissions")
+    back = page.locator("li.submission", has_text=returned)
+    back.wait_for()
+    assert back.locator(".state").inner_text() == "Returned with feedback"
+    assert back.locator("blockquote.feedback").inner_text() == feedback
+    assert back.get_by_role("button", name=f"Withdraw {returned}").is_visible()
+    refused = page.locator("li.submission", has_text=rejected)
+    assert refused.locator(".state").inner_text() == "Not accepted"
+    assert refused.locator("blockquote.feedback").inner_text() == reason
+    assert refused.get_by_role("button", name=re.compile("^Withdraw")).count() == 0
+    assert visit.accessibility_violations() == []
+    assert visit.problems() == []

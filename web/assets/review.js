@@ -572,6 +572,8 @@ class Review {
       item.feedback ? h("p", {}, `Feedback: ${item.feedback}`) : null,
       item.reason ? h("p", {}, `Reason: ${item.reason}`) : null,
       item.state === "withdrawn" ? h("p", {}, "Its writer withdrew it.") : null,
+      // where a return or a rejection is confirmed (the decisions' panel is gone once it is made)
+      h("p", { class: "status", id: "decision-status", role: "status" }),
     );
   }
 
