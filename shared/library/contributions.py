@@ -74,11 +74,12 @@ def new_upload_id() -> str:
 
 def check_upload_request(body: dict[str, Any], max_bytes: int) -> None:
     """The file a reader says they will send: a .docx of 1 byte to max_bytes. Told before the upload
-    so a wrong file is refused at once; S3's policy still enforces the size whatever was said."""
+    so a wrong file is refused at once; S3's policy still enforces the size whatever was said. Either
+    may be left out, but not sent as null."""
     name, size = body.get("fileName"), body.get("size")
-    if name is not None and (not isinstance(name, str) or not name.strip().lower().endswith(".docx")):
+    if "fileName" in body and (not isinstance(name, str) or not name.strip().lower().endswith(".docx")):
         raise InvalidRequest("fileName: send a Word document (.docx); other files cannot be read")
-    if size is not None and (isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= max_bytes):
+    if "size" in body and (isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= max_bytes):
         raise InvalidRequest(f"size: a file of 1 byte to {max_bytes} bytes ({max_bytes // 1_048_576} MB), in bytes")
 
 

@@ -362,6 +362,8 @@ def upload(apps: Any, data: bytes, user: str = STUDENT) -> str:
         ({"size": 0}, "size"),
         ({"size": 50 * 1024 * 1024}, "size"),
         ({"size": "9"}, "size"),
+        ({"fileName": ".DOCX", "size": None}, "size"),  # found by make fuzz
+        ({"fileName": None, "size": 9}, "fileName"),
         ({"fileName": ""}, "fileName"),
         ({"fileName": "essay.pdf", "size": 9}, "fileName"),
     ],
