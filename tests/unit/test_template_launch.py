@@ -152,7 +152,7 @@ def test_no_resource_depends_on_itself_through_others(parameters: dict[str, str]
 
 
 def test_a_circle_through_the_api_s_definition_is_found() -> None:
-    template = {
+    template: dict[str, Any] = {
         "Resources": {
             "Api": {"Properties": {"Body": {"uri": {"Fn::Sub": "arn:${BillingFunctionAliaslive}/invocations"}}}},
             "BillingFunctionAliaslive": {
