@@ -14,9 +14,11 @@ from typing import Any, Protocol
 from shared.errors import InvalidRequest, NotFound
 from shared.library.cursor import CursorCodec
 from shared.library.limits import (
+    MAX_BODY_BYTES,
     MAX_BODY_CHARS,
     MAX_NAME_CHARS,
     MAX_TITLE_CHARS,
+    too_large,
     too_long,
 )
 from shared.library.submissions import ANONYMOUS, NAMED, SUBMITTED, Event, Submission, iso, text_field
@@ -119,6 +121,9 @@ def check_text(text: Any) -> str:
         raise InvalidRequest(f"body: must be text, not {type(text).__name__}")
     if len(text) > MAX_BODY_CHARS:
         raise InvalidRequest(f"body: {too_long(MAX_BODY_CHARS, len(text))}")
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_BODY_BYTES:
+        raise InvalidRequest(f"body: {too_large(size)}")
     if not text.strip() or word_count(text) == 0:
         raise InvalidRequest(f"body: {NO_WORDS}")
     return text

@@ -30,6 +30,8 @@ MAX_UNPACKED_BYTES = 50 * 1024 * 1024
 MAX_RATIO = 100
 MAX_PARTS = 1_000
 NOT_DOCX = "the file is not a Word document (.docx): save it from Word as .docx, or paste the text"
+# Bold and italic spans kept with the text (its item holds both in DynamoDB's 400 KB): beyond, dropped.
+MAX_EMPHASIS_SPANS = 400
 
 
 @dataclass(frozen=True)
@@ -157,4 +159,4 @@ def convert(data: bytes) -> Converted:
     parser = _Paragraphs()
     parser.feed(html)
     parser.close()
-    return Converted(parser.paragraphs, parser.emphasis)
+    return Converted(parser.paragraphs, parser.emphasis[:MAX_EMPHASIS_SPANS])

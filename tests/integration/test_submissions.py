@@ -558,3 +558,34 @@ def test_a_publication_stands_when_the_edge_cannot_be_told(
 
     assert public(apps, "preview", "preview", path_parameters={"essayId": essay_id})[0] == 200
     assert "the edge was not told of the publication" in caplog.text
+
+
+# ---- every language: a text is measured in the bytes it is stored in ------------------------------------
+
+CHINESE = "这是一个关于历史的句子，它讲述了很多事情和很多人的故事。"
+
+
+def chinese_essay(characters: int) -> str:
+    paragraph = CHINESE * 40
+    return "\n\n".join([paragraph] * (characters // len(paragraph) + 1))[:characters]
+
+
+def test_a_long_chinese_essay_is_kept_whole_up_to_what_one_item_holds(apps: Any) -> None:
+    body = chinese_essay(115_000)  # ~345 KB in UTF-8, under 200,000 characters
+    status, made = submit(apps, body=body)
+    assert status == 201, made
+    status, kept = mine(apps, made["submissionId"])
+    assert status == 200 and kept["wordCount"] == made["wordCount"] > 0
+    # and the teacher reads it whole
+    assert review(apps, "claim", made["submissionId"])[0] == 200
+    status, reviewed = review(apps, "", made["submissionId"], "GET")
+    assert status == 200 and "".join(reviewed["paragraphs"]) == body.replace("\n\n", "")
+
+
+def test_a_chinese_essay_too_big_to_store_is_a_400_that_says_so_and_nothing_is_kept(apps: Any) -> None:
+    body = chinese_essay(150_000)  # 150,000 characters are allowed, but take ~450 KB in UTF-8
+    status, refused = submit(apps, body=body)
+    assert status == 400, refused
+    message = refused["error"]["message"]
+    assert message.startswith("body: is too large to store: it takes 4") and "KB in UTF-8" in message
+    assert call(apps, "submissions", request("/me/submissions"))[1]["items"] == []
