@@ -299,6 +299,9 @@ def join_units(tokens: list[str]) -> str:
     """The text of consecutive units: spaces between words, none between unspaced characters."""
     if not tokens:
         return ""
+    text = " ".join(tokens)
+    if text.isascii():  # no unspaced script: a space between every two (most essays; a load joins every extract)
+        return text
     out = [tokens[0]]
     for before, token in itertools.pairwise(tokens):
         glued = re.match(_UNSPACED_CHAR, before[-1]) or re.match(_UNSPACED_CHAR, token[0])

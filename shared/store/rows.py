@@ -25,6 +25,12 @@ from shared.store import schema
 EXTRACTS_ATTRIBUTE = "extractsZ"
 MAX_EXTRACTS_BYTES = 256 * 1024  # far above any real preview: a corrupt item cannot balloon in memory
 RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) serves a related list
+# The related and suggest lists are packed the same way (one binary attribute each), and read whole:
+# as lists of maps they were ~130 and ~40 nested attribute values, which botocore and the endpoint walk
+# one by one (a related item cost a bulk load ~4x the CPU of a flat item of its size), and a related
+# list of the bench's essays took 2.9 KB, 3 write units, where packed it takes 1.0 KB, 1 unit.
+RELATED_ATTRIBUTE = "relatedZ"
+SUGGEST_ATTRIBUTE = "titlesZ"
 
 
 def _text(item: dict[str, Any], key: str) -> str:
@@ -66,14 +72,20 @@ def _texts(item: dict[str, Any], key: str) -> list[str]:
     return value
 
 
+def pack_json(value: Any, level: int = 6) -> bytes:
+    """A value as a packed attribute stores it: compact JSON, zlib-compressed."""
+    return zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), level)
+
+
 def pack_extracts(extracts: tuple[str, ...] | list[str]) -> bytes:
     """The card's extracts as stored: JSON, zlib-compressed (a big load packs them in its worker processes)."""
-    return zlib.compress(json.dumps(list(extracts), ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 9)
+    return pack_json(list(extracts), 9)
 
 
-def _extracts(item: dict[str, Any]) -> tuple[str, ...]:
-    blob = item.get(EXTRACTS_ATTRIBUTE)
-    where = f"stored item {item.get('pk', '?')!r}: {EXTRACTS_ATTRIBUTE}"
+def _unpacked(item: dict[str, Any], attribute: str) -> Any:
+    """The value of a packed attribute (pack_json), never inflated past MAX_EXTRACTS_BYTES."""
+    blob = item.get(attribute)
+    where = f"stored item {item.get('pk', '?')!r}: {attribute}"
     if not isinstance(blob, bytes):
         raise StoredItemError(f"{where} should be binary, not {type(blob).__name__}")
     try:
@@ -81,11 +93,15 @@ def _extracts(item: dict[str, Any]) -> tuple[str, ...]:
         data = inflate.decompress(blob, MAX_EXTRACTS_BYTES)
         if inflate.unconsumed_tail or not inflate.eof:
             raise StoredItemError(f"{where} is truncated or larger than {MAX_EXTRACTS_BYTES} bytes")
-        value = json.loads(data)
+        return json.loads(data)
     except (zlib.error, UnicodeDecodeError, ValueError) as error:
         raise StoredItemError(f"{where} cannot be read: {error}") from error
+
+
+def _extracts(item: dict[str, Any]) -> tuple[str, ...]:
+    value = _unpacked(item, EXTRACTS_ATTRIBUTE)
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise StoredItemError(f"{where} should hold a list of text")
+        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {EXTRACTS_ATTRIBUTE} should hold a list of text")
     return tuple(value)
 
 
@@ -385,13 +401,15 @@ class RelatedRow:
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> RelatedRow:
-        entries = item.get("related") or []
+        # packed, as the loader writes it; a list of maps in a table loaded before issue 33
+        entries = _unpacked(item, RELATED_ATTRIBUTE) if RELATED_ATTRIBUTE in item else item.get("related") or []
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise StoredItemError(f"stored item {item.get('pk', '?')!r}: related should be a list of essays")
         return cls(_text(item, "essayId"), SectionRow.from_item(item), [SummaryRow.from_item(e) for e in entries])
 
     def to_item(self) -> dict[str, Any]:
-        """As many of the ranked essays as fit one small read (RELATED_ITEM_BUDGET), best first."""
+        """As many of the ranked essays as fit one small read (RELATED_ITEM_BUDGET), best first,
+        packed (pack_json) as one binary attribute, as the card's extracts are."""
         entries: list[dict[str, Any]] = []
         size = 300 + len(json.dumps(self.section.name))
         for row in self.related:
@@ -407,7 +425,7 @@ class RelatedRow:
             "sk": schema.RELATED,
             "essayId": self.essay_id,
             **self.section.to_item(),
-            "related": entries,
+            RELATED_ATTRIBUTE: pack_json(entries),
         }
 
 
@@ -485,13 +503,15 @@ class SuggestRow:
     title: str
     rating: int | None
 
-    ATTRIBUTES: ClassVar[tuple[str, ...]] = ("titles", "complete")  # what suggest reads of a prefix's list
+    # what suggest reads of a prefix's list ("titles": its entries as a list of maps, before issue 33)
+    ATTRIBUTES: ClassVar[tuple[str, ...]] = (SUGGEST_ATTRIBUTE, "titles", "complete")
 
     @classmethod
     def list_from_item(cls, item: dict[str, Any]) -> tuple[list[SuggestRow], bool]:
         """The entries of a prefix's suggest list item (SUGGEST#<prefix>, TOP), and whether they are all
         the titles under the prefix."""
-        entries, complete = item.get("titles"), item.get("complete")
+        entries = _unpacked(item, SUGGEST_ATTRIBUTE) if SUGGEST_ATTRIBUTE in item else item.get("titles")
+        complete = item.get("complete")
         if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
             raise StoredItemError(f"stored item {item.get('pk', '?')!r}: titles should be a list of entries")
         if not isinstance(complete, bool):
@@ -510,7 +530,13 @@ class SuggestRow:
                 complete = False
                 break
             entries.append({"essayId": row.essay_id, "title": row.title, "rating": row.rating})
-        return {"pk": schema.suggest_pk(prefix), "sk": schema.SUGGEST_TOP, "titles": entries, "complete": complete}
+        packed = pack_json([{k: v for k, v in e.items() if v is not None} for e in entries])
+        return {
+            "pk": schema.suggest_pk(prefix),
+            "sk": schema.SUGGEST_TOP,
+            SUGGEST_ATTRIBUTE: packed,
+            "complete": complete,
+        }
 
 
 SUGGEST_BYTES = 7_500  # a suggest list item stays under 8 KB: one eventually consistent read unit

@@ -14,7 +14,7 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 
 from essays_cli.loading.items import Derivation
@@ -77,10 +77,15 @@ class Deriver:
 
     def __call__(self, essays: Sequence[tuple[str, str]]) -> list[Derivation]:
         """The preview and keywords of each (title, body), in order."""
+        return list(self.start(essays))
+
+    def start(self, essays: Sequence[tuple[str, str]]) -> Iterator[Derivation]:
+        """The same, begun now in the worker processes (when there are some) and waited for as the
+        result is read: a load derives its next chunk while it builds the items of this one."""
         if self._pool is None or len(essays) < 2:
-            return [derive(title, body, self.policy) for title, body in essays]
+            return iter([derive(title, body, self.policy) for title, body in essays])
         jobs = [(title, body, self.policy) for title, body in essays]
-        return list(self._pool.map(_derive, jobs, chunksize=max(1, len(jobs) // (4 * self.workers))))
+        return self._pool.map(_derive, jobs, chunksize=max(1, len(jobs) // (4 * self.workers)))
 
     def rank(self, essays: Sequence[SectionEssay]) -> Iterable[tuple[str, list[str]]]:
         """rank_related, in a worker process when there is a pool (the lists come back at once: ids

@@ -84,9 +84,10 @@ def header_row(record: EssayRecord) -> HeaderRow:
     return HeaderRow(record.essay_id, record.title, section, record.word_count, record.rating, record.contributor)
 
 
-def body_row(record: EssayRecord, updated_at: str) -> BodyRow:
+def body_row(record: EssayRecord, updated_at: str, header: HeaderRow | None = None) -> BodyRow:
     """The paywalled item: the formatted essay with a copy of the header, so one read serves it."""
-    return BodyRow(header_row(record), paragraphs(record.body), record.teacher_comment, anchored(record), updated_at)
+    header = header or header_row(record)
+    return BodyRow(header, paragraphs(record.body), record.teacher_comment, anchored(record), updated_at)
 
 
 def body_values(record: EssayRecord, content_hash: str, created_at: str, updated_at: str) -> dict[str, Any]:
@@ -101,10 +102,10 @@ def essay_rows(record: EssayRecord, derivation: Derivation, stamp: Stamp) -> Ess
     annotations = len(record.annotations)
     card = CardRow(header, preview.extracts, preview.snippet, annotations, tuple(derivation.keywords))
     summary = SummaryRow(record.essay_id, record.title, preview.snippet, record.rating, annotations)
-    member = MemberRow(summary, header.section, record.word_count, card.keywords, stamp.updated_at)
+    member = MemberRow(summary, header.section, header.word_count, card.keywords, stamp.updated_at)
     return EssayRows(
         card,
-        body_row(record, stamp.updated_at),
+        body_row(record, stamp.updated_at, header),  # the header made once: counting words is not free
         member,
         stamp,
         derivation.packed_extracts,

@@ -36,6 +36,7 @@ from essays_cli.loading import listing
 from essays_cli.loading.copies import EditedCopies
 from essays_cli.loading.deriving import Deriver
 from essays_cli.loading.files import Problem
+from essays_cli.loading.items import Derivation
 from essays_cli.loading.members import Members
 from essays_cli.loading.planning import ChunkWrites, Planner
 from essays_cli.loading.previews import PreviewPolicy
@@ -176,8 +177,8 @@ class Loader:
         is written, whichever chunk marked it first."""
         with ThreadPoolExecutor(max_workers=CHUNKS_IN_FLIGHT) as background:
             in_flight: deque[Future[None]] = deque()
-            for chunk in chunks(records, CHUNK):
-                writes = self.planner.plan_chunk(chunk, run)
+            for chunk, derived in self._derived_ahead(chunks(records, CHUNK), run):
+                writes = self.planner.plan_chunk(chunk, run, derived)
                 if len(in_flight) == CHUNKS_IN_FLIGHT:
                     in_flight.popleft().result()  # a failed write stops the load here
                 if writes.marks:
@@ -186,6 +187,26 @@ class Loader:
                 self.progress.advance(len(chunk))
             while in_flight:
                 in_flight.popleft().result()
+
+    @staticmethod
+    def _derived_ahead(
+        chunks_: Iterator[list[EssayRecord]], run: LoadRun
+    ) -> Iterator[tuple[list[EssayRecord], Iterator[Derivation] | None]]:
+        """Each chunk, with its derivations begun while the chunk before is planned, when the load
+        began on an empty table (every essay is new, so each is derived: the worker processes derive
+        one chunk while the main thread builds the items of the other). Otherwise which essays to
+        derive is known only once the chunk's stored cards are read: none begun ahead."""
+        if not run.table_was_empty:
+            yield from ((chunk, None) for chunk in chunks_)
+            return
+        ahead = None
+        for chunk in chunks_:
+            derived = run.derive.start([(record.title, record.body) for record in chunk])
+            if ahead is not None:
+                yield ahead
+            ahead = (chunk, derived)
+        if ahead is not None:
+            yield ahead
 
     def remove(self, essay_ids: Iterable[str]) -> Summary:
         run = LoadRun(self.read_taxonomy(), Deriver(self.policy), dirty=self.pending_sections())

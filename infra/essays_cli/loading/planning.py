@@ -12,7 +12,7 @@ essay whose card is written has all its items.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -79,8 +79,12 @@ class Planner:
         except Unavailable as error:
             raise WriteFailed(READS_REFUSED) from error
 
-    def plan_chunk(self, chunk: list[EssayRecord], run: LoadRun) -> ChunkWrites:
-        """Classify a chunk's essays (counted in the run's summary) and build their writes."""
+    def plan_chunk(
+        self, chunk: list[EssayRecord], run: LoadRun, derived: Iterator[Derivation] | None = None
+    ) -> ChunkWrites:
+        """Classify a chunk's essays (counted in the run's summary) and build their writes. `derived`:
+        the derivations of every essay of the chunk, begun ahead (Deriver.start), for a load that
+        began on an empty table, where every essay is new."""
         stored = {} if run.table_was_empty else self.stored_cards([r.essay_id for r in chunk])
         chunk = self._same_essays(chunk, stored, run)
         now = self.clock()
@@ -93,7 +97,11 @@ class Planner:
                 run.summary.unchanged += 1
             else:
                 changed.append((record, fingerprint, old))
-        derivations = run.derive([(record.title, record.body) for record, _, _ in changed])
+        if derived is None:
+            derived = run.derive.start([(record.title, record.body) for record, _, _ in changed])
+        elif len(changed) != len(chunk):
+            raise ValueError("derivations begun ahead are of every essay: for a load onto an empty table only")
+        derivations = list(derived)
         for (record, fingerprint, old), derivation in zip(changed, derivations, strict=True):
             stamp = Stamp(fingerprint, old.created_at if old else now, now)
             essay, requests = self._essay_requests(record, derivation, stamp, old)

@@ -23,7 +23,8 @@ RELATED_KEPT = 20  # the most a client may ask for
 
 def essay_keywords(title: str, body: str) -> list[str]:
     title_terms = unique_terms(title)
-    body_terms = Counter(t for t in terms(body) if t not in title_terms and not t.isdigit())
+    left_out = set(title_terms)
+    body_terms = Counter(t for t in terms(body) if t not in left_out and not t.isdigit())
     frequent = [t for t, n in body_terms.most_common(KEYWORDS_FROM_BODY) if n >= 2]
     return title_terms + frequent
 

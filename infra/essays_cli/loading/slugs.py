@@ -15,6 +15,7 @@ as they are spoken): "निराला की कविता" -> "nirala-ki-k
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -145,6 +146,7 @@ def essay_id_from_title(title: str) -> str:
     return f"{slug}-{digest}"
 
 
+@functools.lru_cache(maxsize=4096)  # a load asks it of each essay ~8 times, over a few hundred sections at most
 def section_id(level: str, subject: str, section: str) -> str:
     """The stable slug of level/subject/section, e.g. "gcse--english--poetry"."""
     return "--".join(
