@@ -2,11 +2,11 @@
 
   pk                 sk                   what
   ESSAY#<id>         CARD                 header + compressed preview extracts + snippet (< 4 KB; what previews read)
-  ESSAY#<id>         RELATED              the ranked related essays of the same section (< 4 KB)
+  ESSAY#<id>         RELATED              the ranked related essays of the same section, compressed (< 4 KB)
   BODY#<id>          BODY                 the full, formatted essay, its annotations, a copy of the header: paywalled
   SECTION#<secId>    <title>#<id>         a section's essays in title order (listing + related ranking)
   TERM#<term>        <9-rating>#<id>      search postings of a title word, best rated first
-  SUGGEST#<prefix>   TOP                  the best-rated titles with a word under the prefix (suggest; < 4 KB)
+  SUGGEST#<prefix>   TOP                  the best-rated titles with a word under the prefix, compressed (< 4 KB)
   TAXONOMY           SECTION#<sectionId>  a section with its level, subject, name and essay count
   LOADER             DIRTY#<sectionId>    a section whose derived data a load has still to rebuild
   LOADER             SUGGEST#<load>#<n>   suggest lists a load has still to rebuild, with replaced titles' prefixes
