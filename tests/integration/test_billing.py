@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 from shared.access.billing import operator_grant
 from shared.access.subscriptions import Status, Subscription
+from shared.access.times import iso
 from shared.store import secrets
 from shared.store.dynamo import dynamodb_client
 from tests.conftest import (
@@ -977,6 +978,19 @@ def test_an_item_that_names_its_price_only_as_the_legacy_plan_is_ours(billing: A
 
     assert body_of(deliver(billing, _defective(legacy, api_version=OLD_API)))["outcome"] == "applied"
     assert access(billing) and me(billing)["plan"] == "Monthly"
+
+
+@pytest.mark.parametrize("api_version", [OLD_API, NEW_API])
+def test_an_invoice_naming_no_price_renews_a_subscription_known_to_be_ours(billing: Any, api_version: str) -> None:
+    reader, now = Reader(USER), int(time.time())
+    deliver(billing, event_for("customer.subscription.created", reader, created=now - 60, period_end=now + 60))
+    renewal = event_for("invoice.paid", reader, created=now, period_end=now + 30 * 86_400, api_version=api_version)
+    for line in renewal["data"]["object"]["lines"]["data"]:  # an invoice line without its price
+        line.pop("price", None)
+        line.pop("pricing", None)
+    assert body_of(deliver(billing, renewal))["outcome"] == "applied"
+    assert access(billing) and me(billing)["plan"] == "Monthly"
+    assert me(billing)["currentPeriodEnd"] == iso(datetime.fromtimestamp(now + 30 * 86_400, UTC))
 
 
 def test_any_positive_timestamp_is_a_period_end_to_the_second(billing: Any) -> None:
