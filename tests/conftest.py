@@ -50,6 +50,7 @@ os.environ.update(
 os.environ.pop("AWS_ENDPOINT_URL", None)
 os.environ.pop("AWS_PROFILE", None)
 
+from essays_cli.openapi import readable
 from essays_cli.template import load_template, table_definition
 
 from shared.store import secrets
@@ -193,7 +194,7 @@ def body_of(response: dict[str, Any]) -> Any:
 
 def parse(model: type[T], body: Any) -> T:
     """A response body read back through its API model: camelCase keys, nothing missing or extra."""
-    return TypeAdapter(model).validate_python(body)
+    return TypeAdapter(readable(model)).validate_python(body)
 
 
 def sample_records() -> list[dict[str, Any]]:

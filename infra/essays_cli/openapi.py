@@ -8,11 +8,12 @@ the routes template.yaml declares and the pydantic models the functions answer w
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import TypeAdapter
 
@@ -48,6 +49,7 @@ from shared.library.limits import (
     MAX_TITLE_CHARS,
 )
 from shared.library.models import (
+    ApiModel,
     EssayPreview,
     FullEssay,
     RelatedEssays,
@@ -492,6 +494,22 @@ ERROR_TEXT = {
 }
 
 
+Model = TypeVar("Model", bound=type)
+
+
+def readable(model: Model) -> Model:
+    """`model`, readable by pydantic: the wire models are Records (shared/records.py), which pydantic
+    reads as the dataclasses they declare themselves like. Each model loaded so far is marked one in
+    place (its fields, defaults and types), bases first; its `__init__` and behaviour stay as they are."""
+    pending = list(ApiModel.__subclasses__())
+    while pending:
+        cls = pending.pop(0)
+        if "__dataclass_fields__" not in cls.__dict__:
+            dataclasses.dataclass(init=False, repr=False, eq=False)(cls)
+        pending += cls.__subclasses__()
+    return model
+
+
 def generate() -> dict[str, Any]:
     routes = api_routes()
     declared = {(r.method, r.path) for r in routes}
@@ -499,7 +517,7 @@ def generate() -> dict[str, Any]:
         raise SystemExit(f"essays-openapi: template routes and documented routes differ: {declared ^ set(ROUTES)}")
     models = sorted({doc.response for doc in ROUTES.values() if doc.response}, key=lambda m: m.__name__)
     refs, definitions = TypeAdapter.json_schemas(
-        [(m, "serialization", TypeAdapter(m)) for m in models],
+        [(m, "serialization", TypeAdapter(readable(m))) for m in models],
         by_alias=True,
         ref_template="#/components/schemas/{model}",
     )

@@ -5,12 +5,9 @@ response against these classes (extra keys forbidden), so the two cannot drift."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.library.models import ApiModel
 
 
-@dataclass(eq=False, repr=False)
 class UploadForm(ApiModel):
     upload_id: str
     url: str  # the browser posts multipart form data here: `fields`, then the file as `file`
@@ -19,7 +16,6 @@ class UploadForm(ApiModel):
     expires_at: str
 
 
-@dataclass(eq=False, repr=False)
 class SubmissionHeader(ApiModel):
     """What the contributor and the teachers both see of a submission first."""
 
@@ -37,7 +33,6 @@ class SubmissionHeader(ApiModel):
     updated_at: str
 
 
-@dataclass(eq=False, repr=False)
 class MySubmission(SubmissionHeader):
     feedback: str | None = None  # when returned
     reason: str | None = None  # when rejected
@@ -45,13 +40,11 @@ class MySubmission(SubmissionHeader):
     free_essays_earned: int | None = None  # when published
 
 
-@dataclass(eq=False, repr=False)
 class MySubmissions(ApiModel):
     items: list[MySubmission]
     cursor: str | None
 
 
-@dataclass(eq=False, repr=False)
 class QueuedSubmission(ApiModel):
     submission_id: str
     title: str
@@ -65,24 +58,20 @@ class QueuedSubmission(ApiModel):
     claim_expires_at: str | None
 
 
-@dataclass(eq=False, repr=False)
 class ReviewQueue(ApiModel):
     items: list[QueuedSubmission]
     cursor: str | None
 
 
-@dataclass(eq=False, repr=False)
 class Claim(ApiModel):
     teacher_id: str
     expires_at: str | None
 
 
-@dataclass(eq=False, repr=False)
 class ClaimHeld(ApiModel):
     claim: Claim
 
 
-@dataclass(eq=False, repr=False)
 class MarkedPassage(ApiModel):
     paragraph: int  # 1-based
     start: int  # [start, end) in the paragraph as served
@@ -92,12 +81,10 @@ class MarkedPassage(ApiModel):
     comment: str
 
 
-@dataclass(eq=False, repr=False)
 class MarkedPassages(ApiModel):
     annotations: list[MarkedPassage]
 
 
-@dataclass(eq=False, repr=False)
 class HistoryEntry(ApiModel):
     at: str
     actor: str
@@ -105,7 +92,6 @@ class HistoryEntry(ApiModel):
     detail: str
 
 
-@dataclass(eq=False, repr=False)
 class ReviewedSubmission(SubmissionHeader):
     feedback: str | None
     reason: str | None
@@ -119,6 +105,5 @@ class ReviewedSubmission(SubmissionHeader):
     free_essays_earned: int | None = None
 
 
-@dataclass(eq=False, repr=False)
 class PublishedEssay(ApiModel):
     essay_id: str

@@ -3,19 +3,15 @@ POST /billing/webhook): wire models as shared/library/models.py describes them."
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.library.models import ApiModel
 
 
-@dataclass(eq=False, repr=False)
 class Meter(ApiModel):
     used: int
     limit: int
     resets_at: str
 
 
-@dataclass(eq=False, repr=False)
 class Plan(ApiModel):
     name: str
     price: str  # decimal text, e.g. "6.99", so no float rounding reaches a price
@@ -23,19 +19,16 @@ class Plan(ApiModel):
     period: str  # day, week, month or year
 
 
-@dataclass(eq=False, repr=False)
 class Plans(ApiModel):
     plans: list[Plan]
 
 
-@dataclass(eq=False, repr=False)
 class PaymentUrl(ApiModel):
     """Where to send the reader: a Stripe Checkout or customer-portal page."""
 
     url: str
 
 
-@dataclass(eq=False, repr=False)
 class MySubscription(ApiModel):
     status: str  # none (never subscribed), active, trialing, past_due, canceled, unpaid, ...
     plan: str | None
@@ -45,7 +38,6 @@ class MySubscription(ApiModel):
     earned_essays: int = 0  # free full essays earned by publishing their own, not yet opened (for good)
 
 
-@dataclass(eq=False, repr=False)
 class WebhookReceipt(ApiModel):
     received: bool
     outcome: str  # applied, stale, duplicate, ignored or unmatched

@@ -3,13 +3,11 @@ OpenAPI document (infra/essays_cli/openapi.py) publishes the same numbers. Id sh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from shared.errors import InvalidRequest
+from shared.records import Record
 
 
-@dataclass(frozen=True)
-class PageSize:
+class PageSize(Record):
     """A route's `limit` query parameter: its default and the most a client may ask for."""
 
     default: int

@@ -1,19 +1,21 @@
-"""What the API returns: plain dataclasses, camelCase on the wire.
+"""What the API returns: records (shared/records.py), camelCase on the wire.
 
 The functions import no validation library (pydantic costs ~90 ms of cold start, measured by
 `make bench`): items read back from DynamoDB are checked by the store's rows (shared/store/rows.py).
-The OpenAPI document is generated from these same classes (pydantic reads `__pydantic_config__`).
+The OpenAPI document is generated from these same classes: pydantic reads them as dataclasses, which
+the generator and the tests make of them (infra/essays_cli/openapi.py's `readable`), and reads
+`__pydantic_config__`.
 
-A model is built once per request and serialised at once, so it is a bare dataclass: no generated
-`__eq__`, `__repr__` or frozen `__setattr__`, each of which dataclasses compiles at import (so the
-classes here cost a third as much at a cold start, measured).
+A model is built once per request and serialised at once, so it is a Record, not a dataclass: no code
+compiled for it at import (dataclasses compiled an `__init__` for each of these classes at every cold
+start, ~0.3 ms a class, measured).
 """
 
 from __future__ import annotations
 
-import functools
-from dataclasses import dataclass, fields, is_dataclass
-from typing import Any
+from typing import Any, ClassVar
+
+from shared.records import Record
 
 
 def camel(name: str) -> str:
@@ -21,20 +23,13 @@ def camel(name: str) -> str:
     return head + "".join(part.title() for part in rest)
 
 
-@functools.cache
-def _wire_names(cls: type) -> tuple[tuple[str, str], ...]:
-    return tuple((f.name, camel(f.name)) for f in fields(cls))
-
-
-def _fields_json(value: Any) -> dict[str, Any]:
-    return {wire: to_json(getattr(value, name)) for name, wire in _wire_names(value.__class__)}
+def _fields_json(value: ApiModel) -> dict[str, Any]:
+    return {wire: to_json(getattr(value, name)) for name, wire in value._wire_names}
 
 
 def to_json(value: Any) -> Any:
-    if isinstance(value, ApiModel) and type(value).to_json is not ApiModel.to_json:
-        return value.to_json()  # a model that shapes itself (Access drops what does not apply)
-    if is_dataclass(value) and not isinstance(value, type):
-        return _fields_json(value)
+    if isinstance(value, ApiModel):
+        return value.to_json()  # its fields, or what a model that shapes itself makes (Access)
     if isinstance(value, list | tuple):
         return [to_json(v) for v in value]
     return value
@@ -44,35 +39,35 @@ def to_json(value: Any) -> Any:
 API_CONFIG = {"alias_generator": camel, "extra": "forbid"}
 
 
-@dataclass(eq=False, repr=False)
-class ApiModel:
+class ApiModel(Record):
     __pydantic_config__ = API_CONFIG
+    _wire_names: ClassVar[tuple[tuple[str, str], ...]] = ()  # (field, its camelCase key on the wire)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._wire_names = tuple((name, camel(name)) for name in cls._fields)
 
     def to_json(self) -> dict[str, Any]:
-        return to_json(self)  # type: ignore[no-any-return]
+        return _fields_json(self)
 
 
-@dataclass(eq=False, repr=False)
 class SectionRef(ApiModel):
     id: str
     name: str
 
 
-@dataclass(eq=False, repr=False)
 class Breadcrumb(ApiModel):
     level: str
     subject: str
     section: SectionRef
 
 
-@dataclass(eq=False, repr=False)
 class Extract(ApiModel):
     part: str
     text: str
     read_more: bool = True
 
 
-@dataclass(eq=False, repr=False)
 class Contributor(ApiModel):
     """Who contributed a published submission, when they chose to be named: only the name they gave."""
 
@@ -87,7 +82,6 @@ def _credited(model: EssayPreview | FullEssay) -> dict[str, Any]:
     return values
 
 
-@dataclass(eq=False, repr=False)
 class EssayHeader(ApiModel):
     """What the preview and the full essay both show first."""
 
@@ -98,7 +92,6 @@ class EssayHeader(ApiModel):
     rating: int | None
 
 
-@dataclass(eq=False, repr=False)
 class EssayPreview(EssayHeader):
     annotation_count: int  # how many teachers' annotations subscribers see (never the annotations)
     extracts: list[Extract]
@@ -110,7 +103,6 @@ class EssayPreview(EssayHeader):
         return _credited(self)
 
 
-@dataclass(eq=False, repr=False)
 class Annotation(ApiModel):
     """A teacher's note on a passage: paragraphs[paragraph - 1][start:end] == quote."""
 
@@ -122,7 +114,6 @@ class Annotation(ApiModel):
     kind: str  # strength, improvement or note
 
 
-@dataclass(eq=False, repr=False)
 class FullEssay(EssayHeader):
     paragraphs: list[str]
     teacher_comment: str | None
@@ -136,7 +127,6 @@ class FullEssay(EssayHeader):
         return _credited(self)
 
 
-@dataclass(eq=False, repr=False)
 class Access(ApiModel):
     """{"kind": "subscription"} or {"kind": "metered", "used": N, "limit": L, "resetsAt": "..."}."""
 
@@ -146,11 +136,10 @@ class Access(ApiModel):
     resets_at: str | None = None  # the first instant of next month, UTC
 
     def to_json(self) -> dict[str, Any]:
-        pairs = ((wire, getattr(self, name)) for name, wire in _wire_names(Access))
+        pairs = ((wire, getattr(self, name)) for name, wire in self._wire_names)
         return {wire: value for wire, value in pairs if value is not None}
 
 
-@dataclass(eq=False, repr=False)
 class EssaySummary(ApiModel):
     """An essay as listed elsewhere (related, search, section): never more than its snippet."""
 
@@ -161,7 +150,6 @@ class EssaySummary(ApiModel):
     annotation_count: int
 
 
-@dataclass(eq=False, repr=False)
 class SectionInfo(ApiModel):
     id: str
     name: str
@@ -169,20 +157,17 @@ class SectionInfo(ApiModel):
     subject: str
 
 
-@dataclass(eq=False, repr=False)
 class RelatedEssays(ApiModel):
     essay_id: str
     section: SectionInfo
     related: list[EssaySummary]
 
 
-@dataclass(eq=False, repr=False)
 class SearchHit(EssaySummary):
     breadcrumb: Breadcrumb
     matched_words: int
 
 
-@dataclass(eq=False, repr=False)
 class SearchResults(ApiModel):
     query: str
     words: list[str]
@@ -190,48 +175,41 @@ class SearchResults(ApiModel):
     next_cursor: str | None
 
 
-@dataclass(eq=False, repr=False)
 class Suggestion(ApiModel):
     essay_id: str
     title: str
     rating: int | None
 
 
-@dataclass(eq=False, repr=False)
 class Suggestions(ApiModel):
     query: str
     suggestions: list[Suggestion]
 
 
-@dataclass(eq=False, repr=False)
 class SectionEssays(ApiModel):
     section: SectionInfo
     essays: list[EssaySummary]
     next_cursor: str | None
 
 
-@dataclass(eq=False, repr=False)
 class SectionNode(ApiModel):
     id: str
     name: str
     essay_count: int
 
 
-@dataclass(eq=False, repr=False)
 class SubjectNode(ApiModel):
     name: str
     essay_count: int
     sections: list[SectionNode]
 
 
-@dataclass(eq=False, repr=False)
 class LevelNode(ApiModel):
     name: str
     essay_count: int
     subjects: list[SubjectNode]
 
 
-@dataclass(eq=False, repr=False)
 class SectionTree(ApiModel):
     levels: list[LevelNode]
     essay_count: int

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
+from shared.records import Record
 from shared.settings.environment import whole_number
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class HttpConfig:
+class HttpConfig(Record):
     cors_allow_origin: str
     browser_max_age: int  # seconds a browser may reuse a public response
     cdn_max_age: int  # seconds a CDN / API Gateway cache may reuse it

@@ -5,19 +5,19 @@ turns them into DynamoDB's), and the key shapes are schema.py's.
 
 Items read back are checked field by field (no validation library: cold start), so a malformed
 item is a loud fault (StoredItemError, a 500), never a silent leak or a half-filled response.
-Rows are frozen but never compared or printed: no generated `__eq__`, `__hash__` or `__repr__`, whose
-code every cold start would compile for each class.
+Rows are Records (shared/records.py), not dataclasses: frozen to mypy, never compared or printed, and
+no code compiled for them at a cold start.
 """
 
 from __future__ import annotations
 
 import json
 import zlib
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from shared.errors import StoredItemError
 from shared.library.models import Annotation
+from shared.records import Record
 from shared.store import schema
 
 # The card's extracts are stored zlib-compressed as one binary attribute: a 3,000-word essay's
@@ -105,8 +105,7 @@ def _extracts(item: dict[str, Any]) -> tuple[str, ...]:
     return tuple(value)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SectionRow:
+class SectionRow(Record):
     """A section as the essays that belong to it name it."""
 
     section_id: str
@@ -122,8 +121,7 @@ class SectionRow:
         return {"sectionId": self.section_id, "sectionName": self.name, "level": self.level, "subject": self.subject}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class Stamp:
+class Stamp(Record):
     """What a load writes on an essay's card and body to know it again: the fingerprint of what shaped
     them, when the essay was first loaded and when a load last changed it."""
 
@@ -139,8 +137,7 @@ class Stamp:
         return {"contentHash": self.content_hash, "createdAt": self.created_at, "updatedAt": self.updated_at}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class HeaderRow:
+class HeaderRow(Record):
     """What the preview and the full essay both show first (stored on the card and the body)."""
 
     essay_id: str
@@ -173,8 +170,7 @@ class HeaderRow:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class CardRow:
+class CardRow(Record):
     """An essay's public card: header, the three preview extracts and the snippet (and, for the
     loader, its keywords: what related ranking compares)."""
 
@@ -202,8 +198,7 @@ class CardRow:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class StoredCard:
+class StoredCard(Record):
     """What a load reads back of a stored card (a projection) to tell whether, and where from, an
     essay changes."""
 
@@ -268,8 +263,7 @@ class AnnotationRow:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class BodyRow:
+class BodyRow(Record):
     """The paywalled full essay."""
 
     header: HeaderRow
@@ -305,8 +299,7 @@ class BodyRow:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SummaryRow:
+class SummaryRow(Record):
     """An essay as listed elsewhere (related, search, section): never more than its snippet."""
 
     essay_id: str
@@ -335,8 +328,7 @@ class SummaryRow:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class MemberRow:
+class MemberRow(Record):
     """An essay's entry in its section (title order): what listings and sitemaps show, and what
     related ranking needs (its keywords)."""
 
@@ -375,8 +367,7 @@ class MemberRow:
         return schema.member_sk(_text(item, "title"), _text(item, "essayId"))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class ListedRow:
+class ListedRow(Record):
     """A section entry read for an operator's listing (TITLED) or to find edited copies (OPENING)."""
 
     TITLED: ClassVar[tuple[str, ...]] = ("essayId", "title")
@@ -391,8 +382,7 @@ class ListedRow:
         return cls(_text(item, "essayId"), _text(item, "title"), str(item.get("snippet") or ""))
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class RelatedRow:
+class RelatedRow(Record):
     """An essay's precomputed related list, best first."""
 
     essay_id: str
@@ -429,8 +419,7 @@ class RelatedRow:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SectionPage:
+class SectionPage(Record):
     """One page of a section's essays in title order, and where the next page starts (None: last page)."""
 
     section: SectionRow | None  # None: the section has no essays (or does not exist)
@@ -447,8 +436,7 @@ def _named_section_item(section_id: str, name: str, level: str, subject: str) ->
     return {"sectionId": section_id, "level": level, "subject": subject, "name": name}
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class TaxonomyRow:
+class TaxonomyRow(Record):
     """A section of the tree, with its essay count."""
 
     section_id: str
@@ -472,8 +460,7 @@ class TaxonomyRow:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class DirtyMarkRow:
+class DirtyMarkRow(Record):
     """A section whose derived data a load has still to rebuild (loader side: the functions never read it)."""
 
     section_id: str
@@ -495,8 +482,7 @@ class DirtyMarkRow:
         }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SuggestRow:
+class SuggestRow(Record):
     """A title in a prefix's suggest list (the list: best rated first, then by essay id)."""
 
     essay_id: str
@@ -542,8 +528,7 @@ class SuggestRow:
 SUGGEST_BYTES = 7_500  # a suggest list item stays under 8 KB: one eventually consistent read unit
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class SitemapRow:
+class SitemapRow(Record):
     """An essay as a sitemap lists it: its id and when a load last changed it (None: loaded before
     section entries carried the date)."""
 

@@ -26,7 +26,6 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 import boto3
@@ -34,6 +33,7 @@ from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.errors import Unavailable
+from shared.records import Record
 
 UNAVAILABLE = "The service is briefly unavailable; please retry in a moment."
 DEFAULT_MAX_AGE_MINUTES = 5.0
@@ -43,8 +43,7 @@ RETRY_SECONDS = 30.0  # after a failed refresh, how long the value in hand is us
 CURRENT, PREVIOUS = "AWSCURRENT", "AWSPREVIOUS"
 
 
-@dataclass(frozen=True)
-class _Cached:
+class _Cached(Record):
     value: str | None  # None: no such version (there is no previous value)
     created: float  # when this version was put, in seconds since the epoch
     fresh_until: float  # on the monotonic clock

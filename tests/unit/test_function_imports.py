@@ -67,7 +67,7 @@ def _imported_modules(name: str) -> set[str]:
 
 # What each function loads at init, and nothing more: every module here is paid at each cold start,
 # so one joins a function's list on purpose (or is imported where a request needs it).
-_GROUND = {"shared.errors", "shared.observability"}  # the modules of shared/ itself
+_GROUND = {"shared.errors", "shared.observability", "shared.records"}  # the modules of shared/ itself
 _READERS = {"shared.settings.environment"}  # reading the environment, checked
 _EDGE = _GROUND | _READERS | {"shared.http.api", "shared.library.ids", "shared.library.bounds", "shared.settings.http"}
 _DATA = {"shared.settings.tables", "shared.store.dynamo"}  # the tables' names, the client
