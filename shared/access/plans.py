@@ -17,7 +17,7 @@ from shared.errors import ConfigError
 DEFAULT_PLANS = '[{"name": "Monthly", "price": "6.99", "currency": "GBP", "period": "month"}]'
 _PRICE = re.compile(r"^\d{1,6}\.\d{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
-_PRICE_ID = re.compile(r"^(price|plan)_[A-Za-z0-9_]{1,200}$")
+_PRICE_ID = r"^(price|plan)_[A-Za-z0-9_]{1,200}$"  # compiled on first use: checkout's and the webhook's alone
 _FIELDS = {"name", "price", "currency", "period"}
 PERIODS = ("day", "week", "month", "year")
 
@@ -59,7 +59,7 @@ def plan_prices() -> dict[str, str]:
         plan = _plan(entry)
         price = entry.get("priceId") or (os.environ.get("STRIPE_PRICE_ID", "").strip() if index == 0 else "")
         if price:
-            if not (isinstance(price, str) and _PRICE_ID.fullmatch(price)):
+            if not (isinstance(price, str) and re.fullmatch(_PRICE_ID, price)):
                 raise ConfigError(f"plan {plan.name!r}: priceId must be a Stripe price id such as price_1Abc")
             prices[plan.name] = price
     return prices

@@ -23,7 +23,6 @@ from shared.library.models import (
     SectionTree,
     SubjectNode,
 )
-from shared.library.text import query_terms
 
 if TYPE_CHECKING:  # the store's rows, named by the Protocol the store implements (no import at run time)
     from shared.store.rows import CardRow, RelatedRow, SectionPage, SectionRow, SummaryRow, TaxonomyRow
@@ -59,6 +58,8 @@ def related_essays(store: DiscoveryStore, essay_id: str, limit: int) -> RelatedE
 
 
 def search_words(query: str) -> list[str]:
+    from shared.library.text import query_terms  # only search pays for the text module, as for plain_query's
+
     words = query_terms(plain_query(query, "some words of the essay title you are looking for"))
     if not words:
         raise InvalidRequest("q has no words to search for (very common words such as 'the' are ignored)")

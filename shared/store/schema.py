@@ -19,8 +19,6 @@ strongly consistent right after writing.
 
 from __future__ import annotations
 
-from shared.library.text import fold
-
 CARD = "CARD"
 RELATED = "RELATED"
 TAXONOMY = "TAXONOMY"
@@ -82,6 +80,8 @@ def section_pk(section_id: str) -> str:
 
 
 def member_sk(title: str, essay_id: str) -> str:
+    from shared.library.text import fold  # the loader's alone: the routes that read items need no text module
+
     return f"{fold(title)[:100]}#{essay_id}"
 
 

@@ -73,9 +73,10 @@ _EDGE = _GROUND | _READERS | {"shared.http.api", "shared.library.ids", "shared.l
 _DATA = {"shared.settings.tables", "shared.store.dynamo"}  # the tables' names, the client
 _CONTENT = _EDGE | _DATA | {"shared.library.models", "shared.store.rows", "shared.store.content"}
 _CONTENT |= {"shared.store.schema"}
-# text.py with the table of Unicode's combining marks its words are found with (5 KB, under a millisecond)
+# text.py with the table of Unicode's combining marks its words are found with (5 KB, under a millisecond):
+# suggest's at init, search's on its first request, the loader's
 _TEXT = {"shared.library.text", "shared.library.marks"}
-_ESSAYS = _CONTENT | _TEXT | {"shared.library.essays", "shared.library.preview"}
+_ESSAYS = _CONTENT | {"shared.library.essays", "shared.library.preview"}
 _DISCOVERY = _ESSAYS | {"shared.library.cursor", "shared.library.discovery"}
 # the cursor key, read on the first request that pages
 _PAGED = _DISCOVERY | {"shared.settings.content", "shared.store.secrets", "shared.store.cursors"}

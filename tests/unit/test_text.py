@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from essays_cli.loading.slugs import essay_id_from_title, section_id
+from hypothesis import given
+from hypothesis import strategies as st
 
-from shared.library.ids import is_essay_id, is_section_id
+from shared.library.ids import ESSAY_ID_PATTERN, is_essay_id, is_section_id
 from shared.library.text import terms
 
 
@@ -41,6 +45,11 @@ def test_section_ids_are_slugs_of_level_subject_section() -> None:
 @pytest.mark.parametrize("value", ["", "UPPER", "has space", "a" * 101, "trailing-", "x/y", "stalin\n", "a\n"])
 def test_invalid_essay_ids(value: str) -> None:
     assert not is_essay_id(value)
+
+
+@given(st.text(alphabet="az09-A_é\n ", max_size=104) | st.text(alphabet="a-", min_size=98, max_size=102))
+def test_essay_ids_are_checked_as_the_published_pattern_says(value: str) -> None:
+    assert is_essay_id(value) == (re.fullmatch(ESSAY_ID_PATTERN, value) is not None)
 
 
 @pytest.mark.parametrize("value", ["gcse--english--poetry\n", "gcse--english--poetry\r\n", "\ngcse--english--poetry"])
