@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from shared.errors import ConfigError
+from shared.records import Record
 from shared.settings.environment import LOOPBACK, flag, no_odd_characters, optional, required
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class IssuerConfig:
+class IssuerConfig(Record):
     issuer: str
     audience: str  # the app client id (Cognito access tokens carry it as client_id)
     token_use: str | None  # "access" or "id" for Cognito; None for issuers without the claim
@@ -46,8 +45,7 @@ def jwks_url(issuer: str) -> str:
     return url
 
 
-@dataclass(frozen=True, eq=False, repr=False)
-class IdentityConfig:
+class IdentityConfig(Record):
     """The signed-in authorizer: token checks only, no data."""
 
     issuer: IssuerConfig

@@ -3,7 +3,7 @@
 Every figure is measured against its baseline in the same run and reported as a ratio, with
 medians: this machine is noisy. It prints a Markdown table and writes it to --output.
 
-    essays-bench [--runs 10] [--sizes 10000,50000] [--full] [--skip-load | --load-only] [--output FILE]
+    essays-bench [--runs 10] [--sizes 10000,50000] [--full] [--skip-load | --load-only | --cold-only] [--output FILE]
 """
 
 from __future__ import annotations
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--full", action="store_true", help="add the 150,000-essay load")
     parser.add_argument("--skip-load", action="store_true", help="no bulk load (quick run)")
     parser.add_argument("--load-only", action="store_true", help="only the bulk load (and its ceiling)")
+    parser.add_argument("--cold-only", action="store_true", help="only the cold starts (a few minutes)")
     parser.add_argument("--output", type=Path, default=ROOT / "infra" / "bench-results.md")
     args = parser.parse_args(argv)
     sys.path.insert(0, str(ROOT))
@@ -96,9 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     report = Report()
 
     with local_stack() as env:
-        if not args.load_only:
+        if args.cold_only:
+            cold_start_section(report, env, args.runs)
+        elif not args.load_only:
             other_sections(report, env, args.runs)
-        if not args.skip_load and sizes:
+        if not (args.skip_load or args.cold_only) and sizes:
             bulk_load_section(report, env, sizes)
     args.output.write_text("\n".join(report.lines) + "\n", encoding="utf-8")
     print(f"\nWritten to {args.output}")
