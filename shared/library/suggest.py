@@ -8,7 +8,7 @@ what the reader types is matched against the start of a run.
 
 The loader stores one item per prefix of the library's title words, `SUGGEST#<prefix>` (schema.py):
 the LISTED best-rated titles with a word under that prefix, best rated first. A keystroke is one
-Query of that one item (< 4 KB: one read unit at most), whatever the library's size, and the library
+GetItem of that one item (< 4 KB: one read unit at most), whatever the library's size, and the library
 holds about one such item per essay (prefixes are shared), where an entry per (prefix, essay) made
 ~30. The loader rebuilds the lists of the prefixes a load touches from the sections' entries
 (infra/essays_cli/loading/suggestions.py). With several words, the list of the prefix is read
@@ -73,7 +73,7 @@ def matches(title: str, earlier: Iterable[str], prefix: str) -> bool:
 
 
 def suggest(store: SuggestStore, query: str, limit: int) -> Suggestions:
-    """One Query of one small item (two when q has several words and the prefix's list is full)."""
+    """One GetItem of one small item (two when q has several words and the prefix's list is full)."""
     earlier, prefix = parse(query)
     found: list[SuggestRow] = []
     if len(prefix) >= MIN_PREFIX:

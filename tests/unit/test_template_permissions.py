@@ -19,7 +19,7 @@ EXPECTED = {
         ("EssaysTable", {"dynamodb:Query", "dynamodb:BatchGetItem"}, {"TERM#*", "ESSAY#*"}),
         READ_CURSOR_KEY,
     ],
-    "SuggestFunction": [("EssaysTable", {"dynamodb:Query"}, {"SUGGEST#*"})],
+    "SuggestFunction": [("EssaysTable", {"dynamodb:GetItem"}, {"SUGGEST#*"})],
     "SectionsFunction": [("EssaysTable", {"dynamodb:Query"}, {"TAXONOMY", "SECTION#*"}), READ_CURSOR_KEY],
     # the site's pages: the preview's, related list's, sections' and search's reads, never a body
     "PagesFunction": [

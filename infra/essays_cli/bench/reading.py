@@ -60,7 +60,7 @@ SUGGEST_QUERIES = ("re", "revolution", "stalin ri", "causes of the fr", "reform 
 def suggest_scaling(
     sizes: tuple[int, ...] = (1_000, 150_000), queries: tuple[str, ...] = SUGGEST_QUERIES, repeats: int = 3
 ) -> list[tuple[int, str, int, int, int, float, float]]:
-    """(titles, q, suggestions, Query calls, items read, RCU, median ms) per request, as the library
+    """(titles, q, suggestions, GetItem calls, items read, RCU, median ms) per request, as the library
     grows from the first size to the last. Titles are generated from a history vocabulary; the
     lists the measured requests read are the loader's (the best LISTED of every generated title with a
     word under the prefix, ranked and stored as `suggestions.py` does); lists of other prefixes are
@@ -127,10 +127,10 @@ def suggest_scaling(
     def after_call(parsed: dict[str, Any], model: Any, **_: Any) -> None:
         calls[model.name] += 1
         units[0] += read_units(model.name, parsed)
-        units[1] += len(parsed.get("Items", []))
+        units[1] += len(parsed.get("Items", [])) + ("Item" in parsed)
 
     store = ContentStore(table, client)
-    client.meta.events.register("after-call.dynamodb.Query", after_call)
+    client.meta.events.register("after-call.dynamodb.GetItem", after_call)
     rows = []
     written = 0
     lists: dict[str, list[tuple[str, str, str, int | None]]] = {prefix: [] for prefix in read}
@@ -158,7 +158,7 @@ def suggest_scaling(
                 start = time.perf_counter()
                 found = suggest(store, q, 8)
                 timings.append((time.perf_counter() - start) * 1000)
-            rows.append((size, q, len(found.suggestions), calls["Query"], int(units[1]), units[0], median(timings)))
-    client.meta.events.unregister("after-call.dynamodb.Query", after_call)
+            rows.append((size, q, len(found.suggestions), calls["GetItem"], int(units[1]), units[0], median(timings)))
+    client.meta.events.unregister("after-call.dynamodb.GetItem", after_call)
     client.delete_table(TableName=table)
     return rows

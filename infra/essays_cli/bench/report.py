@@ -141,7 +141,7 @@ def other_sections(report: Report, env: dict[str, str], runs: int) -> None:
         "with a word under their prefix (entries under other prefixes are not written: no request here "
         "reads them).",
         "",
-        "| titles | q | suggestions | Query calls | items read | RCU | median ms |",
+        "| titles | q | suggestions | GetItem calls | items read | RCU | median ms |",
         "|---:|---|---:|---:|---:|---:|---:|",
     )
     for size, q, found, queries, items_read, units, ms in suggest_scaling():
