@@ -90,19 +90,22 @@ class SuggestLists:
                 if len(kept) > 4 * LISTED:  # trimmed now and then: memory holds a few lists' worth
                     kept.sort()
                     del kept[LISTED:]
-        requests = []
+        requests: list[dict[str, Any]] = []
+        written = 0
         for prefix in sorted(self.touched | set(best)):
-            kept = sorted(best.get(prefix, []))[:LISTED]
+            kept = sorted(best.pop(prefix, []))[:LISTED]
             if not kept:
                 requests.append(delete(schema.suggest_key(prefix)))
-                continue
-            rows = [SuggestRow(essay_id, title, rating) for _, essay_id, title, rating in kept]
-            requests.append(put(to_item(SuggestRow.list_to_item(prefix, rows, complete=counts[prefix] <= LISTED))))
-        for first in range(0, len(requests), 2_500):
-            self.writer.write(requests[first : first + 2_500])
+            else:
+                rows = [SuggestRow(essay_id, title, rating) for _, essay_id, title, rating in kept]
+                requests.append(put(to_item(SuggestRow.list_to_item(prefix, rows, complete=counts[prefix] <= LISTED))))
+            if len(requests) == 2_500:  # written as they are made: memory holds 2,500 writes, not every list's
+                self.writer.write(requests)
+                written, requests = written + len(requests), []
+        self.writer.write(requests)
         self.writer.write([delete(key(schema.LOADER, sk)) for sk in self.marks])
         self.touched, self.everything, self.marks = set(), False, []
-        return len(requests)
+        return written + len(requests)
 
     def _entries(self, members: Members | None) -> Iterator[Entry]:
         """Every essay's id, title and rating, from the sections' entries."""
