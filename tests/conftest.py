@@ -188,6 +188,19 @@ def context() -> LambdaContext:
     return LambdaContext()
 
 
+def earned_essay_event(essay_id: str, user: str, earned: int) -> dict[str, Any]:
+    """GET /essays/{essayId} as the authorizer passes on a signed-in reader with earned free essays."""
+    event = api_event("essay", path_parameters={"essayId": essay_id})
+    event["requestContext"]["authorizer"] = {
+        "principalId": user,
+        "userId": user,
+        "plan": "",
+        "access": "metered",
+        "earned": str(earned),
+    }
+    return event
+
+
 def body_of(response: dict[str, Any]) -> Any:
     return json.loads(response["body"])
 

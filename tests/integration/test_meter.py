@@ -29,6 +29,7 @@ from tests.conftest import (
     body_of,
     create_table_from_template,
     dynamodb_requests,
+    earned_essay_event,
     sample_records,
 )
 
@@ -215,15 +216,7 @@ def test_earned_essays_open_once_the_month_s_are_spent_and_do_not_lapse_with_the
     ddb.put_item(TableName="subscriptions-test", Item={"userId": {"S": USER}, "earnedEssays": {"N": "2"}})
 
     def earned_read(essay_id: str) -> dict[str, Any]:
-        event = api_event("essay", path_parameters={"essayId": essay_id})
-        event["requestContext"]["authorizer"] = {
-            "principalId": USER,
-            "userId": USER,
-            "plan": "",
-            "access": "metered",
-            "earned": "2",
-        }
-        return dict(apps.essay.handler(event, CONTEXT))
+        return dict(apps.essay.handler(earned_essay_event(essay_id, USER, 2), CONTEXT))
 
     def earned_left() -> Any:
         event = api_event("me")

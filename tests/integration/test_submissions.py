@@ -32,7 +32,7 @@ from shared.library.models import EssayPreview, FullEssay
 from shared.library.preview import READ_MORE
 from shared.library.text import paragraphs as split_paragraphs
 from shared.store.uploads import upload_key
-from tests.conftest import LambdaContext, api_event, body_of, create_table_from_template, parse
+from tests.conftest import LambdaContext, api_event, body_of, create_table_from_template, earned_essay_event, parse
 from tests.documents import docx, empty_docx, essay_docx, macro_docm, zip_bomb
 from tests.integration.test_pages_handler import page_event
 from tests.integration.test_seed_invalidation import distribution, invalidated
@@ -431,15 +431,7 @@ def test_earned_essays_open_full_essays_when_the_months_are_spent(apps: Any) -> 
     assert apps.essay.FREE_ESSAYS_PER_MONTH == 0
 
     def read(essay_id: str) -> tuple[int, Any]:
-        event = api_event("essay", path_parameters={"essayId": essay_id})
-        event["requestContext"]["authorizer"] = {
-            "principalId": STUDENT,
-            "userId": STUDENT,
-            "plan": "",
-            "access": "metered",
-            "earned": "2",
-        }
-        response = apps.essay.handler(event, CONTEXT)
+        response = apps.essay.handler(earned_essay_event(essay_id, STUDENT, 2), CONTEXT)
         return response["statusCode"], body_of(response)
 
     assert read("stalin-rise-to-power")[0] == 200
