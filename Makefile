@@ -127,7 +127,7 @@ $(AXE):
 	npm install --silent --no-audit --no-fund --prefix .venv-npm axe-core@$(AXE_VERSION)
 
 # The essay page as a visitor, a subscriber and a lapsed reader see it, on the local stack.
-screenshots: install $(SAM) $(MINISTACK) $(CHROMIUM)
+screenshots: install $(SAM) $(MINISTACK) $(CHROMIUM) $(AXE)
 	$(BIN)/python -m pytest tests/browser/test_screenshots.py --screenshots -q
 
 openapi: install
