@@ -13,13 +13,13 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
 
 from shared.errors import Unavailable
+from shared.store.clients import aws_client
 
-# Everything loaded so far (boto3, botocore) lives as long as the container. Frozen, the garbage
+# Everything loaded so far (botocore) lives as long as the container. Frozen, the garbage
 # collector stops scanning those objects at every collection for the rest of init and during requests:
 # measured, it halves the CPU time of importing our modules after boto3.
 gc.freeze()
@@ -47,7 +47,7 @@ def dynamodb_client() -> Any:
     """
     # Two attempts of at most 1 s connect + 2 s read stay inside the functions' 8 s timeout.
     config = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 2})
-    return boto3.client("dynamodb", config=config)
+    return aws_client("dynamodb", config)
 
 
 class Table:

@@ -28,12 +28,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from shared.errors import Unavailable
 from shared.records import Record
+from shared.store.clients import aws_client
 
 UNAVAILABLE = "The service is briefly unavailable; please retry in a moment."
 DEFAULT_MAX_AGE_MINUTES = 5.0
@@ -69,7 +69,7 @@ def secrets_client() -> Any:
     """One client per container. The endpoint honours AWS_ENDPOINT_URL(_SECRETS_MANAGER) for emulators."""
     # Two attempts of at most 1 s connect + 2 s read stay inside the functions' 8 s timeout.
     config = Config(connect_timeout=1, read_timeout=2, retries={"mode": "standard", "max_attempts": 2})
-    return boto3.client("secretsmanager", config=config)
+    return aws_client("secretsmanager", config)
 
 
 def _fetch(secret_id: str, stage: str) -> tuple[str | None, float]:

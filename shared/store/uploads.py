@@ -13,12 +13,12 @@ import functools
 from datetime import datetime, timedelta
 from typing import Any
 
-import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from shared.errors import InvalidRequest
 from shared.library.documents import DOCX_TYPE
+from shared.store.clients import aws_client
 
 UPLOAD_SECONDS = 900
 PREFIX = "uploads/"
@@ -28,7 +28,7 @@ GONE = "that upload is not there: it expired or was already used; upload the fil
 @functools.cache
 def s3_client() -> Any:
     # Signature version 4 (presigned POSTs with x-amz-* fields), the region's own endpoint.
-    return boto3.client("s3", config=Config(signature_version="s3v4", connect_timeout=1, read_timeout=3))
+    return aws_client("s3", Config(signature_version="s3v4", connect_timeout=1, read_timeout=3))
 
 
 def upload_key(contributor_id: str, upload_id: str) -> str:

@@ -70,7 +70,7 @@ def _imported_modules(name: str) -> set[str]:
 _GROUND = {"shared.errors", "shared.observability", "shared.records"}  # the modules of shared/ itself
 _READERS = {"shared.settings.environment"}  # reading the environment, checked
 _EDGE = _GROUND | _READERS | {"shared.http.api", "shared.library.ids", "shared.library.bounds", "shared.settings.http"}
-_DATA = {"shared.settings.tables", "shared.store.dynamo"}  # the tables' names, the client
+_DATA = {"shared.settings.tables", "shared.store.dynamo", "shared.store.clients"}  # the tables' names, the client
 _CONTENT = _EDGE | _DATA | {"shared.library.models", "shared.store.rows", "shared.store.content"}
 _CONTENT |= {"shared.store.schema"}
 # text.py with the table of Unicode's combining marks its words are found with (5 KB, under a millisecond):
@@ -114,6 +114,7 @@ _SUBMISSIONS = (
         *("shared.library.anchoring", "shared.library.contributions", "shared.library.cursor", "shared.library.limits"),
         "shared.library.models",  # the annotation type anchoring makes
         *("shared.library.submissions", "shared.store.dynamo", "shared.store.secrets", "shared.store.submissions"),
+        "shared.store.clients",
         *("shared.store.cursors", "shared.settings.content", "shared.settings.contributions"),
     }
 )
@@ -160,7 +161,9 @@ def test_a_function_imports_only_what_it_needs(name: str) -> None:
     if name not in BILLING:
         assert not top_level & BILLING_ONLY  # only the billing functions talk to Stripe
     if name in ("plans", "openapi"):
-        assert "boto3" not in top_level  # no data access, no AWS SDK
+        assert "botocore" not in top_level  # no data access, no AWS SDK
+    if name != "review":  # botocore's clients without boto3's session (shared/store/clients.py)
+        assert "boto3" not in top_level
 
 
 def test_the_layer_ships_only_modules_some_function_imports() -> None:
