@@ -19,6 +19,7 @@ import pytest
 from essays_cli import seed
 from essays_cli.loading.slugs import essay_id_from_title
 
+from tests.conftest import ROOT
 from tests.integration.test_seed_cli import all_items, kinds, run, write_jsonl
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "editors"
@@ -132,6 +133,8 @@ def test_ctrl_c_in_a_terminal_stops_the_worker_processes_without_a_traceback(tmp
         command = [sys.executable, "-m", "essays_cli.seed", "load", str(path), "--table", "essays-ctrl-c"]
         command += ["--endpoint-url", endpoint]
         env = {**os.environ, "AWS_ACCESS_KEY_ID": "x", "AWS_SECRET_ACCESS_KEY": "x", "AWS_DEFAULT_REGION": "eu-west-2"}
+        # the loader this test imports, wherever it runs (mutmut's copy in mutants/ is not installed)
+        env["PYTHONPATH"] = os.pathsep.join([str(ROOT), str(ROOT / "infra")])
         # A terminal delivers Ctrl-C; a test runner started in the background may have SIGINT ignored,
         # which the child would inherit (and Python then installs no KeyboardInterrupt): restore it.
         process = subprocess.Popen(
