@@ -365,7 +365,7 @@ def signup_page(return_to: str, problem: str | None, email: str) -> str:
       <input id="email" name="email" type="email" autocomplete="email" required value="{escape(email)}"></p>
       <p><label for="password">Password (12 characters or more, with upper and lower case and a digit)</label><br>
       <input id="password" name="password" type="password" autocomplete="new-password" required minlength="12"></p>
-      <p><button type="submit" class="primary">Create the account and sign in</button></p>
+      <p><button type="submit" class="primary">Create the account, then sign in</button></p>
     </form>
 """,
     )

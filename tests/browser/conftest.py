@@ -104,7 +104,7 @@ class Visit:
         self.page.get_by_role("link", name="Create an account").first.click()
         self.page.fill("#email", email)
         self.page.fill("#password", password)
-        self.page.get_by_role("button", name="Create the account and sign in").click()
+        self.page.get_by_role("button", name="Create the account, then sign in").click()
         self.log_in(email, password)
         self.page.wait_for_url(start)
         self.page.wait_for_load_state("networkidle")
