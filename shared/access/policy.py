@@ -82,7 +82,8 @@ def decide(
         account = subscriptions.account(user_id)
     except Exception as error:  # DynamoDB fault or malformed record: fail closed
         return Decision(False, user_id, f"subscription lookup failed: {type(error).__name__}: {error}")
-    if account and account.signed_out_at and claims["iat"] < account.signed_out_at.timestamp():
+    # Both are whole seconds: a token issued in the second of the sign-out may predate it, so it is refused too.
+    if account and account.signed_out_at and claims["iat"] <= account.signed_out_at.timestamp():
         raise TokenRejected("the token was issued before the reader signed out everywhere")
     subscription = account.subscription if account else None
     if subscription is not None and subscription.allows_reading(now()):

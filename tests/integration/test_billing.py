@@ -1061,7 +1061,9 @@ def test_cancelling_a_duplicate_subscription_keeps_the_other_one_s_access(
     assert stored["subscriptions"]["M"][second.subscription_id]["M"]["status"] == {"S": "canceled"}
 
 
-def test_a_second_customer_s_subscription_is_the_reader_s_too_and_the_first_customer_stays(billing: Any) -> None:
+def test_a_second_customer_s_subscription_is_the_reader_s_too_and_the_first_customer_stays(
+    billing: Any, stripe_api: FakeStripe
+) -> None:
     first, second = Reader(USER), Reader(USER, customer_id="cus_second", subscription_id="sub_second")
     now = int(time.time())
     deliver(billing, event_for("checkout.session.completed", first, created=now - 90))
@@ -1070,7 +1072,9 @@ def test_a_second_customer_s_subscription_is_the_reader_s_too_and_the_first_cust
     assert record(billing.webhook.ACCOUNTS.client)["customerId"] == {"S": first.customer_id}
     assert access(billing)
     # The portal opens the customer whose subscription is billed, so the reader can cancel it.
-    billing.billing.handler(as_reader("portal"), CONTEXT)
+    assert billing.billing.handler(as_reader("portal"), CONTEXT)["statusCode"] == HTTPStatus.OK
+    (sent,) = stripe_api.requests
+    assert sent.params["customer"] == second.customer_id
 
 
 @pytest.mark.parametrize("api_version", [OLD_API, NEW_API])

@@ -690,7 +690,13 @@ def test_any_signed_in_reader_passes_the_signed_in_authorizer_subscriber_or_not(
 
 @pytest.mark.parametrize(
     ("groups", "passed"),
-    [(["teachers"], "teachers"), (["readers", "teachers"], "readers,teachers"), ([], None), ("teachers", None)],
+    [
+        (["teachers"], "teachers"),
+        (["readers", "teachers"], "readers,teachers"),
+        ([], None),
+        ("teachers", None),
+        (["teachers", "a,b"], None),  # a comma would split one group into two in the joined context
+    ],
 )
 def test_the_signed_in_authorizer_passes_the_tokens_groups(
     identity: Any, context: Any, groups: Any, passed: str | None
@@ -828,3 +834,79 @@ def test_a_reader_who_signs_out_everywhere_has_every_earlier_token_refused(
     subscribe(authorizer, user="someone-else")
     other = "Bearer " + token(sub="someone-else", iat=int(time.time()) - 60)
     assert effect(authorize(authorizer, other, context)) == "Allow"
+
+
+def test_a_token_issued_in_the_second_of_the_sign_out_is_refused_and_the_next_second_is_not(
+    authorizer: Any, context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The record keeps the sign-out to the second, as a token's `iat` is: one issued in that same
+    second may have come before it, so it is refused; a sign-in a second later is accepted."""
+    subscribe(authorizer)
+    signed_out = datetime.now(UTC).replace(microsecond=900_000)
+    authorizer.SUBSCRIPTIONS.sign_out(USER, signed_out)
+    second = int(signed_out.timestamp())
+    with pytest.raises(Exception, match="Unauthorized"):
+        authorize(authorizer, "Bearer " + token(iat=second), context)
+    rejected = [r for r in caplog.records if r.getMessage() == "token rejected"]
+    assert rejected[-1].reason == "the token was issued before the reader signed out everywhere"  # type: ignore[attr-defined]
+    assert effect(authorize(authorizer, "Bearer " + token(iat=second + 1), context)) == "Allow"
+
+
+def _decided(caplog: pytest.LogCaptureFixture, message: str = "access decided") -> Any:
+    return [r for r in caplog.records if r.getMessage() == message][-1]
+
+
+@pytest.mark.parametrize("meter", [0, 3], ids=["meter-off", "meter-on"])
+@pytest.mark.parametrize("status", [None, Status.ACTIVE, Status.CANCELED], ids=["none", "active", "canceled"])
+def test_the_decision_log_says_who_was_let_in_or_refused_and_why(
+    authorizer: Any, context: Any, caplog: pytest.LogCaptureFixture, meter: int, status: Status | None
+) -> None:
+    """What an operator reads when a reader says "I paid and cannot read": the allow, the reader and
+    the reason of every decision (the reason is an operator's search term: it is pinned word for word)."""
+    authorizer.FREE_ESSAYS_PER_MONTH = meter
+    if status:
+        subscribe(authorizer, status)
+    allowed = effect(authorize(authorizer, "Bearer " + token(), context)) == "Allow"
+    decided = _decided(caplog)
+    assert decided.allow is allowed and decided.userId == USER  # type: ignore[attr-defined]
+    if status is Status.ACTIVE:
+        assert (allowed, decided.reason) == (True, "active subscription")  # type: ignore[attr-defined]
+        return
+    account = authorizer.SUBSCRIPTIONS.account(USER)
+    why = (
+        "no subscription"
+        if status is None
+        else f"subscription canceled, ends {account.subscription.current_period_end.isoformat()}"
+    )
+    assert (allowed, decided.reason) == ((True, f"metered: {why}") if meter else (False, why))  # type: ignore[attr-defined]
+
+
+def test_one_earned_essay_is_passed_on_to_the_essay_function(authorizer: Any, ddb: Any, context: Any) -> None:
+    ddb.update_item(
+        TableName=SUBSCRIPTIONS,
+        Key={"userId": {"S": USER}},
+        UpdateExpression="ADD earnedEssays :n",
+        ExpressionAttributeValues={":n": {"N": "1"}},
+    )
+    allowed = authorize(authorizer, "Bearer " + token(), context)
+    assert allowed["context"] == {"userId": USER, "plan": "", "access": "metered", "earned": "1"}
+
+
+def test_the_signed_in_authorizer_logs_a_signed_in_reader(
+    identity: Any, context: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    event = {"type": "TOKEN", "authorizationToken": "Bearer " + token(), "methodArn": SIGNED_IN_ARN}
+    assert effect(identity.handler(event, context)) == "Allow"
+    decided = _decided(caplog, "identity decided")
+    assert (decided.allow, decided.userId, decided.reason) == (True, USER, "signed in")  # type: ignore[attr-defined]
+
+
+def test_an_operator_s_new_grant_replaces_the_reader_s_earlier_grant(authorizer: Any, context: Any) -> None:
+    """essays-admin's grant is the reader's one operator grant: granting again (here a lapsed
+    status) replaces it, never adds a second that the first would outlive."""
+    subscribe(authorizer, Status.ACTIVE, days=30)
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Allow"
+    subscribe(authorizer, Status.PAST_DUE, days=30)
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
+    account = authorizer.SUBSCRIPTIONS.account(USER)
+    assert [s.status for s in account.subscriptions] == [Status.PAST_DUE]
