@@ -310,6 +310,30 @@ def test_an_open_session_is_reused_and_new_ones_are_limited_per_hour(
     assert billing.billing.handler(as_reader("checkout", OTHER), CONTEXT)["statusCode"] == HTTPStatus.OK
 
 
+def test_two_first_checkouts_racing_to_open_the_hour_are_both_counted(billing: Any, stripe_api: FakeStripe) -> None:
+    """The reader's first checkout of the hour opens its window with a second write; another tab's
+    checkout opens it in between. The first then counts itself into the window the other opened
+    instead of being refused as if the hour's limit were reached."""
+    raced: list[int] = []
+
+    def the_other_tab_first(params: dict[str, Any], **_: Any) -> None:
+        if params.get("UpdateExpression", "").startswith("SET checkoutWindow") and not raced:
+            raced.append(1)
+            other = billing.billing.handler(as_reader("checkout", body='{"returnTo": "/essays/other-tab"}'), CONTEXT)
+            raced.append(other["statusCode"])
+
+    events = dynamodb_client().meta.events
+    events.register("provide-client-params.dynamodb.UpdateItem", the_other_tab_first)
+    try:
+        response = billing.billing.handler(as_reader("checkout", body='{"returnTo": "/essays/first-tab"}'), CONTEXT)
+    finally:
+        events.unregister("provide-client-params.dynamodb.UpdateItem", the_other_tab_first)
+    assert raced == [1, HTTPStatus.OK]
+    assert response["statusCode"] == HTTPStatus.OK, response["body"]
+    assert len(record(ddb_client())["checkoutRequests"]["SS"]) == 2
+    assert [r.path for r in stripe_api.requests].count("/v1/checkout/sessions") == 2
+
+
 def test_the_limit_of_new_sessions_is_per_hour_of_the_clock(
     billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
