@@ -572,6 +572,7 @@ def generate() -> dict[str, Any]:
             **({"requestBody": doc.request_body} if doc.request_body else {}),
             "responses": responses,
         }
+    _link_submissions(paths)
     return {
         "openapi": "3.1.0",  # JSON Schema 2020-12, as pydantic writes it
         "info": {
@@ -595,6 +596,21 @@ def generate() -> dict[str, Any]:
                 }
             },
         },
+    }
+
+
+def _link_submissions(paths: dict[str, Any]) -> None:
+    """OpenAPI links from a new submission to every operation on one submission, with its id: what a
+    client does next, and what schemathesis's stateful phase follows with real ids (make fuzz)."""
+    created = paths["/me/submissions"]["post"]["responses"]["201"]
+    created["links"] = {
+        operation["operationId"]: {
+            "operationId": operation["operationId"],
+            "parameters": {"submissionId": "$response.body#/submissionId"},
+        }
+        for path, operations in paths.items()
+        if "{submissionId}" in path
+        for operation in operations.values()
     }
 
 

@@ -119,3 +119,15 @@ def test_the_openapi_document_matches_the_code_and_is_served(context: Any) -> No
     assert document["paths"]["/essays/{essayId}/preview"]["get"]["security"] == []
     operation_ids = [op["operationId"] for item in document["paths"].values() for op in item.values()]
     assert len(set(operation_ids)) == len(operation_ids) == len(api_routes())
+    # A new submission links to every operation on one submission, by its real id.
+    links = document["paths"]["/me/submissions"]["post"]["responses"]["201"]["links"]
+    on_one_submission = {
+        op["operationId"]
+        for path, item in document["paths"].items()
+        if "{submissionId}" in path
+        for op in item.values()
+    }
+    assert set(links) == on_one_submission and len(on_one_submission) == 10
+    assert {link["parameters"]["submissionId"] for link in links.values()} == {"$response.body#/submissionId"}
+    submission_id = document["components"]["schemas"]["MySubmission"]["properties"]["submissionId"]
+    assert submission_id["type"] == "string"
