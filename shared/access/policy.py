@@ -76,12 +76,12 @@ def decide(
     except TokenRejected:
         raise
     except Exception as error:  # the key set could not be had: fail closed
-        return Decision(False, "unknown", f"token check failed: {type(error).__name__}: {error}")
+        return Decision(False, "unknown", f"token check failed: {_fault(error)}")
     user_id = claims["sub"]
     try:
         account = subscriptions.account(user_id)
     except Exception as error:  # DynamoDB fault or malformed record: fail closed
-        return Decision(False, user_id, f"subscription lookup failed: {type(error).__name__}: {error}")
+        return Decision(False, user_id, f"subscription lookup failed: {_fault(error)}")
     # Both are whole seconds: a token issued in the second of the sign-out may predate it, so it is refused too.
     if account and account.signed_out_at and claims["iat"] <= account.signed_out_at.timestamp():
         raise TokenRejected("the token was issued before the reader signed out everywhere")
@@ -111,13 +111,21 @@ def signed_in(verifier: TokenVerifier, authorization: str | None) -> Decision:
     except TokenRejected:
         raise
     except Exception as error:
-        return Decision(False, "unknown", f"token check failed: {type(error).__name__}: {error}")
+        return Decision(False, "unknown", f"token check failed: {_fault(error)}")
     user_id = claims["sub"]
     groups = claims.get("cognito:groups")
     context = {"userId": user_id}
     if isinstance(groups, list) and all(isinstance(g, str) and "," not in g for g in groups) and groups:
         context["groups"] = ",".join(groups)  # an authorizer's context holds strings, not lists
     return Decision(True, user_id, "signed in", context)
+
+
+def _fault(error: Exception) -> str:
+    """A fault as the decision's reason: the error, and the AWS or network error behind it (a
+    reader's "busy, retry" says nothing of a throttle, a missing table or a denied role)."""
+    cause = error.__cause__
+    behind = f" (from {type(cause).__name__}: {cause})" if cause is not None else ""
+    return f"{type(error).__name__}: {error}{behind}"
 
 
 def policy(decision: Decision, method_arn: str, routes: tuple[str, ...] = PROTECTED_ROUTES) -> dict[str, Any]:

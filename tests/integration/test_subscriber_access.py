@@ -149,18 +149,42 @@ UNAUTHORIZED_CASES = {
     "wrong audience": "Bearer " + token(client_id="another-app"),
     "wrong token_use": "Bearer " + token(token_use="id"),
     "no subject": "Bearer " + token(sub=None),
+    "no key id": "Bearer " + token(kid=""),
+}
+
+# What the "token rejected" log line says of each: an operator reading a refusal learns its cause.
+REJECTION_REASONS = {
+    "no header": "no bearer token",
+    "empty": "no bearer token",
+    "Bearer alone": "no bearer token",
+    "Bearer and spaces": "no bearer token",
+    "not bearer": "no bearer token",
+    "garbage": "malformed token: Invalid header padding",
+    "alg none": "algorithm 'none' is not accepted",
+    "HS256 signed with the public key": "algorithm 'HS256' is not accepted",
+    "unknown kid": "unknown signing key id 'key-9'",
+    "another key's signature": "InvalidSignatureError: Signature verification failed",
+    "tampered payload": "InvalidSignatureError: Signature verification failed",
+    "expired": "ExpiredSignatureError: Signature has expired",
+    "not yet valid": "ImmatureSignatureError: The token is not yet valid (nbf)",
+    "wrong issuer": "InvalidIssuerError: Invalid issuer",
+    "wrong audience": "token is for another audience",
+    "wrong token_use": "token_use 'id' is not 'access'",
+    "no subject": 'MissingRequiredClaimError: Token is missing the "sub" claim',
+    "no key id": "token has no key id",
 }
 
 
-@pytest.mark.parametrize("authorization", UNAUTHORIZED_CASES.values(), ids=UNAUTHORIZED_CASES.keys())
-def test_bad_tokens_get_401(
-    authorizer: Any, context: Any, authorization: str | None, caplog: pytest.LogCaptureFixture
+@pytest.mark.parametrize("case", UNAUTHORIZED_CASES.keys())
+def test_bad_tokens_get_401_and_the_log_says_why(
+    authorizer: Any, context: Any, case: str, caplog: pytest.LogCaptureFixture
 ) -> None:
+    authorization = UNAUTHORIZED_CASES[case]
     subscribe(authorizer)
     with pytest.raises(Exception, match=r"^Unauthorized$"):
         authorize(authorizer, authorization, context)
     rejected = [r for r in caplog.records if r.getMessage() == "token rejected"]
-    assert rejected and rejected[0].reason  # type: ignore[attr-defined]
+    assert [r.reason for r in rejected] == [REJECTION_REASONS[case]]  # type: ignore[attr-defined]
     logged = " ".join(str(r.__dict__) for r in caplog.records)
     if authorization and len(authorization) > 20:
         assert authorization.split(" ", 1)[1] not in logged  # the reason is logged, never the token
@@ -300,7 +324,9 @@ def test_a_rotated_key_is_picked_up_after_the_minute(jwks: JwksServer) -> None:
         jwks.document = {"keys": [_jwk(TRUSTED, "key-1")]}
 
 
-def test_faults_fail_closed(authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_faults_fail_closed(
+    authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     subscribe(authorizer)
 
     # the subscriptions table failing
@@ -312,6 +338,10 @@ def test_faults_fail_closed(authorizer: Any, context: Any, monkeypatch: pytest.M
     assert effect(denied) == "Deny"
     # a policy without a principal is refused by API Gateway (a 500 for the reader): the verified token's
     assert denied["principalId"] == USER and "context" not in denied
+    assert _decided(caplog).reason == (  # type: ignore[attr-defined]
+        "subscription lookup failed: Unavailable: The library is busy right now; please retry in a moment. "
+        "(from ClientError: An error occurred (InternalServerError) when calling the GetItem operation: boom)"
+    )
     monkeypatch.undo()
 
 
@@ -367,12 +397,21 @@ def test_the_authorizer_reads_the_subscription_as_just_written(authorizer: Any, 
     assert reads and all(params.get("ConsistentRead") is True for params in reads)
 
 
-def test_an_unreachable_key_set_fails_closed(authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+UNREACHABLE_KEYS = (
+    "token check failed: KeySetUnavailable: cannot read the JWKS at http://127.0.0.1:9/jwks.json: URLError "
+    "(from URLError: <urlopen error [Errno 111] Connection refused>)"
+)
+
+
+def test_an_unreachable_key_set_fails_closed(
+    authorizer: Any, context: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     subscribe(authorizer)
     monkeypatch.setattr(authorizer.VERIFIER, "keys", JwksCache("http://127.0.0.1:9/jwks.json"))
     denied = authorize(authorizer, "Bearer " + token(), context)
     assert effect(denied) == "Deny"
     assert denied["principalId"] == "unknown"  # never a user id from a token that could not be verified
+    assert _decided(caplog).reason == UNREACHABLE_KEYS  # type: ignore[attr-defined]
 
 
 # ---- the full essay -------------------------------------------------------------------
@@ -739,7 +778,9 @@ def test_bad_tokens_get_401_from_the_signed_in_authorizer(
         identity.handler(event, context)
 
 
-def test_the_signed_in_authorizer_fails_closed(identity: Any, context: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_signed_in_authorizer_fails_closed(
+    identity: Any, context: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
     monkeypatch.setattr(identity.VERIFIER, "keys", JwksCache("http://127.0.0.1:9/jwks.json"))
     event = {"type": "TOKEN", "authorizationToken": "Bearer " + token(), "methodArn": SIGNED_IN_ARN}
     denied = identity.handler(event, context)
@@ -747,6 +788,7 @@ def test_the_signed_in_authorizer_fails_closed(identity: Any, context: Any, monk
     # API Gateway refuses a policy without a principal (the reader would get a 500): the token was
     # never verified, so no user id from it may be named either
     assert denied["principalId"] == "unknown" and "context" not in denied
+    assert _decided(caplog, "identity decided").reason == UNREACHABLE_KEYS  # type: ignore[attr-defined]
 
 
 # ---- the meter: signed-in readers without a subscription, counted by the essay function -----------
