@@ -334,6 +334,50 @@ def test_two_first_checkouts_racing_to_open_the_hour_are_both_counted(billing: A
     assert [r.path for r in stripe_api.requests].count("/v1/checkout/sessions") == 2
 
 
+def test_a_customer_recorded_while_the_first_checkout_makes_one_is_the_one_charged(
+    billing: Any, stripe_api: FakeStripe
+) -> None:
+    """The reader's first checkout finds no customer and makes one; meanwhile the record gains another
+    (a checkout support made in Stripe's dashboard, its event heard first). The record's customer
+    stays the reader's one customer, and the session is made for it, not for the new one."""
+    recorded = "cus_made_in_the_dashboard"
+
+    def the_dashboard_s_customer_first(params: dict[str, Any], **_: Any) -> None:
+        if params.get("UpdateExpression") == "SET customerId = :c":
+            ddb_client().put_item(TableName=SUBSCRIPTIONS, Item={"userId": {"S": USER}, "customerId": {"S": recorded}})
+
+    events = dynamodb_client().meta.events
+    events.register("provide-client-params.dynamodb.UpdateItem", the_dashboard_s_customer_first)
+    try:
+        response = billing.billing.handler(as_reader("checkout"), CONTEXT)
+    finally:
+        events.unregister("provide-client-params.dynamodb.UpdateItem", the_dashboard_s_customer_first)
+    assert response["statusCode"] == HTTPStatus.OK, response["body"]
+    made, session = stripe_api.requests
+    assert made.path == "/v1/customers" and session.path == "/v1/checkout/sessions"
+    assert session.params["customer"] == recorded
+    assert record(ddb_client())["customerId"] == {"S": recorded}
+
+
+def test_a_record_gone_while_its_customer_is_set_is_a_fault_not_a_customer(billing: Any) -> None:
+    """The record refuses the customer (it names another), then is deleted before it is read again:
+    nothing names the reader's customer any more, which no writer of ours does. The store says so
+    rather than answer with no customer, or with the one refused."""
+    from shared.store.subscriptions import MalformedSubscription, SubscriptionStore
+
+    client = ddb_client()
+    client.put_item(TableName=SUBSCRIPTIONS, Item={"userId": {"S": USER}, "customerId": {"S": "cus_first"}})
+
+    def deleted_meanwhile(**_: Any) -> None:
+        client.delete_item(TableName=SUBSCRIPTIONS, Key={"userId": {"S": USER}})
+
+    store = SubscriptionStore(SUBSCRIPTIONS, boto3.client("dynamodb"))
+    store.client.meta.events.register("after-call.dynamodb.UpdateItem", deleted_meanwhile)
+    with pytest.raises(MalformedSubscription) as raised:
+        store.set_customer(USER, "cus_second")
+    assert str(raised.value) == f"the record of {USER!r} refused customer 'cus_second' but names none"
+
+
 def test_the_limit_of_new_sessions_is_per_hour_of_the_clock(
     billing: Any, stripe_api: FakeStripe, monkeypatch: pytest.MonkeyPatch
 ) -> None:
