@@ -992,6 +992,25 @@ def test_an_invoice_event_missing_what_we_need_is_400(
     _nothing_written(ddb)
 
 
+def _one_off(event: dict[str, Any], invoice: dict[str, Any]) -> None:
+    """The invoice of a one-off payment: no subscription, in either API version's place."""
+    for field in ("subscription", "subscription_details", "parent"):
+        invoice.pop(field, None)
+
+
+@pytest.mark.parametrize("api_version", [OLD_API, NEW_API])
+@pytest.mark.parametrize("kind", ["invoice.paid", "invoice.payment_failed"])
+def test_an_invoice_of_no_subscription_is_acknowledged_and_ignored(
+    billing: Any, ddb: Any, api_version: str, kind: str
+) -> None:
+    """A one-off payment (an invoice made in Stripe's dashboard) is no news of a subscription: 200,
+    so Stripe stops sending it, and no reader's record is touched."""
+    response = deliver(billing, _defective(_one_off, kind, api_version))
+    assert response["statusCode"] == HTTPStatus.OK, response["body"]
+    assert body_of(response)["outcome"] == "ignored"
+    assert ddb.scan(TableName=SUBSCRIPTIONS)["Count"] == 0
+
+
 @pytest.mark.parametrize(
     "change",
     [

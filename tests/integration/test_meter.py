@@ -256,6 +256,17 @@ def test_me_reads_no_earned_essays_for_a_reader_who_earned_none(apps: Any, ddb: 
         assert [params["Key"]["month"]["S"] for params in sent if params["TableName"] == METER_TABLE] == ["2026-11"]
 
 
+def test_a_subscriber_s_account_page_shows_the_essays_they_earned(apps: Any, ddb: Any) -> None:
+    """A contributor who subscribes keeps what they earned for when the subscription ends: the account
+    page shows both."""
+    ddb.put_item(TableName="subscriptions-test", Item={"userId": {"S": USER}, "earnedEssays": {"N": "2"}})
+    operator_grant(apps.me.ACCOUNTS, Subscription.for_days(USER, "Monthly", Status.ACTIVE, 30, NOV), NOV)
+    event = api_event("me")
+    event["requestContext"]["authorizer"].update(principalId=USER, userId=USER)
+    mine = body_of(apps.me.handler(event, CONTEXT))
+    assert (mine["status"], mine["plan"], mine["earnedEssays"]) == ("active", "Monthly", 2)
+
+
 def test_one_earned_essay_opens_one(apps: Any, ddb: Any) -> None:
     ddb.put_item(TableName="subscriptions-test", Item={"userId": {"S": USER}, "earnedEssays": {"N": "1"}})
     for essay_id in ESSAYS[:3]:

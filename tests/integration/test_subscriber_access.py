@@ -25,7 +25,7 @@ from essays_cli.issuer import JwksServer
 from essays_cli.template import load_template
 
 from shared.access.billing import operator_grant
-from shared.access.subscriptions import Status, Subscription
+from shared.access.subscriptions import Source, Status, Subscription
 from shared.access.tokens import JwksCache, KeySetUnavailable, TokenRejected
 from shared.store.dynamo import to_attribute
 from shared.store.subscriptions import MalformedSubscription, item_of, subscription_of
@@ -376,8 +376,26 @@ RECORD = {
         ({"updatedAt": "yesterday"}, "updatedAt is not an ISO 8601 date-time"),
         ({"customerId": 7}, "customerId is not text"),
         ({"customerId": ""}, "customerId is not text"),
+        ({"subscriptions": {"sub_1": "active"}}, "subscriptions.sub_1 is not a map"),
+        (
+            {
+                "subscriptions": {
+                    "sub_1": {"status": "active", "currentPeriodEnd": "2030-06-01T10:30:00Z", "eventKey": "k"}
+                }
+            },
+            "subscriptions.sub_1.plan is missing or not text",
+        ),
     ],
-    ids=["unknown-status", "cancel-flag-as-text", "period-end", "updated-at", "numeric-customer", "empty-customer"],
+    ids=[
+        "unknown-status",
+        "cancel-flag-as-text",
+        "period-end",
+        "updated-at",
+        "numeric-customer",
+        "empty-customer",
+        "subscription-not-a-map",
+        "subscription-without-plan",
+    ],
 )
 def test_a_malformed_record_fails_closed_and_the_log_says_what_is_wrong(
     authorizer: Any, ddb: Any, context: Any, caplog: pytest.LogCaptureFixture, change: dict[str, Any], wrong: str
@@ -386,6 +404,21 @@ def test_a_malformed_record_fails_closed_and_the_log_says_what_is_wrong(
     assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Deny"
     decided = [r for r in caplog.records if r.getMessage() == "access decided"]
     assert decided[-1].reason == f"subscription lookup failed: MalformedSubscription: {wrong}"  # type: ignore[attr-defined]
+
+
+def test_a_subscription_kept_before_its_source_was_recorded_reads_as_stripe_s(
+    authorizer: Any, ddb: Any, context: Any
+) -> None:
+    """Entries written before operators' grants were told apart carry no `source`: they came from
+    Stripe's events, and their reader keeps reading (an upgrade locks no one out)."""
+    entry = {"plan": "Monthly", "status": "active", "currentPeriodEnd": "2030-06-01T10:30:00Z", "eventKey": "k"}
+    ddb.put_item(
+        TableName=SUBSCRIPTIONS,
+        Item={k: to_attribute(v) for k, v in {**RECORD, "subscriptions": {"sub_1": entry}}.items()},
+    )
+    (kept,) = authorizer.SUBSCRIPTIONS.account(USER).subscriptions
+    assert kept.source is Source.STRIPE
+    assert effect(authorize(authorizer, "Bearer " + token(), context)) == "Allow"
 
 
 def test_the_authorizer_reads_the_subscription_as_just_written(authorizer: Any, context: Any) -> None:
