@@ -507,6 +507,19 @@ def test_the_portal_is_for_readers_with_a_stripe_customer(billing: Any, stripe_a
     assert sent.params == {"customer": Reader(USER).customer_id, "return_url": "https://essays.example.com/account"}
 
 
+def test_a_reader_on_an_operator_s_grant_manages_their_own_stripe_customer(
+    billing: Any, stripe_api: FakeStripe
+) -> None:
+    """Support's grant has no Stripe customer: a reader whose access follows it, and who once checked
+    out, opens the portal of their one customer (their invoices and card are there)."""
+    deliver(billing, event_for("checkout.session.completed", Reader(USER)))
+    grant(USER)
+    response = billing.billing.handler(as_reader("portal"), CONTEXT)
+    assert response["statusCode"] == HTTPStatus.OK, response["body"]
+    (sent,) = stripe_api.requests
+    assert sent.params["customer"] == Reader(USER).customer_id
+
+
 # ---- BOLA: a reader is the one the token names, whatever the request says ------------------------
 
 

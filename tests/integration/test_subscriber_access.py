@@ -367,6 +367,9 @@ RECORD = {
 }
 
 
+ENTRY = {"plan": "Monthly", "status": "active", "currentPeriodEnd": "2030-06-01T10:30:00Z", "eventKey": "k"}
+
+
 @pytest.mark.parametrize(
     ("change", "wrong"),
     [
@@ -385,6 +388,14 @@ RECORD = {
             },
             "subscriptions.sub_1.plan is missing or not text",
         ),
+        (
+            {"subscriptions": {"sub_1": {**ENTRY, "status": "frozen"}}},
+            "subscriptions.sub_1 has an unknown status or source",
+        ),
+        (
+            {"subscriptions": {"sub_1": {**ENTRY, "currentPeriodEnd": "soon"}}},
+            "subscriptions.sub_1.currentPeriodEnd is not an ISO 8601 date-time",
+        ),
     ],
     ids=[
         "unknown-status",
@@ -395,6 +406,8 @@ RECORD = {
         "empty-customer",
         "subscription-not-a-map",
         "subscription-without-plan",
+        "subscription-status",
+        "subscription-period-end",
     ],
 )
 def test_a_malformed_record_fails_closed_and_the_log_says_what_is_wrong(
@@ -411,10 +424,9 @@ def test_a_subscription_kept_before_its_source_was_recorded_reads_as_stripe_s(
 ) -> None:
     """Entries written before operators' grants were told apart carry no `source`: they came from
     Stripe's events, and their reader keeps reading (an upgrade locks no one out)."""
-    entry = {"plan": "Monthly", "status": "active", "currentPeriodEnd": "2030-06-01T10:30:00Z", "eventKey": "k"}
     ddb.put_item(
         TableName=SUBSCRIPTIONS,
-        Item={k: to_attribute(v) for k, v in {**RECORD, "subscriptions": {"sub_1": entry}}.items()},
+        Item={k: to_attribute(v) for k, v in {**RECORD, "subscriptions": {"sub_1": ENTRY}}.items()},
     )
     (kept,) = authorizer.SUBSCRIPTIONS.account(USER).subscriptions
     assert kept.source is Source.STRIPE

@@ -356,6 +356,7 @@ DENSE_ESSAY = st.lists(st.integers(1, 9), min_size=1, max_size=40)
 @settings(max_examples=500)  # pure and fast: these boundaries are worth many draws, in every profile
 @given(lengths=DENSE_ESSAY, share=st.floats(0.05, 0.5), cap=st.integers(1, 40))
 @example(lengths=[1, 1, 7, 2], share=0.4, cap=2)  # no start in the middle half: the one nearest its centre
+@example(lengths=[26, 71, 2, 12, 7, 7], share=0.3, cap=1_000)  # a start just past the middle half is not in it
 def test_the_extracts_follow_the_rules_word_for_word(lengths: list[int], share: float, cap: int) -> None:
     body = _essay_of(lengths)
     policy = PreviewPolicy(share=share, max_words_per_extract=cap)
