@@ -150,6 +150,7 @@ UNAUTHORIZED_CASES = {
     "wrong token_use": "Bearer " + token(token_use="id"),
     "no subject": "Bearer " + token(sub=None),
     "no key id": "Bearer " + token(kid=""),
+    "empty subject": "Bearer " + token(sub=""),
 }
 
 # What the "token rejected" log line says of each: an operator reading a refusal learns its cause.
@@ -172,6 +173,7 @@ REJECTION_REASONS = {
     "wrong token_use": "token_use 'id' is not 'access'",
     "no subject": 'MissingRequiredClaimError: Token is missing the "sub" claim',
     "no key id": "token has no key id",
+    "empty subject": "token has no subject",
 }
 
 
@@ -338,6 +340,8 @@ def test_faults_fail_closed(
     assert effect(denied) == "Deny"
     # a policy without a principal is refused by API Gateway (a 500 for the reader): the verified token's
     assert denied["principalId"] == USER and "context" not in denied
+    # an operator's query for refusals (`allow = 0` in Logs Insights) matches false, not a null
+    assert _decided(caplog).allow is False  # type: ignore[attr-defined]
     assert _decided(caplog).reason == (  # type: ignore[attr-defined]
         "subscription lookup failed: Unavailable: The library is busy right now; please retry in a moment. "
         "(from ClientError: An error occurred (InternalServerError) when calling the GetItem operation: boom)"
@@ -456,6 +460,7 @@ def test_an_unreachable_key_set_fails_closed(
     denied = authorize(authorizer, "Bearer " + token(), context)
     assert effect(denied) == "Deny"
     assert denied["principalId"] == "unknown"  # never a user id from a token that could not be verified
+    assert _decided(caplog).allow is False  # type: ignore[attr-defined]
     assert _decided(caplog).reason == UNREACHABLE_KEYS  # type: ignore[attr-defined]
 
 
@@ -833,6 +838,7 @@ def test_the_signed_in_authorizer_fails_closed(
     # API Gateway refuses a policy without a principal (the reader would get a 500): the token was
     # never verified, so no user id from it may be named either
     assert denied["principalId"] == "unknown" and "context" not in denied
+    assert _decided(caplog, "identity decided").allow is False  # type: ignore[attr-defined]
     assert _decided(caplog, "identity decided").reason == UNREACHABLE_KEYS  # type: ignore[attr-defined]
 
 
