@@ -31,6 +31,10 @@ RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) s
 # list of the bench's essays took 2.9 KB, 3 write units, where packed it takes 1.0 KB, 1 unit.
 RELATED_ATTRIBUTE = "relatedZ"
 SUGGEST_ATTRIBUTE = "titlesZ"
+# The full essay's paragraphs too: a 2,000-word essay's ~12 KB of text is ~5 KB stored (a subscriber's read
+# of it costs half the read units), and one value, where a list of paragraphs was one per paragraph.
+PARAGRAPHS_ATTRIBUTE = "paragraphsZ"
+MAX_PARAGRAPHS_BYTES = 1024 * 1024  # the loader refuses an essay of more than ~394 KB of text; JSON at most doubles it
 
 
 def _text(item: dict[str, Any], key: str) -> str:
@@ -82,20 +86,29 @@ def pack_extracts(extracts: tuple[str, ...] | list[str]) -> bytes:
     return pack_json(list(extracts), 9)
 
 
-def _unpacked(item: dict[str, Any], attribute: str) -> Any:
-    """The value of a packed attribute (pack_json), never inflated past MAX_EXTRACTS_BYTES."""
+def _unpacked(item: dict[str, Any], attribute: str, limit: int = MAX_EXTRACTS_BYTES) -> Any:
+    """The value of a packed attribute (pack_json), never inflated past `limit` bytes."""
     blob = item.get(attribute)
     where = f"stored item {item.get('pk', '?')!r}: {attribute}"
     if not isinstance(blob, bytes):
         raise StoredItemError(f"{where} should be binary, not {type(blob).__name__}")
     try:
         inflate = zlib.decompressobj()
-        data = inflate.decompress(blob, MAX_EXTRACTS_BYTES)
+        data = inflate.decompress(blob, limit)
         if inflate.unconsumed_tail or not inflate.eof:
-            raise StoredItemError(f"{where} is truncated or larger than {MAX_EXTRACTS_BYTES} bytes")
+            raise StoredItemError(f"{where} is truncated or larger than {limit} bytes")
         return json.loads(data)
     except (zlib.error, UnicodeDecodeError, ValueError) as error:
         raise StoredItemError(f"{where} cannot be read: {error}") from error
+
+
+def _paragraphs(item: dict[str, Any]) -> list[str]:
+    if PARAGRAPHS_ATTRIBUTE not in item:  # a list of text in a table loaded before the paragraphs were packed
+        return _texts(item, "paragraphs")
+    value = _unpacked(item, PARAGRAPHS_ATTRIBUTE, MAX_PARAGRAPHS_BYTES)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise StoredItemError(f"stored item {item.get('pk', '?')!r}: {PARAGRAPHS_ATTRIBUTE} should hold a list of text")
+    return value
 
 
 def _extracts(item: dict[str, Any]) -> tuple[str, ...]:
@@ -171,14 +184,13 @@ class HeaderRow(Record):
 
 
 class CardRow(Record):
-    """An essay's public card: header, the three preview extracts and the snippet (and, for the
-    loader, its keywords: what related ranking compares)."""
+    """An essay's public card: header, the three preview extracts and the snippet. (Its keywords,
+    which related ranking compares, are its section entry's: MemberRow.)"""
 
     header: HeaderRow
     extracts: tuple[str, ...]  # Introduction, Middle, Conclusion
     snippet: str
     annotation_count: int
-    keywords: tuple[str, ...] = ()  # written, not read back by the functions
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> CardRow:
@@ -193,7 +205,6 @@ class CardRow(Record):
             EXTRACTS_ATTRIBUTE: pack_extracts(self.extracts) if packed is None else packed,
             "snippet": self.snippet,
             "annotationCount": self.annotation_count,
-            "keywords": list(self.keywords),
             **stamp.to_item(),
         }
 
@@ -274,7 +285,7 @@ class BodyRow(Record):
 
     @classmethod
     def from_item(cls, item: dict[str, Any]) -> BodyRow:
-        paragraphs = _texts(item, "paragraphs")
+        paragraphs = _paragraphs(item)
         notes = item.get("annotations") or []
         if not isinstance(notes, list) or not all(isinstance(n, dict) for n in notes):
             raise StoredItemError(f"stored item {item.get('pk', '?')!r}: annotations should be a list of maps")
@@ -287,14 +298,16 @@ class BodyRow(Record):
         )
 
     def to_item(self, stamp: Stamp) -> dict[str, Any]:
-        """The whole essay and a copy of the header, so one read serves it (its updatedAt: the stamp's)."""
+        """The whole essay and a copy of the header, so one read serves it (its updatedAt: the stamp's).
+        No teacher's comment or annotations: absent, not null and an empty list (two values fewer)."""
         return {
             "pk": schema.body_pk(self.header.essay_id),
             "sk": schema.BODY,
             **self.header.to_item(),
-            "paragraphs": self.paragraphs,
-            "teacherComment": self.teacher_comment,
-            "annotations": [AnnotationRow.to_item(a) for a in self.annotations],  # paywalled: only ever on this item
+            PARAGRAPHS_ATTRIBUTE: pack_json(self.paragraphs),
+            **({"teacherComment": self.teacher_comment} if self.teacher_comment is not None else {}),
+            # paywalled: only ever on this item
+            **({"annotations": [AnnotationRow.to_item(a) for a in self.annotations]} if self.annotations else {}),
             **stamp.to_item(),
         }
 
@@ -347,15 +360,19 @@ class MemberRow(Record):
             "sk": schema.member_sk(self.summary.title, self.summary.essay_id),
             **self.summary.to_item(),
             "wordCount": self.word_count,
-            "keywords": list(self.keywords),
+            # one string, words apart (a keyword is a run of letters and digits: text.words_in), not a
+            # list of ~20 values that botocore and the endpoint walk one by one
+            "keywords": " ".join(self.keywords),
             **self.section.to_item(),
             "updatedAt": self.updated_at,
         }
 
     @staticmethod
     def keywords_of(item: dict[str, Any]) -> list[str]:
-        """A member's keywords (none when the item does not say)."""
-        return list(item.get("keywords") or [])
+        """A member's keywords (none when the item does not say; a list in a table loaded before they
+        were stored as one string)."""
+        keywords = item.get("keywords") or []
+        return keywords.split() if isinstance(keywords, str) else list(keywords)
 
     @staticmethod
     def section_id_of(item: dict[str, Any]) -> str:

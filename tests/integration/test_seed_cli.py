@@ -19,7 +19,8 @@ from essays_cli.loading.slugs import essay_id_from_title
 from essays_cli.loading.writer import Backoff
 
 from shared.store.dynamo import from_item
-from shared.store.rows import RelatedRow
+from shared.store import schema
+from shared.store.rows import BodyRow, RelatedRow
 from tests.conftest import SAMPLES, sample_records
 
 BAD = Path(__file__).resolve().parent.parent / "data" / "bad"
@@ -45,6 +46,11 @@ def kinds(ddb: Any, table: str) -> Counter[str]:
 
 def get(ddb: Any, table: str, pk: str, sk: str) -> Any:
     return ddb.get_item(TableName=table, Key={"pk": {"S": pk}, "sk": {"S": sk}}, ConsistentRead=True).get("Item")
+
+
+def stored_body(ddb: Any, table: str, essay_id: str) -> BodyRow:
+    """An essay's full text as the essay function reads it (its paragraphs are stored packed)."""
+    return BodyRow.from_item(from_item(get(ddb, table, schema.body_pk(essay_id), schema.BODY)))
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -17,7 +17,7 @@ from essays_cli.loading.slugs import essay_id_from_title, section_id
 
 from functions.sections import app as sections_app
 from tests.conftest import SAMPLES, api_event, sample_records
-from tests.integration.test_seed_cli import all_items, get, run, write_jsonl
+from tests.integration.test_seed_cli import all_items, get, run, stored_body, write_jsonl
 
 GCSE_BIO = ("GCSE", "Biology", "Cells and Organisms")
 HEADER = "title,level,subject,section,body,rating\n"
@@ -161,8 +161,7 @@ def test_a_windows_1252_csv_is_read_and_said_once(
     status, out, err = run(capsys, "load", str(csv_file), "--table", essays_table)
     assert status == 0 and "3 loaded" in out
     assert err.count("read as Windows-1252") == 1
-    stored = get(ddb, essays_table, "BODY#" + essay_id_from_title("Essay 0 – déjà vu"), "BODY")
-    assert stored["paragraphs"]["L"][0]["S"] == body
+    assert stored_body(ddb, essays_table, essay_id_from_title("Essay 0 – déjà vu")).paragraphs[0] == body
 
 
 def test_a_file_that_is_neither_utf8_nor_windows_1252_stops_once_naming_the_byte(

@@ -20,7 +20,7 @@ from essays_cli import seed
 from essays_cli.loading.slugs import essay_id_from_title
 
 from tests.conftest import ROOT
-from tests.integration.test_seed_cli import all_items, kinds, run, write_jsonl
+from tests.integration.test_seed_cli import all_items, kinds, run, stored_body, write_jsonl
 
 DATA = Path(__file__).resolve().parent.parent / "data" / "editors"
 
@@ -314,12 +314,9 @@ def test_every_annotation_problem_of_a_file_is_reported_in_one_run(
     assert 'use straight quotes (")' in err
     assert "1 loaded" in out  # the third essay says which occurrence it means
 
-    stored = ddb.get_item(
-        TableName=essays_table,
-        Key={"pk": {"S": "BODY#" + essay_id_from_title("Counting the cost of the war")}, "sk": {"S": "BODY"}},
-    )["Item"]
-    first = stored["paragraphs"]["L"][0]["S"]
-    starts = [int(note["M"]["start"]["N"]) for note in stored["annotations"]["L"]]
+    stored = stored_body(ddb, essays_table, essay_id_from_title("Counting the cost of the war"))
+    first = stored.paragraphs[0]
+    starts = [note.start for note in stored.annotations]
     assert starts == [first.index("The war ended"), first.index("war's")]
 
 
@@ -376,10 +373,7 @@ def test_pasted_text_wrapped_at_line_ends_keeps_its_paragraphs_whole(
     assert status == 0, err
 
     def stored(title: str) -> list[str]:
-        item = ddb.get_item(
-            TableName=essays_table, Key={"pk": {"S": "BODY#" + essay_id_from_title(title)}, "sk": {"S": "BODY"}}
-        )["Item"]
-        return [p["S"] for p in item["paragraphs"]["L"]]
+        return stored_body(ddb, essays_table, essay_id_from_title(title)).paragraphs
 
     # blank lines between paragraphs: the single line breaks were wraps, joined
     assert stored("Why were the Corn Laws repealed?") == [
