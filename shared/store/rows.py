@@ -204,7 +204,7 @@ class CardRow(Record):
             **self.header.to_item(),
             EXTRACTS_ATTRIBUTE: pack_extracts(self.extracts) if packed is None else packed,
             "snippet": self.snippet,
-            "annotationCount": self.annotation_count,
+            "annotationCount": self.annotation_count or None,  # absent means none (_count): a number fewer
             **stamp.to_item(),
         }
 
@@ -337,7 +337,7 @@ class SummaryRow(Record):
             "title": self.title,
             "snippet": self.snippet,
             "rating": self.rating,
-            "annotationCount": self.annotation_count,
+            "annotationCount": self.annotation_count or None,  # absent means none (_count)
         }
 
 
@@ -420,9 +420,7 @@ class RelatedRow(Record):
         entries: list[dict[str, Any]] = []
         size = 300 + len(json.dumps(self.section.name))
         for row in self.related:
-            entry = row.to_item()
-            if not entry["annotationCount"]:
-                entry["annotationCount"] = None  # absent means none: keeps the list inside one small read
+            entry = row.to_item()  # no annotation count when none: keeps the list inside one small read
             size += len(json.dumps(entry, ensure_ascii=False).encode("utf-8"))
             if size > RELATED_ITEM_BUDGET:
                 break

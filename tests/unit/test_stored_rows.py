@@ -1,11 +1,15 @@
 """The content table's rows as stored: the full essay's paragraphs packed in one binary value, a
-section entry's keywords in one string, and items written before either still read the same."""
+section entry's keywords in one string, and items written before either still read the same; and the
+loader's check that an essay fits one item."""
 
 from __future__ import annotations
 
 import zlib
 
 import pytest
+from essays_cli.loading import items
+from essays_cli.loading.files import validate
+from essays_cli.loading.items import body_row, item_size, size_problem
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -119,3 +123,40 @@ def test_keywords_stored_as_a_list_before_read_the_same() -> None:
 def test_the_card_stores_no_keywords() -> None:
     card = CardRow(HEADER, ("Intro...", "Middle...", "End..."), "The blockade began...", 0)
     assert "keywords" not in card.to_item(STAMP)
+
+
+@given(
+    body=st.text(alphabet=st.sampled_from(["a", "é", "中", "😀", " ", "\n"]), min_size=1, max_size=400),
+    title=st.text(alphabet=st.sampled_from(["T", "ü", "中", " "]), min_size=1, max_size=60).filter(str.strip),
+    comment=st.none() | st.text(alphabet=st.sampled_from(["c", "ß", "中"]), max_size=50),
+)
+def test_the_loaders_quick_size_check_never_passes_an_essay_its_exact_check_would_refuse(
+    body: str, title: str, comment: str | None
+) -> None:
+    source = validate(
+        {
+            "title": title,
+            "level": "GCSE",
+            "subject": "History",
+            "section": "The Cold War",
+            "body": body,
+            "teacherComment": comment,
+        },
+        "f.jsonl",
+        1,
+    )
+    if source.record is None:
+        return
+    record = source.record
+    row = body_row(record, "2026-01-01T00:00:00Z")
+    exact = item_size(row.header.to_item()) + item_size(row.paragraphs) + item_size(record.teacher_comment or "")
+    assert items._size_bound(record) >= exact
+
+
+def test_an_essay_too_big_to_store_is_still_refused() -> None:
+    body = "\n\n".join(["中" * 1_000] * 140)  # 140,000 characters of 3 bytes: ~420 KB
+    source = validate({"title": "T", "level": "L", "subject": "S", "section": "X", "body": body}, "f.jsonl", 1)
+    assert source.record is not None
+    assert "too large to store" in (size_problem(source.record) or "")
+    fits = validate({"title": "T", "level": "L", "subject": "S", "section": "X", "body": body[: 150_000 // 2]}, "f", 1)
+    assert fits.record is not None and size_problem(fits.record) is None

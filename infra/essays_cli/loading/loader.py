@@ -25,6 +25,7 @@ handed to each pass; the passes keep nothing of a load between runs.
 
 from __future__ import annotations
 
+import gc
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -154,6 +155,7 @@ class Loader:
             if s.record is not None and (s.file, s.line) not in validation.rejected_lines
         )
         interrupted = True
+        gc.freeze()  # what exists before the load (modules, the client's service model) is not scanned by each collection
         try:
             self._write_chunks(records, run)
             if not dry_run:
@@ -164,6 +166,7 @@ class Loader:
                     run.suggest.rebuild(run.members)
             interrupted = False
         finally:
+            gc.unfreeze()
             run.derive.close(cancel=interrupted)
             if run.members is not None:
                 run.members.close()
