@@ -155,7 +155,9 @@ class Loader:
             if s.record is not None and (s.file, s.line) not in validation.rejected_lines
         )
         interrupted = True
-        gc.freeze()  # what exists before the load (modules, the client's service model) is not scanned by each collection
+        # What exists before the load (modules, the client's service model) is left out of the collector's
+        # scans while it runs: a load makes many objects, and each full collection walked all of those too.
+        gc.freeze()
         try:
             self._write_chunks(records, run)
             if not dry_run:
