@@ -18,8 +18,8 @@ from essays_cli.loading.loader import Loader
 from essays_cli.loading.slugs import essay_id_from_title
 from essays_cli.loading.writer import Backoff
 
-from shared.store.dynamo import from_item
 from shared.store import schema
+from shared.store.dynamo import from_item
 from shared.store.rows import BodyRow, RelatedRow
 from tests.conftest import SAMPLES, sample_records
 
