@@ -297,14 +297,15 @@ class BodyRow(Record):
             _text(item, "updatedAt"),
         )
 
-    def to_item(self, stamp: Stamp) -> dict[str, Any]:
+    def to_item(self, stamp: Stamp, packed: bytes | None = None) -> dict[str, Any]:
         """The whole essay and a copy of the header, so one read serves it (its updatedAt: the stamp's).
-        No teacher's comment or annotations: absent, not null and an empty list (two values fewer)."""
+        No teacher's comment or annotations: absent, not null and an empty list (two values fewer).
+        `packed`: the paragraphs already packed (pack_json, in a load's worker process), else packed here."""
         return {
             "pk": schema.body_pk(self.header.essay_id),
             "sk": schema.BODY,
             **self.header.to_item(),
-            PARAGRAPHS_ATTRIBUTE: pack_json(self.paragraphs),
+            PARAGRAPHS_ATTRIBUTE: pack_json(self.paragraphs) if packed is None else packed,
             **({"teacherComment": self.teacher_comment} if self.teacher_comment is not None else {}),
             # paywalled: only ever on this item
             **({"annotations": [AnnotationRow.to_item(a) for a in self.annotations]} if self.annotations else {}),

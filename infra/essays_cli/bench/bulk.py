@@ -1,7 +1,8 @@
 """Bulk load: generated essays loaded through the loader (`load_run`), against the raw ceiling of
-writing as many items of the same mean size through the same writer (`raw_run`). Sizes are bytes
-of request body per item as sent (every BatchWriteItem body the load sends, over its items): what
-the endpoint receives and parses."""
+writing as many items of the same mean size through the same writer (`raw_run`), and the load's own
+writes replayed alone (`replay_run`): what the endpoint makes of the load's items by themselves. Sizes
+are bytes of request body per item as sent (every BatchWriteItem body the load sends, over its
+items): what the endpoint receives and parses."""
 
 from __future__ import annotations
 
@@ -57,20 +58,28 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> li
         for count in sizes:
             path = Path(folder) / f"essays-{count}.jsonl"
             generated_essays(path, count)
-            table = f"bulk-{count}"
+            table, raw_table, replay_table = f"bulk-{count}", f"raw-{count}", f"replay-{count}"
+            bodies = Path(folder) / f"bodies-{count}.jsonl"
             client.create_table(TableName=table, **table_definition("EssaysTable"))
-            load = json.loads(run_program("load_run", [table, str(path), f"--concurrency={concurrency}"], env))
+            load_args = [table, str(path), f"--concurrency={concurrency}", f"--bodies={bodies}"]
+            load = json.loads(run_program("load_run", load_args, env))
             items = int(client.describe_table(TableName=table)["Table"].get("ItemCount", 0)) or load["requests"] * 25
-            raw_table = f"raw-{count}"
-            client.create_table(TableName=raw_table, **table_definition("EssaysTable"))
-            raw_items = min(items, 100_000)  # the ceiling's rate, on up to 100,000 items
-            size = round(load["bytes_per_item"])
-            raw_args = [raw_table, str(raw_items), str(size), f"--concurrency={concurrency}"]
-            raw = json.loads(run_program("raw_run", raw_args, env))
             client.delete_table(TableName=table)
+            sample = min(items, 100_000)  # the ceiling's rate and the replay's, on up to 100,000 items
+            client.create_table(TableName=raw_table, **table_definition("EssaysTable"))
+            size = round(load["bytes_per_item"])
+            raw = json.loads(
+                run_program("raw_run", [raw_table, str(sample), str(size), f"--concurrency={concurrency}"], env)
+            )
             client.delete_table(TableName=raw_table)
+            client.create_table(TableName=replay_table, **table_definition("EssaysTable"))
+            replay_args = [replay_table, str(bodies), str(sample), f"--concurrency={concurrency}"]
+            replay = json.loads(run_program("replay_run", replay_args, env))
+            client.delete_table(TableName=replay_table)
+            bodies.unlink()
             items_per_second = items / load["seconds"]
             raw_per_second = raw["items"] / raw["seconds"]
+            replay_per_second = replay["items"] / replay["seconds"]
             rows.append(
                 {
                     "essays": count,
@@ -87,6 +96,8 @@ def bulk_load(env: dict[str, str], sizes: list[int], concurrency: int = 8) -> li
                     "item_bytes": size,
                     "raw_item_bytes": raw["bytes_per_item"],
                     "ratio": items_per_second / raw_per_second,
+                    "replay_items_per_s": replay_per_second,
+                    "replay_ratio": replay_per_second / raw_per_second,
                     "peak_mb": load["peak_mb"],
                     "writes_peak_mb": load["writes_peak_mb"],
                     "load_average": os.getloadavg()[0],  # the machine's, over the last minute of the run

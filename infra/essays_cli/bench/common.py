@@ -78,9 +78,11 @@ class WireBytes:
     clock: parsing every body again as it is sent took ~0.4 ms of CPU per essay from the load's
     threads, which the ceiling it is compared with does not pay."""
 
-    def __init__(self, client: Any, units: bool = False) -> None:
+    def __init__(self, client: Any, units: bool = False, keep: Path | None = None) -> None:
         self.total = 0
-        self._bodies = tempfile.TemporaryFile() if units else None  # noqa: SIM115 (closed by count_units)
+        # kept in KEEP when given (the bench replays them: replay_run), else in a temporary file
+        bodies = (keep.open("w+b") if keep else tempfile.TemporaryFile()) if units else None  # noqa: SIM115
+        self._bodies = bodies  # closed by count_units
         client.meta.events.register("before-send.dynamodb.BatchWriteItem", self._count)
 
     def _count(self, request: Any, **_: Any) -> None:
@@ -103,7 +105,7 @@ class WireBytes:
         return units
 
 
-def writing_client(concurrency: int, units: bool = False) -> tuple[Any, WireBytes]:
+def writing_client(concurrency: int, units: bool = False, keep: Path | None = None) -> tuple[Any, WireBytes]:
     """A DynamoDB client as the seed makes one for `concurrency` writer threads (requests built by
     the loader are not checked again), with the bytes of its BatchWriteItem bodies counted."""
     import boto3
@@ -111,4 +113,4 @@ def writing_client(concurrency: int, units: bool = False) -> tuple[Any, WireByte
 
     config = Config(parameter_validation=False, max_pool_connections=max(10, 2 * concurrency))
     client = boto3.client("dynamodb", config=config)
-    return client, WireBytes(client, units)
+    return client, WireBytes(client, units, keep)

@@ -1,11 +1,12 @@
 """One bulk load, in a fresh interpreter, as `essays-seed load` makes it:
 
-    python -m essays_cli.bench.load_run TABLE FILE [--concurrency 8]
+    python -m essays_cli.bench.load_run TABLE FILE [--concurrency 8] [--bodies PATH]
 
 Prints one JSON line: seconds (of which the rebuilds, sections then suggest lists, which come last), essays loaded,
 BatchWriteItem requests sent, the mean bytes per item sent (request bodies over items), the write
 requests sent and the write request units they would cost on DynamoDB, and the
-peak memory (RSS, MB) after validation and writes, and in all.
+peak memory (RSS, MB) after validation and writes, and in all. With --bodies, the BatchWriteItem
+bodies it sent are kept in PATH, one a line, for replay_run.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("table")
     parser.add_argument("file", type=Path)
     parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--bodies", type=Path)
     args = parser.parse_args(argv)
-    client, wire = writing_client(args.concurrency, units=True)
+    client, wire = writing_client(args.concurrency, units=True, keep=args.bodies)
     loader = Loader(client, args.table, concurrency=args.concurrency)
     rebuild_sections, writes_peak_mb, rebuilds_began = loader.rebuild_sections, [], []
 

@@ -20,13 +20,13 @@ def card_sizes(word_counts: tuple[int, ...] = (500, 1000, 2000, 3000)) -> list[t
     essays of the given lengths, made of the sample essays' sentences in order (real English, so
     compression is measured on the text it will see), through the loader's own item builder."""
     from essays_cli.loading import items
+    from essays_cli.loading.deriving import derive
     from essays_cli.loading.files import read_records
-    from essays_cli.loading.previews import PreviewPolicy, build_preview
-    from essays_cli.loading.ranking import essay_keywords
+    from essays_cli.loading.previews import PreviewPolicy
     from essays_cli.loading.record import EssayRecord
     from shared.library.text import paragraphs
     from shared.store.dynamo import to_item
-    from shared.store.rows import Stamp, pack_extracts
+    from shared.store.rows import Stamp
 
     samples = [s.record for path in sorted((ROOT / "samples" / "essays").glob("*.*")) for s in read_records(path)]
     pool = [p for record in samples if record for p in paragraphs(record.body)]
@@ -40,10 +40,8 @@ def card_sizes(word_counts: tuple[int, ...] = (500, 1000, 2000, 3000)) -> list[t
         record = EssayRecord.model_validate(
             {**longest.model_dump(by_alias=True, exclude={"body", "annotations"}), "body": text}
         )
-        preview = build_preview(record.body, PreviewPolicy())
-        derivation = items.Derivation(
-            preview, essay_keywords(record.title, record.body), pack_extracts(preview.extracts)
-        )
+        derivation = derive(record.title, record.body, PreviewPolicy())
+        preview = derivation.preview
         essay = items.essay_rows(record, derivation, Stamp("0" * 32, "2026-01-01T00:00:00Z", "2026-01-01T00:00:00Z"))
         size = item_size(to_item(essay.card_item()))
         shown = sum(end - start for start, end in preview.spans)

@@ -1,6 +1,6 @@
 """Previews and keywords: most of a load's own CPU, derived in a pool of processes for big loads
-(with the extracts compressed as the card stores them); the same pool ranks the sections' related
-essays when the load rebuilds them.
+(with the extracts and paragraphs compressed as the card and the body store them); the same pool
+ranks the sections' related essays and packs their lists when the load rebuilds them.
 
 A load's main thread otherwise spends most of its time here, holding the GIL against the threads
 that write; in processes of their own, the derivations use every core and leave the GIL to the
@@ -14,19 +14,26 @@ import multiprocessing
 import os
 import signal
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from typing import Any
 
-from essays_cli.loading.items import Derivation
+from essays_cli.loading.items import Derivation, related_items
 from essays_cli.loading.previews import PreviewPolicy, build_preview
-from essays_cli.loading.ranking import SectionEssay, essay_keywords, rank_related
-from shared.store.rows import pack_extracts
+from essays_cli.loading.ranking import SectionEssay, essay_keywords
+from shared.library.text import paragraphs, word_count
+from shared.store.rows import SectionRow, SummaryRow, pack_extracts, pack_json
 
 
 def derive(title: str, body: str, policy: PreviewPolicy) -> Derivation:
-    """One essay's preview, keywords and packed extracts: a pure function of its text and the policy."""
+    """One essay's preview, keywords, paragraphs and word count, with the extracts and paragraphs packed
+    as stored: a pure function of its text and the policy."""
     preview = build_preview(body, policy)
-    return Derivation(preview, essay_keywords(title, body), pack_extracts(preview.extracts))
+    parts = paragraphs(body)
+    packed = pack_json(parts)
+    return Derivation(
+        preview, essay_keywords(title, body), pack_extracts(preview.extracts), parts, packed, word_count(body)
+    )
 
 
 def _ignore_interrupts() -> None:
@@ -41,10 +48,6 @@ def _nothing() -> None:
 
 def _derive(job: tuple[str, str, PreviewPolicy]) -> Derivation:
     return derive(*job)
-
-
-def _rank(essays: Sequence[SectionEssay]) -> list[tuple[str, list[str]]]:
-    return list(rank_related(essays))
 
 
 class Deriver:
@@ -87,12 +90,14 @@ class Deriver:
         jobs = [(title, body, self.policy) for title, body in essays]
         return self._pool.map(_derive, jobs, chunksize=max(1, len(jobs) // (4 * self.workers)))
 
-    def rank(self, essays: Sequence[SectionEssay]) -> Iterable[tuple[str, list[str]]]:
-        """rank_related, in a worker process when there is a pool (the lists come back at once: ids
-        only, a few hundred bytes per essay of the section)."""
+    def related(
+        self, section: SectionRow, essays: Sequence[SectionEssay], listed: Mapping[str, SummaryRow]
+    ) -> list[dict[str, Any]]:
+        """related_items, in a worker process when there is a pool (ranking, and each list's entries
+        sized and packed: most of a section rebuild's CPU; the items come back packed, ~1 KB each)."""
         if self._pool is None:
-            return rank_related(essays)
-        return self._pool.submit(_rank, essays).result()
+            return related_items(section, essays, listed)
+        return self._pool.submit(related_items, section, essays, listed).result()
 
     def close(self, cancel: bool = False) -> None:
         """Let the workers go; `cancel`: a load cut off, so the work still queued is dropped."""

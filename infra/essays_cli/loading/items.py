@@ -8,15 +8,27 @@ stores an essay the way a load does (one at a time) writes too.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from essays_cli.loading.annotations import anchored
 from essays_cli.loading.previews import Preview
+from essays_cli.loading.ranking import SectionEssay, rank_related
 from essays_cli.loading.record import EssayRecord
 from shared.library.text import paragraphs, unique_terms
 from shared.store import schema
-from shared.store.rows import AnnotationRow, BodyRow, CardRow, HeaderRow, MemberRow, SectionRow, Stamp, SummaryRow
+from shared.store.rows import (
+    AnnotationRow,
+    BodyRow,
+    CardRow,
+    HeaderRow,
+    MemberRow,
+    RelatedRow,
+    SectionRow,
+    Stamp,
+    SummaryRow,
+)
 
 MAX_ITEM_BYTES = 400 * 1024  # DynamoDB's limit for one item
 ITEM_MARGIN = 6 * 1024  # what the card may hold beyond its extracts (snippet, hashes, dates)
@@ -30,6 +42,9 @@ class Derivation:
     preview: Preview
     keywords: list[str]
     packed_extracts: bytes  # the preview's extracts as the card stores them
+    paragraphs: list[str]
+    packed_paragraphs: bytes  # as the body stores them
+    word_count: int
 
 
 @dataclass(frozen=True)
@@ -43,13 +58,14 @@ class EssayRows:
     member: MemberRow
     stamp: Stamp
     packed_extracts: bytes
+    packed_paragraphs: bytes
     postings: set[Key]
 
     def card_item(self) -> dict[str, Any]:
         return self.card.to_item(self.stamp, self.packed_extracts)
 
     def body_item(self) -> dict[str, Any]:
-        return self.body.to_item(self.stamp)
+        return self.body.to_item(self.stamp, self.packed_paragraphs)
 
 
 def item_size(value: Any) -> int:
@@ -94,9 +110,11 @@ def _size_bound(record: EssayRecord) -> int:
     return 5 * characters + 2048 + 100 * len(record.annotations)
 
 
-def header_row(record: EssayRecord) -> HeaderRow:
+def header_row(record: EssayRecord, word_count: int | None = None) -> HeaderRow:
+    """`word_count`: the body's, already counted (a Derivation's), else counted here."""
     section = SectionRow(record.section_id, record.section, record.level, record.subject)
-    return HeaderRow(record.essay_id, record.title, section, record.word_count, record.rating, record.contributor)
+    words = record.word_count if word_count is None else word_count
+    return HeaderRow(record.essay_id, record.title, section, words, record.rating, record.contributor)
 
 
 def body_row(record: EssayRecord, updated_at: str, header: HeaderRow | None = None) -> BodyRow:
@@ -112,7 +130,7 @@ def body_values(record: EssayRecord, content_hash: str, created_at: str, updated
 
 def essay_rows(record: EssayRecord, derivation: Derivation, stamp: Stamp) -> EssayRows:
     """Every item of one essay (the record with the library's names already: Taxonomy.canonical)."""
-    header = header_row(record)
+    header = header_row(record, derivation.word_count)
     preview = derivation.preview
     annotations = len(record.annotations)
     card = CardRow(header, preview.extracts, preview.snippet, annotations)
@@ -120,12 +138,24 @@ def essay_rows(record: EssayRecord, derivation: Derivation, stamp: Stamp) -> Ess
     member = MemberRow(summary, header.section, header.word_count, tuple(derivation.keywords), stamp.updated_at)
     return EssayRows(
         card,
-        body_row(record, stamp.updated_at, header),  # the header made once: counting words is not free
+        BodyRow(header, derivation.paragraphs, record.teacher_comment, anchored(record), stamp.updated_at),
         member,
         stamp,
         derivation.packed_extracts,
+        derivation.packed_paragraphs,
         posting_keys(record.essay_id, record.title, record.rating),
     )
+
+
+def related_items(
+    section: SectionRow, essays: Sequence[SectionEssay], listed: Mapping[str, SummaryRow]
+) -> list[dict[str, Any]]:
+    """The related list item of each essay of a section (rank_related; `listed`: what an entry
+    shows of each essay), packed as stored: pure, so a big load makes them in its worker processes."""
+    return [
+        RelatedRow(essay_id, section, [listed[j] for j in others]).to_item()
+        for essay_id, others in rank_related(essays)
+    ]
 
 
 def posting_keys(essay_id: str, title: str, rating: int | None) -> set[Key]:

@@ -37,15 +37,14 @@ from essays_cli.loading import listing
 from essays_cli.loading.copies import EditedCopies
 from essays_cli.loading.deriving import Deriver
 from essays_cli.loading.files import Problem
-from essays_cli.loading.items import Derivation
+from essays_cli.loading.items import Derivation, related_items
 from essays_cli.loading.members import Members
 from essays_cli.loading.planning import ChunkWrites, Planner
 from essays_cli.loading.previews import PreviewPolicy
 from essays_cli.loading.progress import CHECKING, REBUILDING, WRITING, Progress, Silent
-from essays_cli.loading.ranking import rank_related
 from essays_cli.loading.record import EssayRecord
 from essays_cli.loading.run import LoadRun, Summary
-from essays_cli.loading.sections import Ranking, SectionLabel, SectionRebuilder, chunks, dirty_mark
+from essays_cli.loading.sections import Relating, SectionLabel, SectionRebuilder, chunks, dirty_mark
 from essays_cli.loading.suggestions import SuggestLists
 from essays_cli.loading.taxonomy import Taxonomy
 from essays_cli.loading.validation import Validation, Validator, all_records
@@ -101,10 +100,10 @@ class Loader:
         at_once: int = 1,
         *,
         members: Members | None = None,
-        rank: Ranking = rank_related,
+        relate: Relating = related_items,
     ) -> int:
         self.progress.start(REBUILDING, len(sections))
-        return self.sections.rebuild_all(sections, at_once, self.progress.advance, members=members, rank=rank)
+        return self.sections.rebuild_all(sections, at_once, self.progress.advance, members=members, relate=relate)
 
     def read_taxonomy(self) -> Taxonomy:
         """The library's sections as they stand (one Query), with those an unfinished load marked
@@ -146,7 +145,7 @@ class Loader:
             self._mark_new_sections(validation, run)
         big = validation.valid > CHUNK
         if big:
-            run.derive.use_pool()  # section rankings in the worker processes too
+            run.derive.use_pool()  # the sections' related lists in the worker processes too
         if table_was_empty:  # every member of every section it touches is in this load
             run.members = Members()
         records = (
@@ -162,7 +161,7 @@ class Loader:
             self._write_chunks(records, run)
             if not dry_run:
                 at_once = REBUILDS_AT_ONCE if big else 1
-                rebuilt = self.rebuild_sections(run.dirty, at_once, members=run.members, rank=run.derive.rank)
+                rebuilt = self.rebuild_sections(run.dirty, at_once, members=run.members, relate=run.derive.related)
                 run.summary.sections_rebuilt = rebuilt
                 if run.suggest is not None:
                     run.suggest.rebuild(run.members)

@@ -7,21 +7,23 @@ essays they cover, so a load cut off at any point is finished by the next run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 from typing import Any
 
+from essays_cli.loading.items import related_items
 from essays_cli.loading.members import Members
-from essays_cli.loading.ranking import SectionEssay, rank_related
+from essays_cli.loading.ranking import SectionEssay
 from essays_cli.loading.writer import BatchWriter, delete, key, put
 from shared.store import schema
 from shared.store.dynamo import query_items, to_item
-from shared.store.rows import DirtyMarkRow, MemberRow, RelatedRow, SectionRow, SummaryRow, TaxonomyRow
+from shared.store.rows import DirtyMarkRow, MemberRow, SectionRow, SummaryRow, TaxonomyRow
 
 RELATED_PER_WRITE = 200  # 8 batches of 25: every write request in flight at once
-Ranking = Callable[[Sequence[SectionEssay]], Iterable[tuple[str, list[str]]]]  # rank_related, or a pool's
+# related_items, or a load's worker processes' (Deriver.related)
+Relating = Callable[[SectionRow, Sequence[SectionEssay], Mapping[str, SummaryRow]], list[dict[str, Any]]]
 
 
 @dataclass(frozen=True)
@@ -77,14 +79,14 @@ class SectionRebuilder:
         done: Callable[[int], Any] = lambda n: None,
         *,
         members: Members | None = None,
-        rank: Ranking = rank_related,
+        relate: Relating = related_items,
     ) -> int:
         """`at_once` sections at a time: with 2, one's ranking (CPU) overlaps the other's Queries and
         writes (waiting); memory holds that many sections, still bounded by the largest, not the library.
         `done(1)` as each section is finished. `members`: those a load kept aside (it began on a table
-        with no section), so none is read back; `rank`: in process, or the load's worker processes."""
+        with no section), so none is read back; `relate`: in process, or the load's worker processes."""
         pool = ThreadPoolExecutor(max_workers=at_once)
-        futures = [pool.submit(self.rebuild, *item, members, rank) for item in sorted(sections.items())]
+        futures = [pool.submit(self.rebuild, *item, members, relate) for item in sorted(sections.items())]
         try:
             for future in futures:
                 future.result()  # a failed (or interrupted) rebuild stops here; its mark stays for the next run
@@ -96,7 +98,7 @@ class SectionRebuilder:
         return len(sections)
 
     def rebuild(
-        self, section_id: str, label: SectionLabel, members: Members | None = None, rank: Ranking = rank_related
+        self, section_id: str, label: SectionLabel, members: Members | None = None, relate: Relating = related_items
     ) -> None:
         """Related lists and essay count of one section, from its members: those this load kept
         (`members.py`) when it began on a table with no section, else its member items (a Query).
@@ -113,11 +115,8 @@ class SectionRebuilder:
             essays.append(SectionEssay(summary.essay_id, summary.title, summary.rating, MemberRow.keywords_of(member)))
         del source
         section = SectionRow(section_id, label.name, label.level, label.subject)
-        related = (
-            put(to_item(RelatedRow(essay_id, section, [listed[j] for j in others]).to_item()))
-            for essay_id, others in rank(essays)
-        )
-        for batch in chunks(related, RELATED_PER_WRITE):  # a related item is ~30 KB as boto3 request dicts
+        related = (put(to_item(item)) for item in relate(section, essays, listed))
+        for batch in chunks(related, RELATED_PER_WRITE):
             self.writer.write(batch)
         if listed:
             taxonomy = TaxonomyRow(section_id, label.name, label.level, label.subject, len(listed), self.clock())
