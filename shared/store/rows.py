@@ -31,8 +31,8 @@ RELATED_ITEM_BUDGET = 3_900  # bytes: one eventually consistent read (0.5 RCU) s
 # list of the bench's essays took 2.9 KB, 3 write units, where packed it takes 1.0 KB, 1 unit.
 RELATED_ATTRIBUTE = "relatedZ"
 SUGGEST_ATTRIBUTE = "titlesZ"
-# The full essay's paragraphs too: a 2,000-word essay's ~12 KB of text is ~5 KB stored (a subscriber's read
-# of it costs half the read units), and one value, where a list of paragraphs was one per paragraph.
+# The full essay's paragraphs too: a 2,000-word essay's 12 KB of text is 5 KB stored (a subscriber's read of
+# it takes 2 read units of 4 KB, not 4), and one value, where a list of paragraphs was one per paragraph.
 PARAGRAPHS_ATTRIBUTE = "paragraphsZ"
 MAX_PARAGRAPHS_BYTES = 1024 * 1024  # the loader refuses an essay of more than ~394 KB of text; JSON at most doubles it
 
