@@ -3,7 +3,7 @@
   pk                 sk                   what
   ESSAY#<id>         CARD                 header + compressed preview extracts + snippet (< 4 KB; what previews read)
   ESSAY#<id>         RELATED              the ranked related essays of the same section, compressed (< 4 KB)
-  BODY#<id>          BODY                 the full essay (paragraphs compressed), its annotations, a copy of the header: paywalled
+  BODY#<id>          BODY                 the full essay (compressed), its annotations, a copy of the header: paywalled
   SECTION#<secId>    <title>#<id>         a section's essays in title order (listing + related ranking)
   TERM#<term>        <9-rating>#<id>      search postings of a title word, best rated first
   SUGGEST#<prefix>   TOP                  the best-rated titles with a word under the prefix, compressed (< 4 KB)
