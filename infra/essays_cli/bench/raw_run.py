@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 
-from essays_cli.bench.common import writing_client
+from essays_cli.bench.common import timed_writes, writing_client
 from essays_cli.loading.writer import BatchWriter, put
 
 
@@ -29,11 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     bare = put({"pk": {"S": f"RAW#{args.count}"}, "sk": {"S": "x"}, "pad": {"S": ""}})
     pad = "x" * max(1, args.size - len(json.dumps(bare, separators=(",", ":"))) - 1)  # 1: the comma between
     items = [put({"pk": {"S": f"RAW#{i}"}, "sk": {"S": "x"}, "pad": {"S": pad}}) for i in range(args.count)]
-    start = time.perf_counter()
-    for first in range(0, len(items), 2500):
-        writer.write(items[first : first + 2500])
-    seconds = time.perf_counter() - start
-    writer.close()
+    seconds = timed_writes(writer, items)
     print(json.dumps({"seconds": seconds, "items": len(items), "bytes_per_item": wire.total / writer.items_sent}))
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from pathlib import Path
 from typing import Any
 
-from essays_cli.bench.common import writing_client
+from essays_cli.bench.common import timed_writes, writing_client
 from essays_cli.loading.writer import BatchWriter
 
 
@@ -42,11 +41,7 @@ def main(argv: list[str] | None = None) -> None:
     client, _ = writing_client(args.concurrency)
     writer = BatchWriter(client, args.table, concurrency=args.concurrency)
     writes = writes_of(args.bodies, args.count)
-    start = time.perf_counter()
-    for first in range(0, len(writes), 2500):  # as raw_run sends its items
-        writer.write(writes[first : first + 2500])
-    seconds = time.perf_counter() - start
-    writer.close()
+    seconds = timed_writes(writer, writes)  # as raw_run sends its items
     print(json.dumps({"seconds": seconds, "items": len(writes)}))
 
 

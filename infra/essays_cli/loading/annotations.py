@@ -39,14 +39,15 @@ def anchoring_problems(record: EssayRecord) -> list[tuple[str, str]]:
     return anchor(paragraphs(record.body), record.annotations)[1]
 
 
-def anchored(record: EssayRecord) -> list[models.Annotation]:
-    """The record's annotations with their offsets in their paragraph.
+def anchored(record: EssayRecord, texts: list[str] | None = None) -> list[models.Annotation]:
+    """The record's annotations with their offsets in their paragraph (`texts`: the body's
+    paragraphs, when already split).
 
     Raises ValueError for an annotation that does not fit: records are checked first, so that is a bug.
     """
     if not record.annotations:
         return []
-    notes, problems = anchor(paragraphs(record.body), record.annotations)
+    notes, problems = anchor(paragraphs(record.body) if texts is None else texts, record.annotations)
     if problems:
         raise ValueError("; ".join(f"{field}: {message}" for field, message in problems))
     return notes

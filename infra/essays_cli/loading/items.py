@@ -120,7 +120,8 @@ def header_row(record: EssayRecord, word_count: int | None = None) -> HeaderRow:
 def body_row(record: EssayRecord, updated_at: str, header: HeaderRow | None = None) -> BodyRow:
     """The paywalled item: the formatted essay with a copy of the header, so one read serves it."""
     header = header or header_row(record)
-    return BodyRow(header, paragraphs(record.body), record.teacher_comment, anchored(record), updated_at)
+    texts = paragraphs(record.body)
+    return BodyRow(header, texts, record.teacher_comment, anchored(record, texts), updated_at)
 
 
 def body_values(record: EssayRecord, content_hash: str, created_at: str, updated_at: str) -> dict[str, Any]:
@@ -138,7 +139,13 @@ def essay_rows(record: EssayRecord, derivation: Derivation, stamp: Stamp) -> Ess
     member = MemberRow(summary, header.section, header.word_count, tuple(derivation.keywords), stamp.updated_at)
     return EssayRows(
         card,
-        BodyRow(header, derivation.paragraphs, record.teacher_comment, anchored(record), stamp.updated_at),
+        BodyRow(
+            header,
+            derivation.paragraphs,
+            record.teacher_comment,
+            anchored(record, derivation.paragraphs),  # the paragraphs split once
+            stamp.updated_at,
+        ),
         member,
         stamp,
         derivation.packed_extracts,
